@@ -1,0 +1,107 @@
+//! Text clean-up shared by every extractor, plus small character helpers.
+//!
+//! Postings are pasted from PDFs, web pages and chat apps, so the same
+//! character shows up in several code points (full-width digits, `～` vs `~`,
+//! en dashes). Folding them once here keeps every regex in the other modules
+//! ASCII-simple.
+
+/// Fold look-alike characters to the ASCII (or plain Hangul) form the rules expect.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            // Full-width ASCII block (digits, `：`, `（`, `～`, letters).
+            '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)),
+            '\u{3000}' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\t' => out.push(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => out.push('-'),
+            '\u{301C}' | '\u{223C}' | '\u{02DC}' => out.push('~'),
+            '\u{3231}' => out.push_str("(주)"),
+            '\u{3008}' | '\u{300C}' | '\u{300E}' | '\u{3010}' => out.push('['),
+            '\u{3009}' | '\u{300D}' | '\u{300F}' | '\u{3011}' => out.push(']'),
+            '\r' => out.push('\n'),
+            // Zero-width characters split tokens invisibly.
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
+}
+
+/// The character just before byte offset `i`.
+pub fn prev_char(s: &str, i: usize) -> Option<char> {
+    s.get(..i).and_then(|head| head.chars().next_back())
+}
+
+/// The character starting at byte offset `i`.
+pub fn next_char(s: &str, i: usize) -> Option<char> {
+    s.get(i..).and_then(|tail| tail.chars().next())
+}
+
+/// Collapse runs of whitespace to one space and trim.
+pub fn squash_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Half-open byte ranges that overlap.
+pub fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Keep the longest of overlapping spans (earlier wins a tie), sorted by start.
+///
+/// Every extractor over-generates candidates from several patterns; the
+/// longest reading of a stretch of text is almost always the intended one
+/// (`2026.01.15` over `01.15`, `서류 접수 마감` over `서류 접수`).
+pub fn longest_non_overlapping<T>(mut items: Vec<T>, span: impl Fn(&T) -> (usize, usize)) -> Vec<T> {
+    items.sort_by(|a, b| {
+        let (sa, ea) = span(a);
+        let (sb, eb) = span(b);
+        (eb - sb).cmp(&(ea - sa)).then(sa.cmp(&sb))
+    });
+    let mut kept: Vec<T> = Vec::new();
+    for item in items {
+        let s = span(&item);
+        if kept.iter().all(|k| !overlaps(span(k), s)) {
+            kept.push(item);
+        }
+    }
+    kept.sort_by_key(|k| span(k).0);
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_folds_full_width_dashes_and_corporate_marks() {
+        assert_eq!(normalize("２０２６．０１．１５"), "2026.01.15");
+        assert_eq!(normalize("9월 1일 ～ 9월 15일"), "9월 1일 ~ 9월 15일");
+        assert_eq!(normalize("9월 1일 〜 9월 15일"), "9월 1일 ~ 9월 15일");
+        assert_eq!(normalize("2026.09.01 – 09.15"), "2026.09.01 - 09.15");
+        assert_eq!(normalize("㈜네이버"), "(주)네이버");
+        assert_eq!(normalize("회사명：카카오"), "회사명:카카오");
+        assert_eq!(normalize("a\u{200B}b\r\nc"), "ab\n\nc");
+        assert_eq!(normalize("【카카오】"), "[카카오]");
+    }
+
+    #[test]
+    fn char_helpers_respect_utf8_boundaries() {
+        let s = "가a나";
+        assert_eq!(prev_char(s, 3), Some('가'));
+        assert_eq!(next_char(s, 3), Some('a'));
+        assert_eq!(prev_char(s, 0), None);
+        assert_eq!(next_char(s, s.len()), None);
+        assert_eq!(prev_char(s, 1), None);
+    }
+
+    #[test]
+    fn longest_non_overlapping_prefers_longer_spans() {
+        let spans = vec![(0, 5), (2, 10), (10, 12), (11, 13)];
+        assert_eq!(longest_non_overlapping(spans, |s| *s), vec![(2, 10), (10, 12)]);
+    }
+}

@@ -1,0 +1,112 @@
+//! Seed `001` (the career assistant) profile: its exact routes and
+//! envelope, `{"message", "data"}` / `{"message", "error_code", "data": null}`,
+//! mapped onto the same jobs as the native API.
+
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::AppState;
+use crate::jobs::JobError;
+use crate::store::Status;
+
+/// The capability behind `POST /ai/calendar/parse`.
+const CALENDAR: &str = "calendar";
+
+/// A seed-001 error: HTTP status, `message` key and numeric `error_code`.
+pub struct SeedError {
+    status: StatusCode,
+    message: &'static str,
+    code: u16,
+}
+
+const fn seed_error(status: StatusCode, message: &'static str, code: u16) -> SeedError {
+    SeedError { status, message, code }
+}
+
+const INVALID_REQUEST: SeedError = seed_error(StatusCode::BAD_REQUEST, "invalid_request", 4000);
+const NO_INPUT: SeedError = seed_error(StatusCode::BAD_REQUEST, "no_input_provided", 4010);
+const PARSE_FAILED: SeedError = seed_error(StatusCode::BAD_REQUEST, "parse_failed", 4011);
+const FILE_NOT_FOUND: SeedError = seed_error(StatusCode::NOT_FOUND, "file_not_found", 4041);
+const INTERNAL: SeedError = seed_error(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", 5000);
+const UNAVAILABLE: SeedError = seed_error(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", 5030);
+const AI_UNAVAILABLE: SeedError = seed_error(StatusCode::SERVICE_UNAVAILABLE, "ai_service_unavailable", 5031);
+
+impl IntoResponse for SeedError {
+    fn into_response(self) -> Response {
+        let body = json!({ "message": self.message, "error_code": self.code, "data": null });
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+fn seed_ok(message: &str, data: Value) -> Response {
+    (StatusCode::OK, axum::Json(json!({ "message": message, "data": data }))).into_response()
+}
+
+/// Failure codes of the calendar component (and the host) → seed errors.
+fn calendar_failure(code: &str) -> SeedError {
+    match code {
+        "CALENDAR_NO_INPUT_PROVIDED" => NO_INPUT,
+        "CALENDAR_PARSE_FAILED" => PARSE_FAILED,
+        "CALENDAR_INVALID_REFERENCE_DATE" | "CALENDAR_INVALID_TIMEZONE" | "COMMON_INVALID_REQUEST" => INVALID_REQUEST,
+        "BLOB_NOT_FOUND" | "BLOB_URL_NOT_ALLOWED" => FILE_NOT_FOUND,
+        "OCR_ENGINE_UNAVAILABLE" => AI_UNAVAILABLE,
+        "JOB_TIMEOUT" => UNAVAILABLE,
+        _ => INTERNAL,
+    }
+}
+
+/// `POST /ai/calendar/parse` (synchronous): `{file_url?, text?}` plus
+/// Capsule's optional `reference_date` and `timezone`.
+pub async fn calendar_parse(State(state): State<AppState>, body: Result<axum::Json<Value>, JsonRejection>) -> Response {
+    let Ok(axum::Json(Value::Object(body))) = body else { return INVALID_REQUEST.into_response() };
+    // Like the FastAPI original, unknown fields are ignored; known ones must be strings.
+    let mut input = serde_json::Map::new();
+    for key in ["text", "file_url", "reference_date", "timezone"] {
+        match body.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => {
+                input.insert(key.into(), Value::String(s.clone()));
+            }
+            Some(_) => return INVALID_REQUEST.into_response(),
+        }
+    }
+    let blank = |k: &str| input.get(k).and_then(Value::as_str).is_none_or(|s| s.trim().is_empty());
+    if blank("text") && blank("file_url") {
+        return NO_INPUT.into_response();
+    }
+    let submitted = match state.jobs.submit(CALENDAR, Value::Object(input), false).await {
+        Ok(s) => s,
+        Err(JobError::InvalidInput(_)) => return INVALID_REQUEST.into_response(),
+        Err(JobError::CapabilityNotFound(_)) => return AI_UNAVAILABLE.into_response(),
+        Err(JobError::QueueFull { .. }) => return UNAVAILABLE.into_response(),
+        Err(_) => return INTERNAL.into_response(),
+    };
+    let result = match submitted.result {
+        Some(result) => result,
+        None => match state.jobs.wait(&submitted.id, state.config.seed_sync_wait).await {
+            Ok(record) => match record.status {
+                Status::Completed => {
+                    record.result.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or(Value::Null)
+                }
+                Status::Failed | Status::Cancelled => {
+                    let code = record.failure.map(|f| f.code).unwrap_or_default();
+                    return calendar_failure(&code).into_response();
+                }
+                Status::Queued | Status::Processing => return UNAVAILABLE.into_response(),
+            },
+            Err(_) => return INTERNAL.into_response(),
+        },
+    };
+    let mut data = json!({ "success": true });
+    if let (Some(d), Value::Object(r)) = (data.as_object_mut(), result) {
+        d.extend(r);
+    }
+    seed_ok("calendar_parsed", data)
+}

@@ -1,0 +1,301 @@
+//! `/openapi.json` (OpenAPI 3.1, generated from the routes and from each
+//! component's descriptor) and `/docs` (Swagger UI from embedded assets).
+//!
+//! The document is built as JSON rather than with utoipa's typed model:
+//! capabilities bring their own JSON Schemas at run time, and OpenAPI 3.1
+//! embeds JSON Schema 2020-12 as-is, which a typed schema model would have
+//! to re-encode (and could not, for every keyword).
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::AppState;
+
+const SWAGGER_JS: &[u8] = include_bytes!("../../assets/swagger-ui/swagger-ui-bundle.js");
+const SWAGGER_CSS: &[u8] = include_bytes!("../../assets/swagger-ui/swagger-ui.css");
+
+const DOCS_HTML: &str = r##"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Capsule API</title>
+  <link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+  <div id="docs"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs", deepLinking: true });
+  </script>
+</body>
+</html>"##;
+
+pub async fn docs_page() -> Html<&'static str> {
+    Html(DOCS_HTML)
+}
+
+pub async fn swagger_js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=86400")], SWAGGER_JS)
+        .into_response()
+}
+
+pub async fn swagger_css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=86400")], SWAGGER_CSS)
+        .into_response()
+}
+
+pub async fn openapi(State(state): State<AppState>) -> axum::Json<Value> {
+    axum::Json(document(&state))
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// A success envelope whose `data` is `data`.
+fn envelope(data: Value) -> Value {
+    json!({
+        "type": "object",
+        "required": ["success", "data", "meta"],
+        "properties": { "success": { "const": true }, "data": data, "meta": schema_ref("Meta") }
+    })
+}
+
+fn json_response(description: &str, schema: Value) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+}
+
+fn error_response(description: &str) -> Value {
+    json_response(description, schema_ref("Error"))
+}
+
+fn param(name: &str, location: &str, required: bool, schema: Value, description: &str) -> Value {
+    json!({ "name": name, "in": location, "required": required, "schema": schema, "description": description })
+}
+
+/// The job shape, with `result` typed by the capability's output schema.
+fn job_schema(result: Value) -> Value {
+    json!({
+        "type": "object",
+        "required": ["jobId", "status"],
+        "properties": {
+            "jobId": { "type": "string" },
+            "capability": { "type": "string" },
+            "status": { "enum": ["queued", "processing", "completed", "failed", "cancelled"] },
+            "progress": { "type": "integer", "minimum": 0, "maximum": 100 },
+            "step": { "type": "string" },
+            "message": { "type": "string" },
+            "result": result,
+            "failure": schema_ref("Failure"),
+            "error": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
+            "attempts": { "type": "integer" },
+            "maxAttempts": { "type": "integer" },
+            "componentDigest": { "type": ["string", "null"] },
+            "cacheHit": { "type": "boolean" },
+            "deduplicated": { "type": "boolean" },
+            "createdAt": { "type": "string", "format": "date-time" },
+            "startedAt": { "type": ["string", "null"], "format": "date-time" },
+            "finishedAt": { "type": ["string", "null"], "format": "date-time" },
+            "updatedAt": { "type": "string", "format": "date-time" }
+        }
+    })
+}
+
+pub fn document(state: &AppState) -> Value {
+    let job_id = param("id", "path", true, json!({"type": "string"}), "A job id (`job_…`).");
+    let mut paths = Map::new();
+
+    for entry in state.jobs.registry().iter() {
+        let version = entry.current();
+        let d = &version.descriptor;
+        let name = &entry.spec.name;
+        let body = json!({ "required": true, "content": { "application/json": { "schema": d.input_schema } } });
+        let job = job_schema(d.output_schema.clone());
+        let force = param(
+            "forceRefresh",
+            "query",
+            false,
+            json!({"type": "boolean"}),
+            "Bypass the result cache (also accepted as a top-level `forceRefresh` body field).",
+        );
+        paths.insert(
+            format!("/api/v1/{name}/jobs"),
+            json!({ "post": {
+                "tags": [name], "operationId": format!("{name}_submit"),
+                "summary": format!("Submit a `{name}` job: {}", d.summary),
+                "description": format!("Validates the body against the input schema and queues a job. Answers 202 with the job id, or 200 with the result on a cache hit. Mode: {:?}.", d.mode),
+                "parameters": [force],
+                "requestBody": body,
+                "responses": {
+                    "202": json_response("Queued", envelope(job.clone())),
+                    "200": json_response("Answered from the cache", envelope(job.clone())),
+                    "400": error_response("`COMMON_INVALID_REQUEST`: the body does not fit the input schema; the message names the field"),
+                    "429": error_response("`COMMON_RATE_LIMITED`: the queue is full; retry after `Retry-After` seconds"),
+                }
+            }}),
+        );
+        paths.insert(
+            format!("/api/v1/{name}"),
+            json!({ "post": {
+                "tags": [name], "operationId": format!("{name}_call"),
+                "summary": format!("Call `{name}` and wait: {}", d.summary),
+                "description": "Submits a job and waits for it (`?wait=`, default 30 s). 200 with the finished job, or 202 with the job id if it is still running.",
+                "parameters": [
+                    param("wait", "query", false, json!({"type": "string"}), "How long to wait: seconds (`10`) or a duration (`10s`)."),
+                    force,
+                ],
+                "requestBody": body,
+                "responses": {
+                    "200": json_response("Finished (completed, failed or cancelled)", envelope(job.clone())),
+                    "202": json_response("Still running; poll /api/v1/jobs/{id}", envelope(job)),
+                    "400": error_response("Invalid input"),
+                    "429": error_response("Queue full"),
+                }
+            }}),
+        );
+    }
+
+    paths.insert(
+        "/api/v1/jobs/{id}".into(),
+        json!({
+            "get": {
+                "tags": ["jobs"], "operationId": "get_job", "summary": "A job's status, progress, result or failure",
+                "parameters": [job_id],
+                "responses": {
+                    "200": json_response("The job", envelope(job_schema(json!({})))),
+                    "404": error_response("`JOB_NOT_FOUND`"),
+                }
+            },
+            "delete": {
+                "tags": ["jobs"], "operationId": "cancel_job",
+                "summary": "Cancel a job: a queued one at once, a running one is interrupted",
+                "parameters": [job_id],
+                "responses": {
+                    "200": json_response("Cancelled", envelope(job_schema(json!({})))),
+                    "404": error_response("`JOB_NOT_FOUND`"),
+                    "409": error_response("`JOB_ALREADY_FINISHED`"),
+                }
+            }
+        }),
+    );
+    paths.insert("/api/v1/jobs/{id}/events".into(), json!({
+        "get": {
+            "tags": ["jobs"], "operationId": "job_events",
+            "summary": "Server-Sent Events: `state`, `progress`, `chunk`, then one of `completed` / `failed` / `cancelled`",
+            "parameters": [job_id],
+            "responses": {
+                "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } },
+                "404": error_response("`JOB_NOT_FOUND`"),
+            }
+        }
+    }));
+    paths.insert("/api/v1/jobs".into(), json!({
+        "get": {
+            "tags": ["jobs"], "operationId": "list_jobs", "summary": "Jobs, newest first, a page at a time",
+            "parameters": [
+                param("capability", "query", false, json!({"type": "string"}), "Only this capability"),
+                param("status", "query", false, json!({"enum": ["queued", "processing", "completed", "failed", "cancelled"]}), "Only this status"),
+                param("limit", "query", false, json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}), "Page size"),
+                param("cursor", "query", false, json!({"type": "string"}), "`nextCursor` of the previous page"),
+            ],
+            "responses": {
+                "200": json_response("A page", envelope(json!({
+                    "type": "object",
+                    "properties": {
+                        "jobs": { "type": "array", "items": job_schema(json!({})) },
+                        "nextCursor": { "type": ["string", "null"] }
+                    }
+                }))),
+                "400": error_response("Bad filter"),
+            }
+        }
+    }));
+    paths.insert(
+        "/api/v1/capabilities".into(),
+        json!({
+            "get": {
+                "tags": ["capabilities"], "operationId": "capabilities",
+                "summary": "Every capability served: descriptor, schemas, examples, limits, active digest",
+                "responses": { "200": json_response("The capabilities", envelope(json!({"type": "object"}))) }
+            }
+        }),
+    );
+    paths.insert("/api/v1/files".into(), json!({
+        "post": {
+            "tags": ["files"], "operationId": "upload_file",
+            "summary": "Upload a file; the returned URL can be passed to capabilities (`file_url`)",
+            "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
+                "type": "object", "properties": { "file": { "type": "string", "format": "binary" } }
+            }}}},
+            "responses": {
+                "201": json_response("Stored", envelope(json!({"type": "object", "properties": {"url": {"type": "string"}, "file": {"type": "object"}}}))),
+                "400": error_response("No file part"),
+                "413": error_response("`FILE_TOO_LARGE`"),
+            }
+        }
+    }));
+    paths.insert(
+        "/api/v1/files/{id}".into(),
+        json!({
+            "get": {
+                "tags": ["files"], "operationId": "download_file", "summary": "Download a stored file",
+                "parameters": [param("id", "path", true, json!({"type": "string"}), "File id (`f_…`)")],
+                "responses": { "200": { "description": "The file" }, "404": error_response("`FILE_NOT_FOUND`") }
+            }
+        }),
+    );
+    paths.insert("/health".into(), json!({
+        "get": {
+            "tags": ["operations"], "operationId": "health",
+            "summary": "Components (digest, version), queue depth, store and blob store status",
+            "responses": { "200": json_response("Healthy", envelope(json!({"type": "object"}))), "503": json_response("Degraded", envelope(json!({"type": "object"}))) }
+        }
+    }));
+    paths.insert("/ai/calendar/parse".into(), json!({
+        "post": {
+            "tags": ["seed 001: career assistant"], "operationId": "seed001_calendar_parse",
+            "summary": "Seed 001 §6: posting text → company, position, schedules, hashtags (synchronous)",
+            "description": "Seed envelope: `{\"message\": \"calendar_parsed\", \"data\": {…}}`; errors `{\"message\", \"error_code\", \"data\": null}`: `no_input_provided` 4010, `parse_failed` 4011, `file_not_found` 4041, `invalid_request` 4000, `ai_service_unavailable` 5031, `service_unavailable` 5030.",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "object",
+                "properties": {
+                    "text": { "type": "string", "description": "Posting text (required without file_url)" },
+                    "file_url": { "type": "string", "description": "A file URL (required without text)" },
+                    "reference_date": { "type": "string", "description": "Capsule extension: the date relative expressions count from (default: today)" },
+                    "timezone": { "type": "string", "description": "Capsule extension: IANA zone for 'today' (default Asia/Seoul)" }
+                }
+            }}}},
+            "responses": {
+                "200": json_response("Parsed", json!({"type": "object", "properties": {"message": {"const": "calendar_parsed"}, "data": {"type": "object"}}})),
+                "400": json_response("no_input_provided / parse_failed / invalid_request", schema_ref("SeedError")),
+                "404": json_response("file_not_found", schema_ref("SeedError")),
+                "503": json_response("service unavailable", schema_ref("SeedError")),
+            }
+        }
+    }));
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Capsule",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "AI capabilities as sandboxed WebAssembly components, served as jobs. Every call is a job: submit, poll or stream, cancel. Envelope: `{success, data, meta: {requestId, timestamp}}`; errors `{success: false, error: {code, message}, meta}` with `DOMAIN_REASON` codes."
+        },
+        "paths": paths,
+        "components": { "schemas": {
+            "Meta": { "type": "object", "required": ["requestId", "timestamp"], "properties": {
+                "requestId": { "type": "string" }, "timestamp": { "type": "string", "format": "date-time" } } },
+            "Error": { "type": "object", "required": ["success", "error", "meta"], "properties": {
+                "success": { "const": false },
+                "error": { "type": "object", "required": ["code", "message"], "properties": {
+                    "code": { "type": "string", "description": "DOMAIN_REASON" }, "message": { "type": "string" } } },
+                "meta": schema_ref("Meta") } },
+            "Failure": { "type": "object", "properties": {
+                "code": { "type": "string" }, "message": { "type": "string" }, "retryable": { "type": "boolean" } } },
+            "SeedError": { "type": "object", "required": ["message", "error_code", "data"], "properties": {
+                "message": { "type": "string" }, "error_code": { "type": "integer" }, "data": { "type": "null" } } }
+        }}
+    })
+}

@@ -1,0 +1,196 @@
+//! The native envelope (seed `002`): `{success, data, meta}` or
+//! `{success: false, error: {code, message}, meta}`, with a request id on
+//! every response. One error type, [`ApiError`]; extractors that turn every
+//! rejection into it, so no client input can produce a bare 4xx/5xx body.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderValue, StatusCode, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::jobs::JobError;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being handled (also sent as `x-request-id`).
+pub fn request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| new_request_id())
+}
+
+fn new_request_id() -> String {
+    format!("req_{}", uuid::Uuid::new_v4().simple())
+}
+
+pub fn timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Gives every request an id: the caller's `x-request-id` when it is sane,
+/// else a new one; available to handlers through [`request_id`].
+pub async fn with_request_id(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(new_request_id);
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
+fn meta() -> Value {
+    json!({ "requestId": request_id(), "timestamp": timestamp() })
+}
+
+/// `{success: true, data, meta}` with the given status.
+pub fn ok(status: StatusCode, data: impl Serialize) -> Response {
+    (status, axum::Json(json!({ "success": true, "data": data, "meta": meta() }))).into_response()
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self { status, code: code.into(), message: message.into(), retry_after: None }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "COMMON_INVALID_REQUEST", message)
+    }
+
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        // The detail goes to the log with the request id, never to the client.
+        tracing::error!(request = %request_id(), error = %error, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "COMMON_INTERNAL_ERROR",
+            "something went wrong on our side; try again, and quote the request id if it persists",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "success": false,
+            "error": { "code": self.code, "message": self.message },
+            "meta": meta(),
+        });
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert("retry-after", HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<JobError> for ApiError {
+    fn from(e: JobError) -> Self {
+        match &e {
+            JobError::CapabilityNotFound(_) => Self::new(
+                StatusCode::NOT_FOUND,
+                "CAPABILITY_NOT_FOUND",
+                format!("{e}; GET /api/v1/capabilities lists the ones served here"),
+            ),
+            JobError::InvalidInput(m) => Self::invalid(m.clone()),
+            JobError::QueueFull { .. } => Self {
+                retry_after: Some(1),
+                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "COMMON_RATE_LIMITED", format!("{e}; retry in a moment"))
+            },
+            JobError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "JOB_NOT_FOUND", e.to_string()),
+            JobError::AlreadyFinished { .. } => Self::new(StatusCode::CONFLICT, "JOB_ALREADY_FINISHED", e.to_string()),
+            JobError::Store(err) => Self::internal(err),
+        }
+    }
+}
+
+/// JSON body extractor whose rejections are [`ApiError`]s.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+pub fn json_rejection(rejection: JsonRejection) -> ApiError {
+    let message = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            "send the body as JSON with `Content-Type: application/json`".into()
+        }
+        JsonRejection::JsonSyntaxError(e) => format!("the body is not valid JSON: {}", e.body_text()),
+        JsonRejection::JsonDataError(e) => format!("the body does not have the expected shape: {}", e.body_text()),
+        JsonRejection::BytesRejection(_) => "the body could not be read (too large or interrupted)".into(),
+        other => other.body_text(),
+    };
+    let status = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    ApiError::new(
+        status,
+        if status == StatusCode::BAD_REQUEST { "COMMON_INVALID_REQUEST" } else { "COMMON_PAYLOAD_TOO_LARGE" },
+        message,
+    )
+}
+
+/// Query-string extractor whose rejections are [`ApiError`]s.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError::invalid(format!("bad query string: {}", e.body_text())))
+            }
+            Err(other) => Err(ApiError::invalid(other.body_text())),
+        }
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "COMMON_NOT_FOUND", "no such route; see /docs for the API")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "COMMON_METHOD_NOT_ALLOWED",
+        "this route does not accept that method; see /docs",
+    )
+}
+
+/// A panic in a handler becomes a plain 500 envelope; the panic goes to the log.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    ApiError::internal(format!("handler panicked: {detail}")).into_response()
+}

@@ -1,0 +1,69 @@
+//! HTTP: the native v1 API, the seed profiles, docs, and one envelope and
+//! error module shared by all of them.
+
+mod career;
+mod docs;
+mod envelope;
+mod events;
+mod native;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::blobs::Blobs;
+use crate::jobs::Jobs;
+
+pub use native::capability_view;
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Longest `?wait=` a synchronous call may ask for.
+    pub max_wait: Duration,
+    /// How long seed routes that were synchronous in the original wait.
+    pub seed_sync_wait: Duration,
+    /// Largest JSON body accepted.
+    pub max_body: usize,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub jobs: Arc<Jobs>,
+    pub blobs: Blobs,
+    pub config: Arc<ApiConfig>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let upload_limit = state.blobs.max_size as usize + 64 * 1024;
+    let json_limit = state.config.max_body;
+    let v1 = Router::new()
+        .route("/capabilities", get(native::capabilities))
+        .route("/jobs", get(native::list_jobs))
+        .route("/jobs/{id}", get(native::get_job).delete(native::cancel_job))
+        .route("/jobs/{id}/events", get(events::job_events))
+        .route("/files", post(native::upload_file).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/files/{id}", get(native::download_file))
+        .route("/{capability}", post(native::call_sync))
+        .route("/{capability}/jobs", post(native::submit_job));
+    let seed_001 = Router::new().route("/ai/calendar/parse", post(career::calendar_parse));
+    Router::new()
+        .nest("/api/v1", v1)
+        .merge(seed_001)
+        .route("/health", get(native::health))
+        .route("/openapi.json", get(docs::openapi))
+        .route("/docs", get(docs::docs_page))
+        .route("/docs/swagger-ui-bundle.js", get(docs::swagger_js))
+        .route("/docs/swagger-ui.css", get(docs::swagger_css))
+        .fallback(envelope::not_found)
+        .method_not_allowed_fallback(envelope::method_not_allowed)
+        .layer(DefaultBodyLimit::max(json_limit))
+        .layer(CatchPanicLayer::custom(envelope::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(envelope::with_request_id))
+        .with_state(state)
+}

@@ -1,0 +1,327 @@
+//! The native v1 API: jobs per capability, job status/list/cancel, the
+//! synchronous call, capabilities, files and health.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::envelope::{ApiError, ApiJson, ApiQuery, ok};
+use crate::jobs::Submitted;
+use crate::store::{JobRecord, ListFilter, Status};
+
+/// The job as clients see it (seed `002` status shape plus bookkeeping).
+pub fn job_view(record: &JobRecord, cache_hit: bool) -> Value {
+    let mut v = json!({
+        "jobId": record.id,
+        "capability": record.capability,
+        "status": record.status.as_str(),
+        "attempts": record.attempts,
+        "maxAttempts": record.max_attempts,
+        "componentDigest": record.component_digest,
+        "cacheHit": cache_hit,
+        "createdAt": rfc3339(record.created_at),
+        "startedAt": record.started_at.map(rfc3339),
+        "finishedAt": record.finished_at.map(rfc3339),
+        "updatedAt": rfc3339(record.updated_at),
+    });
+    let o = v.as_object_mut().expect("object");
+    if let Some(p) = record.progress {
+        o.insert("progress".into(), json!(p));
+    }
+    if let Some(s) = &record.step {
+        o.insert("step".into(), json!(s));
+    }
+    if let Some(m) = &record.message {
+        o.insert("message".into(), json!(m));
+    }
+    if record.status == Status::Completed {
+        let result = record.result.as_deref().and_then(|r| serde_json::from_str::<Value>(r).ok());
+        o.insert("result".into(), result.unwrap_or(Value::Null));
+    }
+    if let Some(f) = &record.failure {
+        match record.status {
+            // Seed 002's table calls it `failure`, its example `error`: send both.
+            Status::Failed | Status::Cancelled => {
+                o.insert("failure".into(), json!({"code": f.code, "message": f.message, "retryable": f.retryable}));
+                o.insert("error".into(), json!({"code": f.code, "message": f.message}));
+            }
+            // A retry is waiting: show why the last attempt failed.
+            _ => {
+                o.insert("lastFailure".into(), json!({"code": f.code, "message": f.message}));
+            }
+        }
+    }
+    v
+}
+
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn submitted_view(s: &Submitted) -> Value {
+    let mut v = json!({ "jobId": s.id, "status": s.status.as_str(), "cacheHit": s.cache_hit });
+    if let Some(result) = &s.result {
+        v["result"] = result.clone();
+    }
+    if s.deduplicated {
+        v["deduplicated"] = json!(true);
+    }
+    v
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitQuery {
+    force_refresh: Option<bool>,
+    wait: Option<String>,
+}
+
+/// The body is the job input. A top-level boolean `forceRefresh` is taken
+/// out of it as the cache-bypass flag (seed `002`), as is `?forceRefresh=true`.
+fn split_input(mut body: Value, query: &SubmitQuery) -> Result<(Value, bool), ApiError> {
+    let mut force = query.force_refresh.unwrap_or(false);
+    if let Some(obj) = body.as_object_mut() {
+        match obj.get("forceRefresh") {
+            Some(Value::Bool(b)) => {
+                force |= *b;
+                obj.remove("forceRefresh");
+            }
+            Some(_) => return Err(ApiError::invalid("field `/forceRefresh`: must be true or false")),
+            None => {}
+        }
+    }
+    Ok((body, force))
+}
+
+/// `POST /api/v1/{capability}/jobs`
+pub async fn submit_job(
+    State(state): State<AppState>,
+    Path(capability): Path<String>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let (input, force) = split_input(body, &query)?;
+    let submitted = state.jobs.submit(&capability, input, force).await?;
+    let status = if submitted.status == Status::Completed { StatusCode::OK } else { StatusCode::ACCEPTED };
+    Ok(ok(status, submitted_view(&submitted)))
+}
+
+/// `POST /api/v1/{capability}`: submit, wait (bounded), answer.
+pub async fn call_sync(
+    State(state): State<AppState>,
+    Path(capability): Path<String>,
+    ApiQuery(query): ApiQuery<SubmitQuery>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let wait = parse_wait(query.wait.as_deref(), state.config.max_wait)?;
+    let (input, force) = split_input(body, &query)?;
+    let submitted = state.jobs.submit(&capability, input, force).await?;
+    if submitted.status == Status::Completed {
+        return Ok(ok(StatusCode::OK, submitted_view(&submitted)));
+    }
+    let record = state.jobs.wait(&submitted.id, wait).await?;
+    let status = if record.status.is_terminal() { StatusCode::OK } else { StatusCode::ACCEPTED };
+    Ok(ok(status, job_view(&record, false)))
+}
+
+/// `?wait=` as `30s`, `1500ms`, `2m` or plain seconds; at most `max`.
+pub fn parse_wait(wait: Option<&str>, max: Duration) -> Result<Duration, ApiError> {
+    let Some(w) = wait else { return Ok(Duration::from_secs(30).min(max)) };
+    let d = match w.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 => Duration::from_secs_f64(secs.min(1e6)),
+        Ok(_) => return Err(ApiError::invalid("`wait` must not be negative")),
+        Err(_) => humantime::parse_duration(w).map_err(|_| {
+            ApiError::invalid(format!("`wait` is `{w}`; write seconds (`10`) or a duration (`10s`, `2m`)"))
+        })?,
+    };
+    if d > max {
+        return Err(ApiError::invalid(format!("`wait` may be at most {}", humantime::format_duration(max))));
+    }
+    Ok(d)
+}
+
+/// `GET /api/v1/jobs/{id}`
+pub async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let record = state.jobs.get(&id).await?;
+    Ok(ok(StatusCode::OK, job_view(&record, false)))
+}
+
+/// `DELETE /api/v1/jobs/{id}`
+pub async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let record = state.jobs.cancel(&id).await?;
+    Ok(ok(StatusCode::OK, job_view(&record, false)))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    capability: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/jobs?capability=&status=&limit=&cursor=`: newest first.
+pub async fn list_jobs(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+    let capability = match q.capability {
+        Some(name) => Some(
+            state
+                .jobs
+                .registry()
+                .get(&name)
+                .map(|e| e.spec.id.clone())
+                .ok_or_else(|| ApiError::from(crate::jobs::JobError::CapabilityNotFound(name)))?,
+        ),
+        None => None,
+    };
+    let status = match q.status.as_deref() {
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            ApiError::invalid(format!("`status` is `{s}`; use queued, processing, completed, failed or cancelled"))
+        })?),
+        None => None,
+    };
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid("`limit` must be between 1 and 500"));
+    }
+    if let Some(c) = &q.cursor
+        && !(c.starts_with("job_") && c.len() <= 64)
+    {
+        return Err(ApiError::invalid(
+            "`cursor` is not one this API handed out; use `nextCursor` from the previous page",
+        ));
+    }
+    let filter = ListFilter { capability, status, before: q.cursor, limit };
+    let jobs = state.jobs.list(&filter).await?;
+    let next_cursor = (jobs.len() == limit as usize).then(|| jobs.last().map(|j| j.id.clone())).flatten();
+    let views: Vec<Value> = jobs.iter().map(|j| job_view(j, false)).collect();
+    Ok(ok(StatusCode::OK, json!({ "jobs": views, "nextCursor": next_cursor })))
+}
+
+/// `GET /api/v1/capabilities`
+pub async fn capabilities(State(state): State<AppState>) -> Response {
+    let list: Vec<Value> = state.jobs.registry().iter().map(|e| capability_view(e)).collect();
+    ok(StatusCode::OK, json!({ "capabilities": list }))
+}
+
+pub fn capability_view(entry: &crate::runtime::Entry) -> Value {
+    let v = entry.current();
+    let spec = &entry.spec;
+    json!({
+        "name": spec.name,
+        "component": spec.id,
+        "route": spec.route,
+        "version": v.descriptor.version,
+        "summary": v.descriptor.summary,
+        "mode": v.descriptor.mode,
+        "digest": v.digest,
+        "loadedAt": v.loaded_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "inputSchema": v.descriptor.input_schema,
+        "outputSchema": v.descriptor.output_schema,
+        "examples": v.descriptor.examples,
+        "limits": {
+            "timeoutMs": spec.timeout.as_millis() as u64,
+            "memoryBytes": spec.memory,
+            "concurrency": spec.concurrency,
+            "maxAttempts": spec.max_attempts,
+            "cache": spec.cache,
+        },
+    })
+}
+
+/// `POST /api/v1/files` (multipart, one file part).
+pub async fn upload_file(State(state): State<AppState>, mut multipart: Multipart) -> Result<Response, ApiError> {
+    let too_large = |max: u64| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "FILE_TOO_LARGE",
+            format!("files are limited to {}", bytesize::ByteSize(max).display().iec()),
+        )
+    };
+    let max = state.blobs.max_size;
+    let multipart_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(max)
+        } else {
+            ApiError::invalid(format!("the multipart body could not be read: {}", e.body_text()))
+        }
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let Some(file_name) = field.file_name().map(str::to_string) else { continue };
+        let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
+        let mut data = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            if data.len() as u64 + chunk.len() as u64 > max {
+                return Err(too_large(max));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        let meta = state.blobs.store.put(&file_name, &content_type, data.into()).await.map_err(ApiError::internal)?;
+        let url = state.blobs.url_for(&meta.id);
+        return Ok(ok(StatusCode::CREATED, json!({ "url": url, "file": meta })));
+    }
+    Err(ApiError::invalid(
+        "no file part found: send multipart/form-data with a part that has a filename, e.g. `-F file=@posting.png`",
+    ))
+}
+
+/// `GET /api/v1/files/{id}`
+pub async fn download_file(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (meta, data) = state.blobs.store.get(&id).await.map_err(ApiError::internal)?.ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"))
+    })?;
+    let disposition = format!("inline; filename*=UTF-8''{}", percent_encode(&meta.name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+        Body::from(data),
+    )
+        .into_response())
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `GET /health`: components, queue depth, store and blob store.
+pub async fn health(State(state): State<AppState>) -> Response {
+    let stats = state.jobs.stats().await;
+    let blobs = state.blobs.store.check().await;
+    let components: Vec<Value> = state
+        .jobs
+        .registry()
+        .iter()
+        .map(|e| {
+            let v = e.current();
+            json!({
+                "name": e.spec.name,
+                "digest": v.digest,
+                "version": v.descriptor.version,
+                "loadedAt": v.loaded_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "queueDepth": state.jobs.queue_depth(&e.spec.id),
+            })
+        })
+        .collect();
+    let healthy = stats.is_ok() && blobs.is_ok();
+    let body = json!({
+        "status": if healthy { "ok" } else { "degraded" },
+        "components": components,
+        "jobs": stats.as_ref().ok(),
+        "store": match &stats { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
+        "blobs": match &blobs { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
+    });
+    ok(if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
+}

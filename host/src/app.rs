@@ -1,0 +1,105 @@
+//! Builds a running host from settings: store, blobs, runtime, components,
+//! job engine. Shared by `serve`, `run` and `bench`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::blobs::{Blobs, LocalBlobStore};
+use crate::jobs::{Jobs, JobsConfig};
+use crate::manifest::{CapabilitySpec, Manifest};
+use crate::queue::MemoryQueue;
+use crate::runtime::{PoolSizing, Registry, Runtime};
+use crate::store::SqliteStore;
+
+/// Everything needed to assemble the host.
+#[derive(Debug, Clone)]
+pub struct HostSettings {
+    pub data_dir: PathBuf,
+    pub cache_dir: PathBuf,
+    /// Where the job database lives (normally `<data_dir>/jobs.db`).
+    pub database: PathBuf,
+    pub public_url: String,
+    pub max_file_size: u64,
+    pub jobs: JobsConfig,
+}
+
+pub struct Host {
+    pub jobs: Arc<Jobs>,
+    pub blobs: Blobs,
+}
+
+/// Load every component of the manifest (compile, check, describe, run
+/// its examples) and start the job engine. Any component that fails is a
+/// start-up error naming it and the step.
+pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Result<Host> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+    let blob_store = LocalBlobStore::new(settings.data_dir.join("blobs")).context("opening the blob directory")?;
+    let blobs = Blobs::new(Arc::new(blob_store), &settings.public_url, settings.max_file_size);
+    let store = SqliteStore::open(&settings.database)
+        .await
+        .with_context(|| format!("opening job database {}", settings.database.display()))?;
+
+    let sizing = pool_sizing(&manifest.capabilities);
+    let runtime = Arc::new(Runtime::new(&sizing, settings.cache_dir.clone(), blobs.clone())?);
+    let mut registry = Registry::default();
+    for spec in &manifest.capabilities {
+        let wasm = std::fs::read(&spec.source)
+            .with_context(|| format!("reading `component.{}.source` {}", spec.id, spec.source.display()))?;
+        let started = std::time::Instant::now();
+        let version = runtime.load(spec, wasm).await?;
+        tracing::info!(
+            capability = %spec.name,
+            digest = %version.digest,
+            cached = version.from_cache,
+            took_ms = started.elapsed().as_millis() as u64,
+            "component loaded"
+        );
+        registry.insert(spec.clone(), version);
+    }
+    let queue = MemoryQueue::new(manifest.capabilities.iter().map(|c| c.id.as_str()));
+    let jobs = Jobs::new(Arc::new(store), Arc::new(queue), runtime, Arc::new(registry), settings.jobs.clone());
+    jobs.start().await.context("recovering queued jobs")?;
+    Ok(Host { jobs, blobs })
+}
+
+fn pool_sizing(capabilities: &[CapabilitySpec]) -> PoolSizing {
+    let concurrent: u32 = capabilities.iter().map(|c| c.concurrency).sum();
+    PoolSizing {
+        // Room for validation instances (describe, examples) beside the jobs.
+        instances: concurrent + 16,
+        max_memory: capabilities.iter().map(|c| c.memory).max().unwrap_or(crate::manifest::DEFAULT_MEMORY),
+    }
+}
+
+/// Run each component's `build.command` (for `serve --build`).
+pub async fn build_components(manifest: &Manifest) -> anyhow::Result<()> {
+    for spec in &manifest.capabilities {
+        let Some(build) = &spec.build else { continue };
+        tracing::info!(component = %spec.id, command = %build.command, "building");
+        let status = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(&build.command)
+            .current_dir(&build.workdir)
+            .status()
+            .await
+            .with_context(|| format!("running `component.{}.build.command`", spec.id))?;
+        if !status.success() {
+            anyhow::bail!("`component.{}.build.command` (`{}`) failed with {status}", spec.id, build.command);
+        }
+    }
+    Ok(())
+}
+
+/// Default lease and retry settings.
+pub fn default_jobs_config() -> JobsConfig {
+    JobsConfig {
+        queue_capacity: 1024,
+        lease: Duration::from_secs(30),
+        retry_base: Duration::from_secs(1),
+        retry_max: Duration::from_secs(60),
+    }
+}

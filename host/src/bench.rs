@@ -1,0 +1,184 @@
+//! `capsule bench`: end-to-end no-op jobs through the embedded engine
+//! (submit → queue → wasm → completed in SQLite), submit latency, and the
+//! raw instantiate+run cost of the runtime alone, measured in one run so
+//! the figures can be compared as ratios.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::app;
+use crate::cli::HostArgs;
+use crate::manifest::{CapabilitySpec, Manifest};
+use crate::runtime::{JobHooks, JobRun, Level};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// A no-op component (the echo fixture: `cargo build --release --target wasm32-wasip2 -p fixture-echo --target-dir target/guest`).
+    #[arg(long, default_value = "target/guest/wasm32-wasip2/release/fixture_echo.wasm")]
+    pub wasm: PathBuf,
+    /// Jobs to run end to end.
+    #[arg(long, default_value_t = 20_000)]
+    pub jobs: usize,
+    /// Concurrent submitters.
+    #[arg(long, default_value_t = 16)]
+    pub submitters: usize,
+    /// Worker concurrency of the benchmarked capability.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: u32,
+    /// Calls for the raw instantiate+run measurement.
+    #[arg(long, default_value_t = 20_000)]
+    pub raw_calls: usize,
+    #[command(flatten)]
+    pub host: HostArgs,
+}
+
+struct Quiet;
+
+impl JobHooks for Quiet {
+    fn progress(&self, _: u8, _: &str, _: &str) {}
+    fn emit(&self, _: &str) {}
+    fn log(&self, _: Level, _: &str) {}
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let source = std::fs::canonicalize(&args.wasm)
+        .with_context(|| format!("{} not found; build the echo fixture first (see --help)", args.wasm.display()))?;
+    let scratch = std::env::temp_dir().join(format!("capsule-bench-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&scratch)?;
+    let spec = CapabilitySpec {
+        id: "echo".into(),
+        name: "echo".into(),
+        route: "/api/v1/echo".into(),
+        source: source.clone(),
+        allowed_outbound_hosts: vec![],
+        build: None,
+        timeout: Duration::from_secs(10),
+        max_attempts: 1,
+        concurrency: args.concurrency,
+        memory: 64 << 20,
+        cache: false,
+    };
+    let manifest = Manifest { path: scratch.join("spin.toml"), application: "bench".into(), capabilities: vec![spec] };
+    let mut host_args = args.host.clone();
+    host_args.data_dir = scratch.clone();
+    host_args.queue_capacity = args.jobs + 1;
+    let settings = host_args.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
+    let host = app::start(&manifest, &settings).await?;
+    let result = measure(&args, &host).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
+    let jobs = host.jobs.clone();
+    let entry = jobs.registry().get("echo").context("echo capability")?.clone();
+    let version = entry.current();
+    let runtime = jobs.runtime().clone();
+
+    // Raw runtime: fresh Store + instantiate + run, no job engine.
+    let raw_single = {
+        let n = args.raw_calls / 4;
+        let start = Instant::now();
+        for i in 0..n {
+            let run =
+                JobRun { id: format!("raw{i}"), capability: "echo".into(), attempt: 1, input: "{\"n\":1}".into() };
+            runtime
+                .run(&version, run, Arc::new(Quiet), CancellationToken::new())
+                .await
+                .map_err(|f| anyhow::anyhow!("{f:?}"))?;
+        }
+        start.elapsed() / n as u32
+    };
+    let raw_parallel_rate = {
+        let per_task = args.raw_calls / 2;
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for t in 0..2 {
+            let (runtime, version) = (runtime.clone(), version.clone());
+            tasks.push(tokio::spawn(async move {
+                for i in 0..per_task {
+                    let run =
+                        JobRun { id: format!("raw{t}-{i}"), capability: "echo".into(), attempt: 1, input: "{}".into() };
+                    let _ = runtime.run(&version, run, Arc::new(Quiet), CancellationToken::new()).await;
+                }
+            }));
+        }
+        for t in tasks {
+            t.await?;
+        }
+        (per_task * 2) as f64 / start.elapsed().as_secs_f64()
+    };
+
+    // End to end through the job engine.
+    let per_submitter = args.jobs / args.submitters;
+    let total = per_submitter * args.submitters;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for s in 0..args.submitters {
+        let jobs = jobs.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_submitter);
+            for i in 0..per_submitter {
+                let t = Instant::now();
+                jobs.submit("echo", json!({"n": s * per_submitter + i}), false)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                latencies.push(t.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    for t in tasks {
+        latencies.extend(t.await??);
+    }
+    let submitted_in = start.elapsed();
+    loop {
+        let stats = jobs.stats().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if stats.queued == 0 && stats.processing == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let elapsed = start.elapsed();
+    let completed = jobs
+        .list(&crate::store::ListFilter {
+            status: Some(crate::store::Status::Completed),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(!completed.is_empty(), "no job completed");
+    latencies.sort();
+    let rate = total as f64 / elapsed.as_secs_f64();
+    let raw_rate_single = 1.0 / raw_single.as_secs_f64();
+
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!("| jobs end to end | {total} ({} submitters, concurrency {}) |", args.submitters, args.concurrency);
+    println!("| end-to-end throughput | {rate:.0} jobs/s |");
+    println!("| all submitted after | {:.0} ms |", submitted_in.as_secs_f64() * 1e3);
+    println!("| submit latency p50 | {:.3} ms |", percentile(&latencies, 0.50).as_secs_f64() * 1e3);
+    println!("| submit latency p99 | {:.3} ms |", percentile(&latencies, 0.99).as_secs_f64() * 1e3);
+    println!(
+        "| raw instantiate+run, 1 task | {:.1} µs/call ({raw_rate_single:.0}/s) |",
+        raw_single.as_secs_f64() * 1e6
+    );
+    println!("| raw instantiate+run, 2 tasks | {raw_parallel_rate:.0} calls/s |");
+    println!("| engine keeps of raw 2-task rate | {:.0}% |", rate / raw_parallel_rate * 100.0);
+    Ok(())
+}

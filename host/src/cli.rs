@@ -1,0 +1,139 @@
+//! Subcommands and their settings. Every setting is a flag and an
+//! environment variable; `capsule <command> --help` documents them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::HostSettings;
+use crate::jobs::JobsConfig;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "capsule",
+    version,
+    about = "Runs AI capabilities as sandboxed WebAssembly components and serves them as jobs over HTTP"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the HTTP API (embedded SQLite, in-process queue, local files by default).
+    Serve(ServeArgs),
+    /// Run one job locally against the same runtime and print its JSON result.
+    Run(RunArgs),
+    /// List the capabilities of the manifest (loads and checks each component).
+    Capabilities(CapabilitiesArgs),
+    /// Measure end-to-end job throughput and latency with a no-op component.
+    Bench(crate::bench::BenchArgs),
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. `30s`, `500ms`, `2m`)"))
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    s.parse::<bytesize::ByteSize>().map(|b| b.as_u64()).map_err(|e| format!("{e} (write e.g. `25MiB`)"))
+}
+
+/// Settings shared by every command that starts the runtime.
+#[derive(Args, Debug, Clone)]
+pub struct HostArgs {
+    /// The application manifest.
+    #[arg(long, env = "CAPSULE_MANIFEST", default_value = "spin.toml")]
+    pub manifest: PathBuf,
+    /// Where job state, files and compiled components live.
+    #[arg(long, env = "CAPSULE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Compiled-component cache [default: <data-dir>/cache].
+    #[arg(long, env = "CAPSULE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Largest file accepted by upload or written/read by a component.
+    #[arg(long, env = "CAPSULE_MAX_FILE_SIZE", default_value = "25MiB", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Ready jobs one capability may have waiting before submissions get 429.
+    #[arg(long, env = "CAPSULE_QUEUE_CAPACITY", default_value_t = 1024)]
+    pub queue_capacity: usize,
+    /// How long a job's claim lasts without a heartbeat; after that the job is re-queued.
+    #[arg(long, env = "CAPSULE_LEASE", default_value = "30s", value_parser = parse_duration)]
+    pub lease: Duration,
+    /// First retry delay for retryable failures; doubles per attempt, with jitter.
+    #[arg(long, env = "CAPSULE_RETRY_BASE", default_value = "1s", value_parser = parse_duration)]
+    pub retry_base: Duration,
+    /// Longest retry delay.
+    #[arg(long, env = "CAPSULE_RETRY_MAX", default_value = "60s", value_parser = parse_duration)]
+    pub retry_max: Duration,
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `capsule=debug`.
+    #[arg(long, env = "CAPSULE_LOG", default_value = "info")]
+    pub log: String,
+}
+
+impl HostArgs {
+    pub fn settings(&self, public_url: String, database: PathBuf) -> HostSettings {
+        HostSettings {
+            data_dir: self.data_dir.clone(),
+            cache_dir: self.cache_dir.clone().unwrap_or_else(|| self.data_dir.join("cache")),
+            database,
+            public_url,
+            max_file_size: self.max_file_size,
+            jobs: JobsConfig {
+                queue_capacity: self.queue_capacity,
+                lease: self.lease,
+                retry_base: self.retry_base,
+                retry_max: self.retry_max,
+            },
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub host: HostArgs,
+    /// Address to listen on.
+    #[arg(long, env = "CAPSULE_ADDR", default_value = "127.0.0.1:8000")]
+    pub listen: SocketAddr,
+    /// Base URL clients reach this server at, used in file URLs [default: http://<listen>].
+    #[arg(long, env = "CAPSULE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Longest `?wait=` a synchronous call may ask for.
+    #[arg(long, env = "CAPSULE_MAX_WAIT", default_value = "120s", value_parser = parse_duration)]
+    pub max_wait: Duration,
+    /// How long seed routes that were synchronous in the original backend wait for their job.
+    #[arg(long, env = "CAPSULE_SEED_SYNC_WAIT", default_value = "30s", value_parser = parse_duration)]
+    pub seed_sync_wait: Duration,
+    /// Largest JSON request body.
+    #[arg(long, env = "CAPSULE_MAX_BODY", default_value = "2MiB", value_parser = parse_size)]
+    pub max_body: u64,
+    /// Run each component's `build.command` before loading it.
+    #[arg(long, env = "CAPSULE_BUILD")]
+    pub build: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The capability to run (its API name or component id).
+    pub capability: String,
+    /// The job input: a JSON file, or `-` for standard input.
+    #[arg(long, short)]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub host: HostArgs,
+    /// Print no progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CapabilitiesArgs {
+    #[command(flatten)]
+    pub host: HostArgs,
+    /// Print the descriptors as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,327 @@
+//! The job engine: submit (validate, cache, insert, enqueue), schedule with
+//! per-capability concurrency, run, retry with backoff, cancel, recover.
+//!
+//! Public surface: [`Jobs`] and its option/error/result types, [`JobEvent`].
+
+mod cache;
+mod events;
+mod worker;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+pub use events::JobEvent;
+
+use crate::queue::Queue;
+use crate::runtime::{Registry, Runtime};
+use crate::store::{JobRecord, JobStore, ListFilter, NewJob, Stats, Status, StoreError};
+use events::EventHub;
+
+/// Engine settings (all from flags / environment).
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// Ready jobs one capability may have waiting before submissions get 429.
+    pub queue_capacity: usize,
+    /// How long a worker's claim on a job lasts without a heartbeat.
+    pub lease: Duration,
+    /// First retry delay; doubles each attempt (with jitter) up to `retry_max`.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("there is no capability `{0}`")]
+    CapabilityNotFound(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("the `{capability}` queue is full ({depth} jobs waiting)")]
+    QueueFull { capability: String, depth: usize },
+    #[error("job `{0}` was not found")]
+    NotFound(String),
+    #[error("job `{id}` already finished as {status}")]
+    AlreadyFinished { id: String, status: &'static str },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a submission produced.
+#[derive(Debug)]
+pub struct Submitted {
+    pub id: String,
+    pub status: Status,
+    /// Present when the answer came from the cache.
+    pub result: Option<Value>,
+    pub cache_hit: bool,
+    /// An identical submission was already in flight; this is that job.
+    pub deduplicated: bool,
+}
+
+pub struct Jobs {
+    store: Arc<dyn JobStore>,
+    queue: Arc<dyn Queue>,
+    runtime: Arc<Runtime>,
+    registry: Arc<Registry>,
+    events: EventHub,
+    config: JobsConfig,
+    /// This process's identity in leases.
+    owner: String,
+    /// Cancellation handles of the jobs this process is running.
+    running: Mutex<HashMap<String, CancellationToken>>,
+    /// Serialises identical cacheable submissions so they share one job.
+    submit_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn new_job_id() -> String {
+    format!("job_{}", uuid::Uuid::now_v7().simple())
+}
+
+impl Jobs {
+    pub fn new(
+        store: Arc<dyn JobStore>,
+        queue: Arc<dyn Queue>,
+        runtime: Arc<Runtime>,
+        registry: Arc<Registry>,
+        config: JobsConfig,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            queue,
+            runtime,
+            registry,
+            events: EventHub::default(),
+            config,
+            owner: format!("host-{}", uuid::Uuid::new_v4().simple()),
+            running: Mutex::new(HashMap::new()),
+            submit_locks: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    pub fn runtime(&self) -> &Arc<Runtime> {
+        &self.runtime
+    }
+
+    /// Re-queue what a previous process left, then start the schedulers,
+    /// the heartbeat and the lease reclaimer.
+    pub async fn start(self: &Arc<Self>) -> Result<(), StoreError> {
+        let now = now_ms();
+        self.store.reclaim_expired(now).await?;
+        for p in self.store.pending().await? {
+            self.enqueue_pending(p.capability, p.id, p.run_after, now);
+        }
+        for entry in self.registry.iter() {
+            let jobs = self.clone();
+            let id = entry.spec.id.clone();
+            let slots = Arc::new(Semaphore::new(entry.spec.concurrency as usize));
+            tokio::spawn(async move { jobs.schedule(id, slots).await });
+        }
+        let jobs = self.clone();
+        tokio::spawn(async move { jobs.keep_leases().await });
+        Ok(())
+    }
+
+    fn enqueue_pending(&self, capability: String, id: String, run_after: i64, now: i64) {
+        let delay = Duration::from_millis(run_after.saturating_sub(now).max(0) as u64);
+        self.queue.push_after(&capability, id, delay);
+    }
+
+    /// One loop per capability: a free slot, then the next job.
+    async fn schedule(self: Arc<Self>, capability: String, slots: Arc<Semaphore>) {
+        loop {
+            let Ok(permit) = slots.clone().acquire_owned().await else { return };
+            let id = self.queue.pop(&capability).await;
+            let jobs = self.clone();
+            let cap = capability.clone();
+            // A task per job spreads wasm work (which rarely awaits) across
+            // the runtime's worker threads.
+            tokio::spawn(async move {
+                jobs.execute(&cap, &id).await;
+                drop(permit);
+            });
+        }
+    }
+
+    /// Heartbeat the jobs we run; re-queue jobs whose owner stopped heartbeating.
+    async fn keep_leases(self: Arc<Self>) {
+        let mut tick = tokio::time::interval((self.config.lease / 3).max(Duration::from_millis(50)));
+        loop {
+            tick.tick().await;
+            let now = now_ms();
+            let ids: Vec<String> = self.running.lock().expect("running lock").keys().cloned().collect();
+            if !ids.is_empty() {
+                let until = now + self.config.lease.as_millis() as i64;
+                if let Err(e) = self.store.heartbeat(&self.owner, ids, until).await {
+                    tracing::warn!(error = %e, "lease heartbeat failed");
+                }
+            }
+            match self.store.reclaim_expired(now).await {
+                Ok(expired) => {
+                    for p in expired {
+                        tracing::info!(job = %p.id, capability = %p.capability, "lease expired; job re-queued");
+                        self.enqueue_pending(p.capability, p.id, p.run_after, now);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "lease reclaim failed"),
+            }
+        }
+    }
+
+    /// Validate, consult the cache, record and enqueue a job.
+    pub async fn submit(&self, name: &str, input: Value, force_refresh: bool) -> Result<Submitted, JobError> {
+        let entry = self.registry.get(name).ok_or_else(|| JobError::CapabilityNotFound(name.to_string()))?;
+        let version = entry.current();
+        version.validate_input(&input).map_err(JobError::InvalidInput)?;
+        let spec = &entry.spec;
+
+        let cache_key = spec.cache.then(|| cache::cache_key(&spec.id, &version.digest, &input));
+        // Held until the row is inserted, so an identical submission waits
+        // and then finds this job instead of starting another.
+        let _same_input = match (&cache_key, force_refresh) {
+            (Some(key), false) => {
+                let guard = SubmitGuard::acquire(self, key).await;
+                if let Some(found) = self.store.find_by_cache_key(key).await? {
+                    return Ok(Self::reuse(found));
+                }
+                Some(guard)
+            }
+            _ => None,
+        };
+
+        let depth = self.queue.depth(&spec.id);
+        if depth >= self.config.queue_capacity {
+            return Err(JobError::QueueFull { capability: spec.name.clone(), depth });
+        }
+        let id = new_job_id();
+        let job = NewJob {
+            id: id.clone(),
+            capability: spec.id.clone(),
+            input: input.to_string(),
+            max_attempts: spec.max_attempts,
+            cache_key,
+            now: now_ms(),
+        };
+        self.store.insert(job).await?;
+        self.queue.push(&spec.id, id.clone());
+        Ok(Submitted { id, status: Status::Queued, result: None, cache_hit: false, deduplicated: false })
+    }
+
+    fn reuse(found: JobRecord) -> Submitted {
+        let completed = found.status == Status::Completed;
+        Submitted {
+            result: if completed { found.result.as_deref().and_then(|r| serde_json::from_str(r).ok()) } else { None },
+            cache_hit: completed,
+            deduplicated: !completed,
+            status: found.status,
+            id: found.id,
+        }
+    }
+
+    pub async fn get(&self, id: &str) -> Result<JobRecord, JobError> {
+        self.store.get(id).await?.ok_or_else(|| JobError::NotFound(id.to_string()))
+    }
+
+    pub async fn list(&self, filter: &ListFilter) -> Result<Vec<JobRecord>, JobError> {
+        Ok(self.store.list(filter).await?)
+    }
+
+    pub async fn stats(&self) -> Result<Stats, JobError> {
+        Ok(self.store.stats().await?)
+    }
+
+    pub fn queue_depth(&self, capability_id: &str) -> usize {
+        self.queue.depth(capability_id)
+    }
+
+    /// Cancel a queued job at once, or interrupt a running one.
+    pub async fn cancel(&self, id: &str) -> Result<JobRecord, JobError> {
+        let previous = self.store.cancel(id, now_ms()).await?.ok_or_else(|| JobError::NotFound(id.to_string()))?;
+        if previous.is_terminal() {
+            return Err(JobError::AlreadyFinished { id: id.to_string(), status: previous.as_str() });
+        }
+        if let Some(token) = self.running.lock().expect("running lock").get(id) {
+            token.cancel();
+        }
+        self.events.finish(id, Status::Cancelled);
+        self.get(id).await
+    }
+
+    /// Live events of a job; pair with [`Jobs::get`] after subscribing so
+    /// nothing that happened in between is missed.
+    pub fn subscribe(&self, id: &str) -> tokio::sync::broadcast::Receiver<JobEvent> {
+        self.events.subscribe(id)
+    }
+
+    pub fn unsubscribe(&self, id: &str) {
+        self.events.release(id);
+    }
+
+    /// Wait until the job is terminal or `wait` passes; returns the latest record.
+    pub async fn wait(&self, id: &str, wait: Duration) -> Result<JobRecord, JobError> {
+        let mut rx = self.subscribe(id);
+        let result = async {
+            let record = self.get(id).await?;
+            if record.status.is_terminal() {
+                return Ok(record);
+            }
+            let deadline = tokio::time::Instant::now() + wait;
+            loop {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Ok(JobEvent::Finished(_))) | Err(_) => return self.get(id).await,
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return self.get(id).await,
+                    Ok(_) => continue,
+                }
+            }
+        }
+        .await;
+        drop(rx);
+        self.unsubscribe(id);
+        result
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.config.retry_base.saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
+        let capped = exp.min(self.config.retry_max);
+        // Full jitter in [½, 1] of the delay keeps retries of a burst apart.
+        capped.mul_f64(0.5 + rand::random::<f64>() * 0.5)
+    }
+}
+
+/// Exclusive right to submit one cache key, released (and its map entry
+/// dropped when nobody else waits) on every exit path.
+struct SubmitGuard<'a> {
+    jobs: &'a Jobs,
+    key: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl<'a> SubmitGuard<'a> {
+    async fn acquire(jobs: &'a Jobs, key: &str) -> SubmitGuard<'a> {
+        let lock = jobs.submit_locks.lock().expect("submit locks").entry(key.to_string()).or_default().clone();
+        let guard = lock.lock_owned().await;
+        SubmitGuard { jobs, key: key.to_string(), guard: Some(guard) }
+    }
+}
+
+impl Drop for SubmitGuard<'_> {
+    fn drop(&mut self) {
+        let mut locks = self.jobs.submit_locks.lock().expect("submit locks");
+        drop(self.guard.take());
+        // Only the map holds the mutex now: nobody waits on this key.
+        if locks.get(&self.key).is_some_and(|l| Arc::strong_count(l) == 1) {
+            locks.remove(&self.key);
+        }
+    }
+}

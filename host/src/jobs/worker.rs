@@ -1,0 +1,119 @@
+//! Running one dequeued job: claim it, run it on the current version, and
+//! record how it ended (completed, failed, or queued again for a retry).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::events::{EventHub, JobEvent};
+use super::{Jobs, now_ms};
+use crate::runtime::{Failure, JobHooks, JobRun, Level};
+use crate::store::{Finish, Status};
+
+/// Progress and output of a running job go to the store and to listeners.
+struct RunHooks {
+    jobs: Arc<Jobs>,
+    id: String,
+    capability: String,
+}
+
+impl JobHooks for RunHooks {
+    fn progress(&self, percent: u8, step: &str, message: &str) {
+        self.jobs.store.progress(&self.id, percent, step, message);
+        let event = JobEvent::Progress { percent, step: step.into(), message: message.into() };
+        self.events().publish(&self.id, event);
+    }
+
+    fn emit(&self, chunk: &str) {
+        self.events().publish(&self.id, JobEvent::Chunk(chunk.into()));
+    }
+
+    fn log(&self, level: Level, message: &str) {
+        let (job, capability) = (&self.id, &self.capability);
+        match level {
+            Level::Trace => tracing::trace!(%job, %capability, "{message}"),
+            Level::Debug => tracing::debug!(%job, %capability, "{message}"),
+            Level::Info => tracing::info!(%job, %capability, "{message}"),
+            Level::Warn => tracing::warn!(%job, %capability, "{message}"),
+            Level::Error => tracing::error!(%job, %capability, "{message}"),
+        }
+    }
+}
+
+impl RunHooks {
+    fn events(&self) -> &EventHub {
+        &self.jobs.events
+    }
+}
+
+impl Jobs {
+    pub(super) async fn execute(self: &Arc<Self>, capability: &str, id: &str) {
+        let Some(entry) = self.registry.by_id(capability) else { return };
+        // Pin the version now: a swap while this job runs does not affect it.
+        let version = entry.current();
+        let now = now_ms();
+        let lease_until = now + self.config.lease.as_millis() as i64;
+        let claimed = match self.store.claim(id, &self.owner, lease_until, &version.digest, now).await {
+            Ok(Some(c)) => c,
+            // Cancelled, or already taken by another worker.
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(job = %id, error = %e, "could not claim job; it stays queued");
+                self.queue.push_after(capability, id.to_string(), Duration::from_secs(1));
+                return;
+            }
+        };
+
+        let cancel = CancellationToken::new();
+        self.running.lock().expect("running lock").insert(id.to_string(), cancel.clone());
+        let span = tracing::info_span!("job", job = %id, capability = %capability, attempt = claimed.attempt);
+        let _enter = span.enter();
+        let hooks = Arc::new(RunHooks { jobs: self.clone(), id: id.to_string(), capability: capability.to_string() });
+        self.events.publish(id, JobEvent::Progress { percent: 0, step: "started".into(), message: String::new() });
+        let run = JobRun {
+            id: id.to_string(),
+            capability: capability.to_string(),
+            attempt: claimed.attempt,
+            input: claimed.input,
+        };
+        let outcome = self.runtime.run(&version, run, hooks, cancel).await;
+        self.running.lock().expect("running lock").remove(id);
+
+        let outcome = outcome.and_then(|output| version.check_output(&output).map(|()| output));
+        let (finish, terminal) = match outcome {
+            Ok(result) => (Finish::Completed { result }, Some(Status::Completed)),
+            Err(failure) if failure.retryable && claimed.attempt < claimed.max_attempts => {
+                let delay = self.backoff(claimed.attempt);
+                tracing::info!(code = %failure.code, retry_in = ?delay, "attempt failed; will retry");
+                let run_after = now_ms() + delay.as_millis() as i64;
+                (Finish::Retry { failure, run_after }, None)
+            }
+            Err(failure) => {
+                log_failure(&failure);
+                (Finish::Failed { failure }, Some(Status::Failed))
+            }
+        };
+        let retry_delay = match &finish {
+            Finish::Retry { run_after, .. } => Some(Duration::from_millis((run_after - now_ms()).max(0) as u64)),
+            _ => None,
+        };
+        match self.store.finish(id, &self.owner, claimed.attempt, finish, now_ms()).await {
+            Ok(true) => match (terminal, retry_delay) {
+                (Some(status), _) => self.events.finish(id, status),
+                (None, Some(delay)) => self.queue.push_after(capability, id.to_string(), delay),
+                (None, None) => {}
+            },
+            // Fenced out: cancelled meanwhile (listeners were told then) or
+            // the lease was lost and another worker owns the job now.
+            Ok(false) => tracing::info!("attempt result discarded: the job was cancelled or taken over"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not record the job's result; its lease will expire and it will run again")
+            }
+        }
+    }
+}
+
+fn log_failure(failure: &Failure) {
+    tracing::info!(code = %failure.code, message = %failure.message, "job failed");
+}

@@ -1,0 +1,207 @@
+//! `capsule`: serves AI capabilities as sandboxed WebAssembly components.
+
+mod api;
+mod app;
+mod bench;
+mod blobs;
+mod cli;
+mod jobs;
+mod manifest;
+mod queue;
+mod runtime;
+mod store;
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+
+use cli::{CapabilitiesArgs, Cli, Command, RunArgs, ServeArgs};
+use manifest::Manifest;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log = match &cli.command {
+        Command::Serve(a) => a.host.log.clone(),
+        Command::Run(a) => a.host.log.clone(),
+        Command::Capabilities(a) => a.host.log.clone(),
+        Command::Bench(a) => a.host.log.clone(),
+    };
+    init_tracing(&log, !matches!(cli.command, Command::Serve(_)));
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Run(args) => run_one(args).await,
+            Command::Capabilities(args) => capabilities(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(filter: &str, quiet_default: bool) {
+    let filter = if quiet_default && filter == "info" { "warn" } else { filter };
+    let env =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(env).with_writer(std::io::stderr).init();
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let manifest = if args.build {
+        let m = Manifest::load(&args.host.manifest, false)?;
+        app::build_components(&m).await?;
+        Manifest::load(&args.host.manifest, true)?
+    } else {
+        Manifest::load(&args.host.manifest, true)?
+    };
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
+    let settings = args.host.settings(public_url, args.host.data_dir.join("jobs.db"));
+    let host = app::start(&manifest, &settings).await?;
+    let state = api::AppState {
+        jobs: host.jobs,
+        blobs: host.blobs,
+        config: Arc::new(api::ApiConfig {
+            max_wait: args.max_wait,
+            seed_sync_wait: args.seed_sync_wait,
+            max_body: args.max_body as usize,
+        }),
+    };
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    tracing::info!(address = %args.listen, capabilities = manifest.capabilities.len(), "capsule is serving; API docs at /docs");
+    axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down; unfinished jobs resume on the next start");
+}
+
+/// Only the named capability, so a plugin author's other components need not build.
+fn only(mut manifest: Manifest, capability: &str) -> anyhow::Result<Manifest> {
+    let names: Vec<String> = manifest.capabilities.iter().map(|c| c.name.clone()).collect();
+    manifest.capabilities.retain(|c| c.name == capability || c.id == capability);
+    if manifest.capabilities.is_empty() {
+        anyhow::bail!("{} has no capability `{capability}` (it has: {})", manifest.path.display(), names.join(", "));
+    }
+    Ok(manifest)
+}
+
+async fn run_one(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let input_text = if args.input.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).context("reading the input from standard input")?;
+        s
+    } else {
+        std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?
+    };
+    let input: serde_json::Value = serde_json::from_str(&input_text).context("the input is not valid JSON")?;
+    let manifest = only(Manifest::load(&args.host.manifest, true)?, &args.capability)?;
+    let name = manifest.capabilities[0].name.clone();
+    // A scratch job database: `run` must never pick up a server's queued jobs.
+    let scratch = std::env::temp_dir().join(format!("capsule-run-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&scratch)?;
+    let settings = args.host.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
+    let result = run_job(&manifest, &settings, &name, input, args.quiet).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+async fn run_job(
+    manifest: &Manifest,
+    settings: &app::HostSettings,
+    name: &str,
+    input: serde_json::Value,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let host = app::start(manifest, settings).await?;
+    let submitted = host.jobs.submit(name, input, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut events = host.jobs.subscribe(&submitted.id);
+    let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(100) };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos:>3}% {msg}")
+            .expect("progress template")
+            .progress_chars("=> "),
+    );
+    loop {
+        let record = host.jobs.get(&submitted.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if record.status.is_terminal() {
+            bar.finish_and_clear();
+            return Ok(match record.status {
+                store::Status::Completed => {
+                    let result: serde_json::Value = serde_json::from_str(record.result.as_deref().unwrap_or("null"))?;
+                    println!("{}", serde_json::to_string_pretty(&result)?);
+                    ExitCode::SUCCESS
+                }
+                _ => {
+                    let f = record.failure.unwrap_or_else(|| runtime::Failure::new("JOB_FAILED", "the job failed"));
+                    eprintln!(
+                        "{} after {} attempt(s): {}: {}",
+                        record.status.as_str(),
+                        record.attempts,
+                        f.code,
+                        f.message
+                    );
+                    ExitCode::FAILURE
+                }
+            });
+        }
+        match tokio::time::timeout(std::time::Duration::from_millis(200), events.recv()).await {
+            Ok(Ok(jobs::JobEvent::Progress { percent, step, message })) => {
+                bar.set_position(percent as u64);
+                bar.set_message(if message.is_empty() { step } else { message });
+            }
+            Ok(Ok(jobs::JobEvent::Chunk(chunk))) => bar.println(chunk),
+            Ok(Ok(jobs::JobEvent::Finished(_))) | Ok(Err(_)) => events = host.jobs.subscribe(&submitted.id),
+            Err(_) => bar.tick(),
+        }
+    }
+}
+
+async fn capabilities(args: CapabilitiesArgs) -> anyhow::Result<()> {
+    let manifest = Manifest::load(&args.host.manifest, true)?;
+    let scratch = std::env::temp_dir().join(format!("capsule-caps-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&scratch)?;
+    let host =
+        app::start(&manifest, &args.host.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"))).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    let host = host?;
+    if args.json {
+        let list: Vec<_> = host.jobs.registry().iter().map(|e| api::capability_view(e)).collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+    } else {
+        println!("{:<16} {:<10} {:<7} {:<20} SUMMARY", "NAME", "VERSION", "MODE", "DIGEST");
+        for e in host.jobs.registry().iter() {
+            let v = e.current();
+            let d = &v.descriptor;
+            let digest: String = v.digest.chars().take(19).collect();
+            println!(
+                "{:<16} {:<10} {:<7} {:<20} {}",
+                e.spec.name,
+                d.version,
+                format!("{:?}", d.mode).to_lowercase(),
+                digest,
+                d.summary
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,369 @@
+//! `spin.toml`: the application manifest (Spin manifest v2 shape with a `job`
+//! trigger type). Parsing is strict: an unknown key, a trigger naming a
+//! component that does not exist, or a bad value is a start-up error that
+//! names the key.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Defaults for `[[trigger.job]]` keys that are left out.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+pub const DEFAULT_CONCURRENCY: u32 = 4;
+pub const DEFAULT_MEMORY: u64 = 128 * 1024 * 1024;
+/// A component's memory is reserved up front in the instance pool; beyond
+/// this a single job could starve the host.
+pub const MAX_MEMORY: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Path segments the native API uses itself; a capability cannot take them.
+const RESERVED_NAMES: &[&str] = &["jobs", "files", "capabilities", "components", "health"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot read manifest {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The validated application: one entry per served capability.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub path: PathBuf,
+    pub application: String,
+    pub capabilities: Vec<CapabilitySpec>,
+}
+
+/// Everything the host needs to serve one capability.
+#[derive(Debug, Clone)]
+pub struct CapabilitySpec {
+    /// The component id (`[component.<id>]`); the descriptor's `name` must equal it.
+    pub id: String,
+    /// The path segment clients use: `/api/v1/<name>` and `/api/v1/<name>/jobs`.
+    pub name: String,
+    pub route: String,
+    /// Absolute path of the `.wasm` file.
+    pub source: PathBuf,
+    pub allowed_outbound_hosts: Vec<OutboundHost>,
+    pub build: Option<BuildSpec>,
+    pub timeout: Duration,
+    pub max_attempts: u32,
+    pub concurrency: u32,
+    pub memory: u64,
+    pub cache: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildSpec {
+    pub command: String,
+    /// Absolute directory the command runs in.
+    pub workdir: PathBuf,
+    pub watch: Vec<String>,
+}
+
+/// One `allowed_outbound_hosts` entry: `scheme://host[:port]`; `*` matches any host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundHost {
+    pub scheme: String,
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl OutboundHost {
+    fn parse(entry: &str) -> Result<Self, String> {
+        let (scheme, rest) = entry.split_once("://").ok_or_else(|| {
+            format!("`{entry}` must look like `https://api.example.com` or `https://api.example.com:8443`")
+        })?;
+        if !matches!(scheme, "http" | "https" | "*") {
+            return Err(format!("`{entry}`: only http, https or * schemes can be granted"));
+        }
+        let rest = rest.trim_end_matches('/');
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p.parse::<u16>().map_err(|_| format!("`{entry}`: `{p}` is not a port number"))?)),
+            None => (rest, None),
+        };
+        if host.is_empty() || host.contains('/') {
+            return Err(format!("`{entry}`: the host part is empty or contains a path"));
+        }
+        Ok(Self { scheme: scheme.to_string(), host: host.to_ascii_lowercase(), port })
+    }
+
+    /// Whether this grant lets a component reach `scheme://host:port`.
+    pub fn allows(&self, scheme: &str, host: &str, port: u16) -> bool {
+        let scheme_ok = self.scheme == "*" || self.scheme == scheme;
+        let host_ok = self.host == "*" || self.host.eq_ignore_ascii_case(host);
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        let port_ok = self.port.unwrap_or(default_port) == port;
+        scheme_ok && host_ok && port_ok
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    spin_manifest_version: u32,
+    application: RawApplication,
+    #[serde(default)]
+    trigger: RawTriggers,
+    #[serde(default)]
+    component: BTreeMap<String, RawComponent>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApplication {
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    version: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    authors: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTriggers {
+    #[serde(default)]
+    job: Vec<RawJobTrigger>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJobTrigger {
+    component: String,
+    route: Option<String>,
+    timeout: Option<String>,
+    max_attempts: Option<u32>,
+    concurrency: Option<u32>,
+    memory: Option<String>,
+    cache: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComponent {
+    source: String,
+    #[serde(default)]
+    allowed_outbound_hosts: Vec<String>,
+    build: Option<RawBuild>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBuild {
+    command: String,
+    workdir: Option<String>,
+    #[serde(default)]
+    watch: Vec<String>,
+}
+
+impl Manifest {
+    /// Read and validate a manifest. `require_sources` is false when the
+    /// caller is about to run the build commands that produce them.
+    pub fn load(path: &Path, require_sources: bool) -> Result<Self, ManifestError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.into(), source })?;
+        Self::parse(&text, path, require_sources)
+    }
+
+    pub fn parse(text: &str, path: &Path, require_sources: bool) -> Result<Self, ManifestError> {
+        let invalid = |message: String| ManifestError::Invalid { path: path.to_path_buf(), message };
+        let raw: RawManifest = toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        if raw.spin_manifest_version != 2 {
+            return Err(invalid(format!(
+                "`spin_manifest_version` is {}; Capsule reads version 2 manifests",
+                raw.spin_manifest_version
+            )));
+        }
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+        let base = std::fs::canonicalize(&base).unwrap_or(base);
+
+        let mut capabilities = Vec::new();
+        let mut names = BTreeSet::new();
+        for (i, t) in raw.trigger.job.iter().enumerate() {
+            let at = format!("trigger.job[{i}]");
+            let comp = raw.component.get(&t.component).ok_or_else(|| {
+                invalid(format!(
+                    "`{at}.component` names `{}`, but there is no [component.{}]",
+                    t.component, t.component
+                ))
+            })?;
+            if !valid_id(&t.component) {
+                return Err(invalid(format!(
+                    "component id `{}` must be lower-case letters, digits and dashes, starting with a letter",
+                    t.component
+                )));
+            }
+            let route = t.route.clone().unwrap_or_else(|| format!("/api/v1/{}", t.component));
+            let name = route
+                .strip_prefix("/api/v1/")
+                .filter(|n| valid_id(n) && !RESERVED_NAMES.contains(n))
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "`{at}.route` is `{route}`; it must be `/api/v1/<name>` with a lower-case name other than {}",
+                        RESERVED_NAMES.join(", ")
+                    ))
+                })?
+                .to_string();
+            if !names.insert(name.clone()) {
+                return Err(invalid(format!("`{at}.route` `{route}` is used by another trigger")));
+            }
+            let timeout = match &t.timeout {
+                Some(s) => humantime::parse_duration(s)
+                    .map_err(|e| invalid(format!("`{at}.timeout` `{s}`: {e} (write e.g. \"30s\" or \"2m\")")))?,
+                None => DEFAULT_TIMEOUT,
+            };
+            if timeout.is_zero() {
+                return Err(invalid(format!("`{at}.timeout` must be longer than zero")));
+            }
+            let memory = match &t.memory {
+                Some(s) => s
+                    .parse::<bytesize::ByteSize>()
+                    .map_err(|e| invalid(format!("`{at}.memory` `{s}`: {e} (write e.g. \"256MiB\")")))?
+                    .as_u64(),
+                None => DEFAULT_MEMORY,
+            };
+            if !(1024 * 1024..=MAX_MEMORY).contains(&memory) {
+                return Err(invalid(format!("`{at}.memory` must be between 1MiB and 4GiB")));
+            }
+            let max_attempts = t.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
+            if max_attempts == 0 {
+                return Err(invalid(format!("`{at}.max_attempts` must be at least 1")));
+            }
+            let concurrency = t.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+            if !(1..=1024).contains(&concurrency) {
+                return Err(invalid(format!("`{at}.concurrency` must be between 1 and 1024")));
+            }
+
+            let ckey = format!("component.{}", t.component);
+            let source = base.join(&comp.source);
+            if require_sources && !source.is_file() {
+                let hint = if comp.build.is_some() { " (build it first, or run `capsule serve --build`)" } else { "" };
+                return Err(invalid(format!("`{ckey}.source`: file {} does not exist{hint}", source.display())));
+            }
+            let allowed_outbound_hosts = comp
+                .allowed_outbound_hosts
+                .iter()
+                .map(|h| OutboundHost::parse(h).map_err(|e| invalid(format!("`{ckey}.allowed_outbound_hosts`: {e}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let build = comp.build.as_ref().map(|b| BuildSpec {
+                command: b.command.clone(),
+                workdir: b.workdir.as_ref().map(|w| base.join(w)).unwrap_or_else(|| base.clone()),
+                watch: b.watch.clone(),
+            });
+            capabilities.push(CapabilitySpec {
+                id: t.component.clone(),
+                name,
+                route,
+                source,
+                allowed_outbound_hosts,
+                build,
+                timeout,
+                max_attempts,
+                concurrency,
+                memory,
+                cache: t.cache.unwrap_or(false),
+            });
+        }
+        let mut seen = BTreeSet::new();
+        for c in &capabilities {
+            if !seen.insert(&c.id) {
+                return Err(invalid(format!("component `{}` has more than one [[trigger.job]]", c.id)));
+            }
+        }
+        Ok(Self { path: path.to_path_buf(), application: raw.application.name, capabilities })
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.len() <= 64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Manifest, String> {
+        Manifest::parse(text, Path::new("/nonexistent/spin.toml"), false).map_err(|e| e.to_string())
+    }
+
+    const MINIMAL: &str = r#"
+spin_manifest_version = 2
+[application]
+name = "demo"
+[[trigger.job]]
+component = "echo"
+timeout = "2s"
+memory = "64MiB"
+[component.echo]
+source = "echo.wasm"
+"#;
+
+    #[test]
+    fn minimal_manifest_gets_defaults() {
+        let m = parse(MINIMAL).unwrap();
+        let c = &m.capabilities[0];
+        assert_eq!(c.name, "echo");
+        assert_eq!(c.route, "/api/v1/echo");
+        assert_eq!(c.timeout, Duration::from_secs(2));
+        assert_eq!(c.memory, 64 * 1024 * 1024);
+        assert_eq!(c.max_attempts, DEFAULT_MAX_ATTEMPTS);
+        assert!(!c.cache);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_it() {
+        let err = parse(&MINIMAL.replace("timeout = \"2s\"", "timeout = \"2s\"\nretries = 4")).unwrap_err();
+        assert!(err.contains("retries"), "{err}");
+    }
+
+    #[test]
+    fn trigger_for_missing_component_names_it() {
+        let err = parse(&MINIMAL.replace("component = \"echo\"", "component = \"nope\"")).unwrap_err();
+        assert!(err.contains("trigger.job[0].component") && err.contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn missing_source_file_is_an_error_naming_the_key() {
+        let err = Manifest::parse(MINIMAL, Path::new("/nonexistent/spin.toml"), true).unwrap_err().to_string();
+        assert!(err.contains("component.echo.source"), "{err}");
+    }
+
+    #[test]
+    fn bad_memory_and_timeout_are_rejected() {
+        assert!(parse(&MINIMAL.replace("64MiB", "lots")).unwrap_err().contains("memory"));
+        assert!(parse(&MINIMAL.replace("\"2s\"", "\"soon\"")).unwrap_err().contains("timeout"));
+    }
+
+    #[test]
+    fn route_must_be_under_api_v1_and_not_reserved() {
+        let err = parse(&MINIMAL.replace("timeout = \"2s\"", "route = \"/api/v1/jobs\"")).unwrap_err();
+        assert!(err.contains("route"), "{err}");
+        let err = parse(&MINIMAL.replace("timeout = \"2s\"", "route = \"/elsewhere\"")).unwrap_err();
+        assert!(err.contains("route"), "{err}");
+    }
+
+    #[test]
+    fn outbound_hosts_are_parsed_and_matched() {
+        let h = OutboundHost::parse("https://api.example.com").unwrap();
+        assert!(h.allows("https", "API.example.com", 443));
+        assert!(!h.allows("http", "api.example.com", 80));
+        assert!(!h.allows("https", "evil.com", 443));
+        let any = OutboundHost::parse("*://*:8080").unwrap();
+        assert!(any.allows("http", "x", 8080));
+        assert!(OutboundHost::parse("api.example.com").is_err());
+    }
+}

@@ -1,0 +1,139 @@
+//! The one wasmtime Engine: pooling allocator, epoch interruption, and the
+//! on-disk cache of compiled components.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use wasmtime::component::Component;
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How often the epoch advances. Deadlines and cancellation are checked on
+/// each tick, so this bounds how late a busy guest notices either.
+pub const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// Sizing for the instance pool.
+#[derive(Debug, Clone)]
+pub struct PoolSizing {
+    /// Component instances alive at once: the sum of every capability's
+    /// concurrency plus room for validation runs.
+    pub instances: u32,
+    /// The largest `memory` grant; the pool's per-memory upper bound.
+    pub max_memory: u64,
+}
+
+pub fn build_engine(sizing: &PoolSizing) -> anyhow::Result<Engine> {
+    let mut pool = PoolingAllocationConfig::new();
+    let instances = sizing.instances.max(4);
+    pool.total_component_instances(instances)
+        // A Rust guest has one memory, a few core instances and tables
+        // (the component adapter shims); leave generous head room.
+        .max_memories_per_component(4)
+        .max_tables_per_component(8)
+        .max_core_instances_per_component(32)
+        .total_memories(instances * 2)
+        .total_tables(instances * 4)
+        .total_core_instances(instances * 8)
+        .total_stacks(instances)
+        .max_memory_size(sizing.max_memory as usize)
+        // Keeping a little memory resident between jobs avoids page-fault
+        // storms and makes two worker threads faster than one, not slower.
+        .linear_memory_keep_resident(4 << 20)
+        .table_keep_resident(256 << 10)
+        .async_stack_keep_resident(256 << 10)
+        .pagemap_scan(Enabled::Yes);
+
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .epoch_interruption(true)
+        .parallel_compilation(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&config).map_err(|e| anyhow::anyhow!("{e:#}"))
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] on one thread for the
+/// whole process (never one per job). Stops when dropped.
+pub struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl EpochTicker {
+    pub fn start(engine: Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("capsule-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .expect("spawning the epoch thread");
+        Self { stop }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Compiled components on disk, keyed by wasm digest and engine settings so
+/// a restart loads in milliseconds instead of recompiling, and an artifact
+/// from other settings is never loaded.
+pub struct CompileCache {
+    dir: PathBuf,
+    engine_key: String,
+}
+
+impl CompileCache {
+    pub fn new(dir: PathBuf, engine: &Engine) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating cache directory {}", dir.display()))?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut h);
+        Ok(Self { dir, engine_key: format!("{:016x}", h.finish()) })
+    }
+
+    fn path(&self, digest: &str) -> PathBuf {
+        self.dir.join(format!("{digest}-{}.cwasm", self.engine_key))
+    }
+
+    /// The compiled component for `wasm`, from the cache when present.
+    /// Compilation takes both cores for a while, so it runs on the blocking pool.
+    pub async fn load(&self, engine: &Engine, digest: &str, wasm: Arc<Vec<u8>>) -> anyhow::Result<(Component, bool)> {
+        let path = self.path(digest);
+        if path.is_file() {
+            let engine = engine.clone();
+            let p = path.clone();
+            // SAFETY: the file is written only by `store` below from
+            // `Component::serialize` of an engine with identical settings
+            // (the engine key is part of the name), in our own cache dir.
+            let loaded =
+                tokio::task::spawn_blocking(move || unsafe { Component::deserialize_file(&engine, &p) }).await?;
+            match loaded {
+                Ok(c) => return Ok((c, true)),
+                Err(e) => tracing::warn!(path = %path.display(), error = %e, "ignoring unreadable compiled artifact"),
+            }
+        }
+        let engine2 = engine.clone();
+        let component = tokio::task::spawn_blocking(move || Component::new(&engine2, wasm.as_slice())).await??;
+        if let Err(e) = self.store(&path, &component) {
+            tracing::warn!(path = %path.display(), error = %e, "could not cache compiled component");
+        }
+        Ok((component, false))
+    }
+
+    fn store(&self, path: &Path, component: &Component) -> anyhow::Result<()> {
+        let bytes = component.serialize()?;
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    }
+}

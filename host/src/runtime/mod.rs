@@ -1,0 +1,399 @@
+//! The wasmtime side: one Engine, compiled and validated component versions,
+//! and running one job attempt in a fresh, limited Store.
+//!
+//! Public surface: [`Runtime`] (load a version, run a job), [`Version`] (a
+//! loaded component), [`Registry`] (the current version per capability),
+//! [`JobHooks`] (what a running job reports), [`Failure`].
+
+mod bindings;
+mod blob_access;
+mod descriptor;
+mod engine;
+mod registry;
+mod sandbox;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio_util::sync::CancellationToken;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store, UpdateDeadline};
+
+pub use bindings::capsule::worker::types::Level;
+pub use blob_access::BlobAccess;
+pub use descriptor::{Descriptor, Example, match_expected};
+pub use engine::PoolSizing;
+pub use registry::{Entry, Registry};
+
+use crate::blobs::Blobs;
+use crate::manifest::{CapabilitySpec, OutboundHost};
+use bindings::{Capability, CapabilityPre};
+use sandbox::JobState;
+
+/// Host-side grace beyond a job's timeout before a guest that is blocked in
+/// a host call (not running wasm, so not seeing epoch ticks) is dropped.
+const HOST_CALL_GRACE: Duration = Duration::from_millis(50);
+
+/// Why a job attempt failed, host-side twin of the WIT `failure` record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Failure {
+    pub code: String,
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl Failure {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into(), retryable: false }
+    }
+}
+
+impl From<bindings::capsule::worker::types::Failure> for Failure {
+    fn from(f: bindings::capsule::worker::types::Failure) -> Self {
+        Self { code: f.code, message: f.message, retryable: f.retryable }
+    }
+}
+
+/// What a running job reports to the rest of the host.
+pub trait JobHooks: Send + Sync {
+    fn progress(&self, percent: u8, step: &str, message: &str);
+    fn emit(&self, chunk: &str);
+    fn log(&self, level: Level, message: &str);
+}
+
+/// Hooks that drop everything: descriptor calls and self-tests.
+struct SilentHooks;
+
+impl JobHooks for SilentHooks {
+    fn progress(&self, _: u8, _: &str, _: &str) {}
+    fn emit(&self, _: &str) {}
+    fn log(&self, _: Level, _: &str) {}
+}
+
+/// One attempt of one job, as handed to [`Runtime::run`].
+pub struct JobRun {
+    pub id: String,
+    pub capability: String,
+    pub attempt: u32,
+    pub input: String,
+}
+
+/// The step at which loading a component version failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadStep {
+    Read,
+    Compile,
+    Imports,
+    Instantiate,
+    Describe,
+    Descriptor,
+    Example,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("component `{component}` failed at {step:?}: {message}")]
+pub struct LoadError {
+    pub component: String,
+    pub step: LoadStep,
+    pub message: String,
+}
+
+/// A compiled, validated version of a component.
+pub struct Version {
+    pub capability: String,
+    /// `sha256:<hex>` of the `.wasm` bytes.
+    pub digest: String,
+    pub descriptor: Descriptor,
+    pub loaded_at: chrono::DateTime<chrono::Utc>,
+    /// True when the compiled artifact came from the on-disk cache.
+    pub from_cache: bool,
+    input_validator: jsonschema::Validator,
+    output_validator: jsonschema::Validator,
+    pre: CapabilityPre<JobState>,
+    timeout: Duration,
+    memory: u64,
+    grants: Vec<OutboundHost>,
+}
+
+impl Version {
+    /// Check a job input against the descriptor's input schema; the error
+    /// names the offending field.
+    pub fn validate_input(&self, input: &serde_json::Value) -> Result<(), String> {
+        match self.input_validator.iter_errors(input).next() {
+            None => Ok(()),
+            Some(e) => {
+                let path = e.instance_path().to_string();
+                let at = if path.is_empty() { "the request body".to_string() } else { format!("field `{path}`") };
+                Err(format!("{at}: {e}"))
+            }
+        }
+    }
+
+    /// A component's output must be JSON fitting its own output schema;
+    /// anything else fails the job rather than reaching a client.
+    pub fn check_output(&self, output: &str) -> Result<(), Failure> {
+        let invalid = |m: String| Failure::new("COMPONENT_OUTPUT_INVALID", m);
+        let value: serde_json::Value = serde_json::from_str(output)
+            .map_err(|e| invalid(format!("the component returned output that is not JSON: {e}")))?;
+        match self.output_validator.iter_errors(&value).next() {
+            None => Ok(()),
+            Some(e) => Err(invalid(format!(
+                "the component's output does not fit its output schema at `{}`: {e}",
+                e.instance_path()
+            ))),
+        }
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+}
+
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<JobState>,
+    cache: engine::CompileCache,
+    blobs: Blobs,
+    _ticker: engine::EpochTicker,
+}
+
+impl Runtime {
+    pub fn new(sizing: &PoolSizing, cache_dir: std::path::PathBuf, blobs: Blobs) -> anyhow::Result<Self> {
+        let engine = engine::build_engine(sizing)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        Capability::add_to_linker::<_, wasmtime::component::HasSelf<JobState>>(&mut linker, |s| s)?;
+        let cache = engine::CompileCache::new(cache_dir, &engine)?;
+        let ticker = engine::EpochTicker::start(engine.clone());
+        Ok(Self { engine, linker, cache, blobs, _ticker: ticker })
+    }
+
+    /// Compile (or load from cache), check grants, describe, and run the
+    /// component's examples. Only a version that passes every step is returned.
+    pub async fn load(&self, spec: &CapabilitySpec, wasm: Vec<u8>) -> Result<Arc<Version>, LoadError> {
+        let fail = |step, message: String| LoadError { component: spec.id.clone(), step, message };
+        let digest = format!("sha256:{}", hex::encode(Sha256::digest(&wasm)));
+        let cache_key = digest.trim_start_matches("sha256:").to_string();
+        let (component, from_cache) = self
+            .cache
+            .load(&self.engine, &cache_key, Arc::new(wasm))
+            .await
+            .map_err(|e| fail(LoadStep::Compile, format!("{e:#}")))?;
+        check_imports(&self.engine, &component, spec).map_err(|m| fail(LoadStep::Imports, m))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .and_then(CapabilityPre::new)
+            .map_err(|e| fail(LoadStep::Instantiate, format!("{e:#}")))?;
+
+        let raw = self.describe(&pre, spec).await.map_err(|m| fail(LoadStep::Describe, m))?;
+        let descriptor = Descriptor::from_wit(raw).map_err(|m| fail(LoadStep::Descriptor, m))?;
+        if descriptor.name != spec.id {
+            return Err(fail(
+                LoadStep::Descriptor,
+                format!("describe() says its name is `{}`, but spin.toml serves it as `{}`", descriptor.name, spec.id),
+            ));
+        }
+        let input_validator = jsonschema::validator_for(&descriptor.input_schema)
+            .map_err(|e| fail(LoadStep::Descriptor, format!("the input schema is not a valid JSON Schema: {e}")))?;
+        let output_validator = jsonschema::validator_for(&descriptor.output_schema)
+            .map_err(|e| fail(LoadStep::Descriptor, format!("the output schema is not a valid JSON Schema: {e}")))?;
+
+        let version = Version {
+            capability: spec.id.clone(),
+            digest,
+            descriptor,
+            loaded_at: chrono::Utc::now(),
+            from_cache,
+            input_validator,
+            output_validator,
+            pre,
+            timeout: spec.timeout,
+            memory: spec.memory,
+            grants: spec.allowed_outbound_hosts.clone(),
+        };
+        for example in &version.descriptor.examples {
+            self.check_example(&version, example).await.map_err(|m| fail(LoadStep::Example, m))?;
+        }
+        Ok(Arc::new(version))
+    }
+
+    async fn describe(
+        &self,
+        pre: &CapabilityPre<JobState>,
+        spec: &CapabilitySpec,
+    ) -> Result<bindings::Descriptor, String> {
+        let mut store = self.store(spec.memory, Arc::new(SilentHooks), CancellationToken::new(), None, spec.timeout);
+        let call = async {
+            let instance = pre.instantiate_async(&mut store).await?;
+            instance.capsule_worker_worker().call_describe(&mut store).await
+        };
+        match tokio::time::timeout(spec.timeout + HOST_CALL_GRACE, call).await {
+            Ok(Ok(d)) => Ok(d),
+            Ok(Err(e)) => Err(format!("describe() failed: {e:#}")),
+            Err(_) => Err(format!("describe() did not answer within {}", humantime::format_duration(spec.timeout))),
+        }
+    }
+
+    async fn check_example(&self, version: &Version, example: &Example) -> Result<(), String> {
+        let name = &example.name;
+        version.validate_input(&example.input).map_err(|e| format!("example `{name}`: its input is invalid: {e}"))?;
+        let run = JobRun {
+            id: format!("example-{name}"),
+            capability: version.capability.clone(),
+            attempt: 1,
+            input: example.input.to_string(),
+        };
+        let output = self
+            .run_with(version, run, Arc::new(SilentHooks), CancellationToken::new(), None)
+            .await
+            .map_err(|f| format!("example `{name}` failed: {}: {}", f.code, f.message))?;
+        version.check_output(&output).map_err(|f| format!("example `{name}`: {}", f.message))?;
+        let output: serde_json::Value = serde_json::from_str(&output).unwrap_or_default();
+        match_expected(&example.expect, &output).map_err(|m| format!("example `{name}`: {m}"))
+    }
+
+    /// Run one attempt in a fresh Store with the version's limits.
+    pub async fn run(
+        &self,
+        version: &Version,
+        job: JobRun,
+        hooks: Arc<dyn JobHooks>,
+        cancel: CancellationToken,
+    ) -> Result<String, Failure> {
+        let access = BlobAccess::new(self.blobs.clone(), version.grants.clone());
+        self.run_with(version, job, hooks, cancel, Some(access)).await
+    }
+
+    async fn run_with(
+        &self,
+        version: &Version,
+        job: JobRun,
+        hooks: Arc<dyn JobHooks>,
+        cancel: CancellationToken,
+        blobs: Option<BlobAccess>,
+    ) -> Result<String, Failure> {
+        let mut store = self.store(version.memory, hooks, cancel.clone(), blobs, version.timeout);
+        let wit_job = bindings::Job { id: job.id, capability: job.capability, attempt: job.attempt, input: job.input };
+        let outcome = {
+            let call = async {
+                let instance = version.pre.instantiate_async(&mut store).await?;
+                instance.capsule_worker_worker().call_run(&mut store, &wit_job).await
+            };
+            tokio::select! {
+                biased;
+                r = call => Ok(r),
+                _ = tokio::time::sleep(version.timeout + HOST_CALL_GRACE) => Err(Interrupt::Timeout),
+                _ = cancel.cancelled() => Err(Interrupt::Cancelled),
+            }
+        };
+        match outcome {
+            Ok(Ok(Ok(output))) => Ok(output),
+            Ok(Ok(Err(failure))) => Err(failure.into()),
+            Ok(Err(error)) => Err(classify_error(&error, &store, version)),
+            Err(interrupt) => Err(interrupt.failure(version)),
+        }
+    }
+
+    fn store(
+        &self,
+        memory: u64,
+        hooks: Arc<dyn JobHooks>,
+        cancel: CancellationToken,
+        blobs: Option<BlobAccess>,
+        timeout: Duration,
+    ) -> Store<JobState> {
+        let mut store = Store::new(&self.engine, JobState::new(memory, hooks, cancel.clone(), blobs));
+        store.limiter(|s| &mut s.limiter);
+        let deadline = Instant::now() + timeout;
+        // Every tick, a running guest checks in: cancelled or past its
+        // deadline → trap; otherwise yield so other jobs share the worker.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if cancel.is_cancelled() {
+                return Err(Interrupt::Cancelled.into());
+            }
+            if Instant::now() >= deadline {
+                return Err(Interrupt::Timeout.into());
+            }
+            Ok(UpdateDeadline::Yield(1))
+        });
+        store
+    }
+}
+
+/// Why the host stopped a guest.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+enum Interrupt {
+    #[error("the job's deadline passed")]
+    Timeout,
+    #[error("the job was cancelled")]
+    Cancelled,
+}
+
+impl Interrupt {
+    fn failure(self, version: &Version) -> Failure {
+        match self {
+            Interrupt::Timeout => Failure::new(
+                "JOB_TIMEOUT",
+                format!(
+                    "the job ran longer than its {} limit and was stopped",
+                    humantime::format_duration(version.timeout)
+                ),
+            ),
+            Interrupt::Cancelled => Failure::new("JOB_CANCELLED", "the job was cancelled"),
+        }
+    }
+}
+
+fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Version) -> Failure {
+    if let Some(interrupt) = error.downcast_ref::<Interrupt>() {
+        return interrupt.failure(version);
+    }
+    if store.data().limiter.exceeded {
+        return Failure::new(
+            "JOB_MEMORY_EXCEEDED",
+            format!(
+                "the job needed more than its {} memory limit and was stopped",
+                bytesize::ByteSize(version.memory).display().iec()
+            ),
+        );
+    }
+    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        let detail = store.data().last_stderr_line().unwrap_or_else(|| trap.to_string());
+        return Failure::new("JOB_TRAPPED", format!("the component crashed: {detail}"));
+    }
+    tracing::warn!(error = %format!("{error:#}"), capability = %version.capability, "job could not run");
+    Failure {
+        code: "JOB_HOST_ERROR".into(),
+        message: "the host could not run the job; it will be retried".into(),
+        retryable: true,
+    }
+}
+
+/// Imports a component may have: the WASI interfaces the host links (given
+/// no authority) and our own contract. Anything else is refused by name.
+fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) -> Result<(), String> {
+    const WASI_ALLOWED: &[&str] = &["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/"];
+    const OURS: &[&str] =
+        &["capsule:worker/types@0.1.", "capsule:worker/job-context@0.1.", "capsule:worker/blobs@0.1."];
+    let mut refused = Vec::new();
+    for (name, _) in component.component_type().imports(engine) {
+        if WASI_ALLOWED.iter().chain(OURS).any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let why = if name.starts_with("wasi:http/") || name.starts_with("wasi:sockets/") {
+            if spec.allowed_outbound_hosts.is_empty() {
+                "spin.toml grants this component no `allowed_outbound_hosts`; and direct network access is not provided: read remote files through `blobs.read`"
+            } else {
+                "direct network access is not provided: read remote files on granted hosts through `blobs.read`"
+            }
+        } else {
+            "the host provides no such interface"
+        };
+        refused.push(format!("`{name}` ({why})"));
+    }
+    if refused.is_empty() { Ok(()) } else { Err(format!("component `{}` imports {}", spec.id, refused.join(", "))) }
+}

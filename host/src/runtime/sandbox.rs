@@ -1,0 +1,141 @@
+//! What one job's Store holds: a WASI context with no ambient authority, a
+//! memory limiter across all of the instance's memories, and the host side
+//! of the `job-context` and `blobs` interfaces.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use super::bindings::capsule::worker::{blobs, job_context, types};
+use super::{BlobAccess, JobHooks};
+
+/// How much of a guest's stderr is kept (its panic message lands there).
+const STDERR_CAPTURE: usize = 16 * 1024;
+
+pub struct JobState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(super) limiter: MemoryLimiter,
+    pub(super) stderr: MemoryOutputPipe,
+    hooks: Arc<dyn JobHooks>,
+    cancel: CancellationToken,
+    blobs: Option<BlobAccess>,
+}
+
+impl JobState {
+    pub fn new(
+        memory_cap: u64,
+        hooks: Arc<dyn JobHooks>,
+        cancel: CancellationToken,
+        blobs: Option<BlobAccess>,
+    ) -> Self {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPTURE);
+        // No preopened directories, no environment, no arguments, no
+        // sockets, no name lookups: the guest sees nothing of the host.
+        let wasi = WasiCtxBuilder::new()
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(memory_cap),
+            stderr,
+            hooks,
+            cancel,
+            blobs,
+        }
+    }
+
+    /// The last line the guest wrote to stderr (a Rust panic message).
+    pub fn last_stderr_line(&self) -> Option<String> {
+        let bytes = self.stderr.contents();
+        let text = String::from_utf8_lossy(&bytes);
+        text.lines().rev().find(|l| !l.trim().is_empty()).map(|l| l.trim().chars().take(500).collect())
+    }
+}
+
+impl WasiView for JobState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// Caps the sum of all linear memories of the instance, not each one alone.
+pub struct MemoryLimiter {
+    cap: usize,
+    used: usize,
+    pub exceeded: bool,
+}
+
+impl MemoryLimiter {
+    fn new(cap: u64) -> Self {
+        Self { cap: cap as usize, used: 0, exceeded: false }
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let next = self.used.saturating_sub(current).saturating_add(desired);
+        if next > self.cap {
+            self.exceeded = true;
+            return Ok(false);
+        }
+        self.used = next;
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+impl types::Host for JobState {}
+
+impl job_context::Host for JobState {
+    fn progress(&mut self, percent: u8, step: String, message: String) {
+        self.hooks.progress(percent.min(100), &step, &message);
+    }
+
+    fn emit(&mut self, chunk: String) {
+        self.hooks.emit(&chunk);
+    }
+
+    fn cancelled(&mut self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    fn log(&mut self, level: types::Level, message: String) {
+        self.hooks.log(level, &message);
+    }
+}
+
+impl blobs::Host for JobState {
+    async fn read(&mut self, url: String) -> Result<Vec<u8>, types::Failure> {
+        match &self.blobs {
+            Some(access) => access.read(&url).await,
+            None => Err(no_blobs()),
+        }
+    }
+
+    async fn write(&mut self, name: String, content_type: String, data: Vec<u8>) -> Result<String, types::Failure> {
+        match &self.blobs {
+            Some(access) => access.write(&name, &content_type, data).await,
+            None => Err(no_blobs()),
+        }
+    }
+}
+
+fn no_blobs() -> types::Failure {
+    types::Failure {
+        code: "BLOB_UNAVAILABLE".into(),
+        message: "files are not available while a component is being validated".into(),
+        retryable: false,
+    }
+}

@@ -1,0 +1,171 @@
+//! Durable job state. [`JobStore`] is the contract; [`SqliteStore`] the
+//! embedded implementation. Every transition that matters for correctness
+//! (claim, finish) is fenced on state, lease owner and attempt, so a job
+//! whose lease was taken over can never complete twice.
+
+mod sqlite;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+pub use sqlite::SqliteStore;
+
+use crate::runtime::Failure;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Queued,
+    Processing,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Processing => "processing",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => Status::Queued,
+            "processing" => Status::Processing,
+            "completed" => Status::Completed,
+            "failed" => Status::Failed,
+            "cancelled" => Status::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Status::Completed | Status::Failed | Status::Cancelled)
+    }
+}
+
+/// A job row as read back.
+#[derive(Debug, Clone)]
+pub struct JobRecord {
+    pub id: String,
+    pub capability: String,
+    pub status: Status,
+    pub input: String,
+    pub result: Option<String>,
+    pub failure: Option<Failure>,
+    pub progress: Option<u8>,
+    pub step: Option<String>,
+    pub message: Option<String>,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub component_digest: Option<String>,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+pub struct NewJob {
+    pub id: String,
+    pub capability: String,
+    pub input: String,
+    pub max_attempts: u32,
+    pub cache_key: Option<String>,
+    pub now: i64,
+}
+
+/// What a worker gets when it claims a queued job.
+#[derive(Debug)]
+pub struct Claimed {
+    pub capability: String,
+    pub input: String,
+    pub attempt: u32,
+    pub max_attempts: u32,
+}
+
+/// How an attempt ended.
+pub enum Finish {
+    Completed {
+        result: String,
+    },
+    Failed {
+        failure: Failure,
+    },
+    /// Back to `queued`, not before `run_after`; the failure is kept for display.
+    Retry {
+        failure: Failure,
+        run_after: i64,
+    },
+}
+
+/// A queued job to (re-)enqueue.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub id: String,
+    pub capability: String,
+    pub run_after: i64,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub capability: Option<String>,
+    pub status: Option<Status>,
+    /// Only jobs created before this id (ids sort by creation time).
+    pub before: Option<String>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub queued: u64,
+    pub processing: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the store's writer has stopped")]
+    WriterGone,
+}
+
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Durable once this returns.
+    async fn insert(&self, job: NewJob) -> Result<(), StoreError>;
+    /// `queued` → `processing` with a lease; `None` if the job is not queued any more.
+    async fn claim(
+        &self,
+        id: &str,
+        owner: &str,
+        lease_until: i64,
+        digest: &str,
+        now: i64,
+    ) -> Result<Option<Claimed>, StoreError>;
+    /// Record how an attempt ended; false when fenced out (cancelled, or the
+    /// lease was taken over by another worker).
+    async fn finish(&self, id: &str, owner: &str, attempt: u32, finish: Finish, now: i64) -> Result<bool, StoreError>;
+    /// Cancel a queued or processing job; returns the state it was in, or
+    /// `None` if there is no such job.
+    async fn cancel(&self, id: &str, now: i64) -> Result<Option<Status>, StoreError>;
+    /// Latest progress of a running job; written lazily (coalesced).
+    fn progress(&self, id: &str, percent: u8, step: &str, message: &str);
+    /// Extend the lease of jobs this owner is running.
+    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<(), StoreError>;
+    /// Jobs whose lease expired go back to `queued`; returns them.
+    async fn reclaim_expired(&self, now: i64) -> Result<Vec<Pending>, StoreError>;
+    /// Every queued job, oldest first (start-up recovery).
+    async fn pending(&self) -> Result<Vec<Pending>, StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError>;
+    async fn list(&self, filter: &ListFilter) -> Result<Vec<JobRecord>, StoreError>;
+    /// The newest completed or in-flight job with this cache key.
+    async fn find_by_cache_key(&self, key: &str) -> Result<Option<JobRecord>, StoreError>;
+    async fn stats(&self) -> Result<Stats, StoreError>;
+}

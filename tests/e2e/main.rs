@@ -1,0 +1,1 @@
+//! End-to-end tests: a real `capsule` process, real components, over HTTP.
