@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 
@@ -92,14 +91,4 @@ pub async fn build_components(manifest: &Manifest) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Default lease and retry settings.
-pub fn default_jobs_config() -> JobsConfig {
-    JobsConfig {
-        queue_capacity: 1024,
-        lease: Duration::from_secs(30),
-        retry_base: Duration::from_secs(1),
-        retry_max: Duration::from_secs(60),
-    }
 }

@@ -77,7 +77,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
-    tracing::info!(address = %args.listen, capabilities = manifest.capabilities.len(), "capsule is serving; API docs at /docs");
+    tracing::info!(
+        application = %manifest.application,
+        address = %args.listen,
+        capabilities = manifest.capabilities.len(),
+        "capsule is serving; API docs at /docs"
+    );
     axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
@@ -170,7 +175,7 @@ async fn run_job(
                 bar.set_message(if message.is_empty() { step } else { message });
             }
             Ok(Ok(jobs::JobEvent::Chunk(chunk))) => bar.println(chunk),
-            Ok(Ok(jobs::JobEvent::Finished(_))) | Ok(Err(_)) => events = host.jobs.subscribe(&submitted.id),
+            Ok(Ok(jobs::JobEvent::Finished)) | Ok(Err(_)) => events = host.jobs.subscribe(&submitted.id),
             Err(_) => bar.tick(),
         }
     }

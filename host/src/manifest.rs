@@ -61,7 +61,6 @@ pub struct BuildSpec {
     pub command: String,
     /// Absolute directory the command runs in.
     pub workdir: PathBuf,
-    pub watch: Vec<String>,
 }
 
 /// One `allowed_outbound_hosts` entry: `scheme://host[:port]`; `*` matches any host.
@@ -163,7 +162,9 @@ struct RawComponent {
 struct RawBuild {
     command: String,
     workdir: Option<String>,
+    /// Spin's rebuild globs; accepted so Spin manifests load unchanged.
     #[serde(default)]
+    #[allow(dead_code)]
     watch: Vec<String>,
 }
 
@@ -259,7 +260,6 @@ impl Manifest {
             let build = comp.build.as_ref().map(|b| BuildSpec {
                 command: b.command.clone(),
                 workdir: b.workdir.as_ref().map(|w| base.join(w)).unwrap_or_else(|| base.clone()),
-                watch: b.watch.clone(),
             });
             capabilities.push(CapabilitySpec {
                 id: t.component.clone(),

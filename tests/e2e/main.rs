@@ -1,1 +1,20 @@
 //! End-to-end tests: a real `capsule` process, real components, over HTTP.
+//!
+//! Every test starts its own host (own port, own temporary data directory)
+//! from a manifest built by [`harness::Manifest`], so tests are independent
+//! and run in parallel. The guest components are built once per test process
+//! by [`harness::guests`].
+
+mod harness;
+
+mod backpressure;
+mod cache;
+mod calendar;
+mod cancel;
+mod docs;
+mod files;
+mod lifecycle;
+mod manifest;
+mod recovery;
+mod sandbox;
+mod validation;

@@ -56,7 +56,7 @@ pub async fn job_events(State(state): State<AppState>, Path(id): Path<String>) -
                     yield event("progress", json!({"progress": percent, "step": step, "message": message}));
                 }
                 Ok(JobEvent::Chunk(chunk)) => yield event("chunk", json!({"chunk": chunk})),
-                Ok(JobEvent::Finished(_)) | Err(RecvError::Closed) => {
+                Ok(JobEvent::Finished) | Err(RecvError::Closed) => {
                     match jobs.get(&id).await {
                         Ok(record) if record.status.is_terminal() => {
                             yield event(record.status.as_str(), job_view(&record, false));

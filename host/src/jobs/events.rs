@@ -7,8 +7,6 @@ use std::sync::Mutex;
 
 use tokio::sync::broadcast;
 
-use crate::store::Status;
-
 #[derive(Debug, Clone)]
 pub enum JobEvent {
     Progress {
@@ -18,7 +16,7 @@ pub enum JobEvent {
     },
     Chunk(String),
     /// The job reached a terminal state; read it from the store.
-    Finished(Status),
+    Finished,
 }
 
 #[derive(Default)]
@@ -40,10 +38,10 @@ impl EventHub {
     }
 
     /// Publish the terminal event and drop the channel.
-    pub fn finish(&self, id: &str, status: Status) {
+    pub fn finish(&self, id: &str) {
         let mut channels = self.channels.lock().expect("event hub lock");
         if let Some(tx) = channels.remove(id) {
-            let _ = tx.send(JobEvent::Finished(status));
+            let _ = tx.send(JobEvent::Finished);
         }
     }
 

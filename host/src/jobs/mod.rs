@@ -254,7 +254,7 @@ impl Jobs {
         if let Some(token) = self.running.lock().expect("running lock").get(id) {
             token.cancel();
         }
-        self.events.finish(id, Status::Cancelled);
+        self.events.finish(id);
         self.get(id).await
     }
 
@@ -279,7 +279,7 @@ impl Jobs {
             let deadline = tokio::time::Instant::now() + wait;
             loop {
                 match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Ok(JobEvent::Finished(_))) | Err(_) => return self.get(id).await,
+                    Ok(Ok(JobEvent::Finished)) | Err(_) => return self.get(id).await,
                     Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return self.get(id).await,
                     Ok(_) => continue,
                 }

@@ -52,21 +52,26 @@ impl Jobs {
         let Some(entry) = self.registry.by_id(capability) else { return };
         // Pin the version now: a swap while this job runs does not affect it.
         let version = entry.current();
+        // Registered before the claim: a cancel that lands between the claim
+        // and the run still finds the job's token.
+        let cancel = CancellationToken::new();
+        self.running.lock().expect("running lock").insert(id.to_string(), cancel.clone());
         let now = now_ms();
         let lease_until = now + self.config.lease.as_millis() as i64;
         let claimed = match self.store.claim(id, &self.owner, lease_until, &version.digest, now).await {
             Ok(Some(c)) => c,
             // Cancelled, or already taken by another worker.
-            Ok(None) => return,
+            Ok(None) => {
+                self.running.lock().expect("running lock").remove(id);
+                return;
+            }
             Err(e) => {
+                self.running.lock().expect("running lock").remove(id);
                 tracing::error!(job = %id, error = %e, "could not claim job; it stays queued");
                 self.queue.push_after(capability, id.to_string(), Duration::from_secs(1));
                 return;
             }
         };
-
-        let cancel = CancellationToken::new();
-        self.running.lock().expect("running lock").insert(id.to_string(), cancel.clone());
         let span = tracing::info_span!("job", job = %id, capability = %capability, attempt = claimed.attempt);
         let _enter = span.enter();
         let hooks = Arc::new(RunHooks { jobs: self.clone(), id: id.to_string(), capability: capability.to_string() });
@@ -100,7 +105,7 @@ impl Jobs {
         };
         match self.store.finish(id, &self.owner, claimed.attempt, finish, now_ms()).await {
             Ok(true) => match (terminal, retry_delay) {
-                (Some(status), _) => self.events.finish(id, status),
+                (Some(_), _) => self.events.finish(id),
                 (None, Some(delay)) => self.queue.push_after(capability, id.to_string(), delay),
                 (None, None) => {}
             },

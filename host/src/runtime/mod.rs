@@ -83,7 +83,6 @@ pub struct JobRun {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LoadStep {
-    Read,
     Compile,
     Imports,
     Instantiate,
@@ -144,10 +143,6 @@ impl Version {
                 e.instance_path()
             ))),
         }
-    }
-
-    pub fn timeout(&self) -> Duration {
-        self.timeout
     }
 }
 
@@ -362,7 +357,7 @@ fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Ve
         );
     }
     if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
-        let detail = store.data().last_stderr_line().unwrap_or_else(|| trap.to_string());
+        let detail = store.data().crash_message().unwrap_or_else(|| trap.to_string());
         return Failure::new("JOB_TRAPPED", format!("the component crashed: {detail}"));
     }
     tracing::warn!(error = %format!("{error:#}"), capability = %version.capability, "job could not run");
@@ -379,21 +374,21 @@ fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) 
     const WASI_ALLOWED: &[&str] = &["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/"];
     const OURS: &[&str] =
         &["capsule:worker/types@0.1.", "capsule:worker/job-context@0.1.", "capsule:worker/blobs@0.1."];
-    let mut refused = Vec::new();
-    for (name, _) in component.component_type().imports(engine) {
-        if WASI_ALLOWED.iter().chain(OURS).any(|p| name.starts_with(p)) {
-            continue;
-        }
-        let why = if name.starts_with("wasi:http/") || name.starts_with("wasi:sockets/") {
-            if spec.allowed_outbound_hosts.is_empty() {
-                "spin.toml grants this component no `allowed_outbound_hosts`; and direct network access is not provided: read remote files through `blobs.read`"
-            } else {
-                "direct network access is not provided: read remote files on granted hosts through `blobs.read`"
-            }
-        } else {
-            "the host provides no such interface"
-        };
-        refused.push(format!("`{name}` ({why})"));
+    let refused: Vec<String> = component
+        .component_type()
+        .imports(engine)
+        .map(|(name, _)| name.to_string())
+        .filter(|name| !WASI_ALLOWED.iter().chain(OURS).any(|p| name.starts_with(p)))
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
     }
-    if refused.is_empty() { Ok(()) } else { Err(format!("component `{}` imports {}", spec.id, refused.join(", "))) }
+    let network = refused.iter().any(|n| n.starts_with("wasi:http/") || n.starts_with("wasi:sockets/"));
+    let why = match (network, spec.allowed_outbound_hosts.is_empty()) {
+        (true, true) => "direct network access is never provided, and spin.toml grants this component no `allowed_outbound_hosts`; read remote files through `blobs.read`",
+        (true, false) => "direct network access is not provided; read files on the granted hosts through `blobs.read`",
+        (false, _) => "the host provides no such interface",
+    };
+    let names: Vec<String> = refused.iter().map(|n| format!("`{n}`")).collect();
+    Err(format!("component `{}` imports {} ({why})", spec.id, names.join(", ")))
 }

@@ -19,10 +19,6 @@ impl Entry {
     pub fn current(&self) -> Arc<Version> {
         self.current.load_full()
     }
-
-    pub fn swap(&self, version: Arc<Version>) -> Arc<Version> {
-        self.current.swap(version)
-    }
 }
 
 #[derive(Default)]

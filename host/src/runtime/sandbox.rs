@@ -53,11 +53,15 @@ impl JobState {
         }
     }
 
-    /// The last line the guest wrote to stderr (a Rust panic message).
-    pub fn last_stderr_line(&self) -> Option<String> {
+    /// What the guest said before it crashed: a Rust panic's message (the
+    /// line after `panicked at …`), else its last non-empty stderr line.
+    pub fn crash_message(&self) -> Option<String> {
         let bytes = self.stderr.contents();
         let text = String::from_utf8_lossy(&bytes);
-        text.lines().rev().find(|l| !l.trim().is_empty()).map(|l| l.trim().chars().take(500).collect())
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let panic = lines.iter().rposition(|l| l.contains("panicked at")).and_then(|i| lines.get(i + 1));
+        let line = panic.or_else(|| lines.iter().rev().find(|l| !l.starts_with("note:")))?;
+        Some(line.chars().take(500).collect())
     }
 }
 

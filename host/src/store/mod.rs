@@ -55,7 +55,6 @@ pub struct JobRecord {
     pub id: String,
     pub capability: String,
     pub status: Status,
-    pub input: String,
     pub result: Option<String>,
     pub failure: Option<Failure>,
     pub progress: Option<u8>,
@@ -82,7 +81,6 @@ pub struct NewJob {
 /// What a worker gets when it claims a queued job.
 #[derive(Debug)]
 pub struct Claimed {
-    pub capability: String,
     pub input: String,
     pub attempt: u32,
     pub max_attempts: u32,
@@ -132,6 +130,8 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Batch(String),
     #[error("the store's writer has stopped")]
     WriterGone,
 }

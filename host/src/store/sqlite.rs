@@ -85,61 +85,111 @@ async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::UnboundedReceiver
     }
 }
 
+/// Most rows one multi-row statement takes (SQLite bounds bound variables).
+const ROWS_PER_STATEMENT: usize = 256;
+
+struct ClaimRow {
+    id: String,
+    owner: String,
+    lease_until: i64,
+    digest: String,
+    now: i64,
+}
+
+struct CompletionRow {
+    id: String,
+    owner: String,
+    attempt: u32,
+    result: String,
+    now: i64,
+}
+
+/// A reply to send once the transaction's fate is known.
+type Deferred = Box<dyn FnOnce(Option<&str>) + Send>;
+
 /// Replies are sent only after the commit, so a caller never observes a
 /// write that could still be rolled back.
+///
+/// Operations in one batch were issued concurrently (a caller waits for its
+/// reply before it sends anything that depends on it), so any order is a
+/// valid serialisation: the hot ones (submit, claim, complete) are grouped
+/// into one multi-row statement each instead of one statement per job.
 async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
+    let mut inserts = Vec::new();
+    let mut claims = Vec::new();
+    let mut completions = Vec::new();
+    let mut others = Vec::new();
     // Only the newest progress per job is worth writing.
-    let mut latest_progress: HashMap<String, usize> = HashMap::new();
-    for (i, op) in batch.iter().enumerate() {
-        if let Op::Progress { id, .. } = op {
-            latest_progress.insert(id.clone(), i);
+    let mut progress: HashMap<String, (u8, String, String)> = HashMap::new();
+    for op in batch.drain(..) {
+        match op {
+            Op::Insert(job, reply) => inserts.push((job, reply)),
+            Op::Claim { id, owner, lease_until, digest, now, reply } => {
+                claims.push((ClaimRow { id, owner, lease_until, digest, now }, reply))
+            }
+            Op::Finish { id, owner, attempt, finish: Finish::Completed { result }, now, reply } => {
+                completions.push((CompletionRow { id, owner, attempt, result, now }, reply))
+            }
+            Op::Progress { id, percent, step, message } => {
+                progress.insert(id, (percent, step, message));
+            }
+            other => others.push(other),
         }
     }
-    let mut done: Vec<Box<dyn FnOnce(Option<&str>) + Send>> = Vec::with_capacity(batch.len());
+    let mut done: Vec<Deferred> = Vec::with_capacity(inserts.len() + claims.len() + completions.len() + others.len());
     let result: Result<(), sqlx::Error> = async {
         let mut tx = conn.begin().await?;
-        for (i, op) in batch.drain(..).enumerate() {
-            match op {
-                Op::Insert(job, reply) => {
-                    let r = insert(&mut tx, &job).await;
-                    done.push(finisher(reply, r));
-                }
-                Op::Claim { id, owner, lease_until, digest, now, reply } => {
-                    let r = claim(&mut tx, &id, &owner, lease_until, &digest, now).await;
-                    done.push(finisher(reply, r));
-                }
-                Op::Finish { id, owner, attempt, finish, now, reply } => {
-                    let r = finish_job(&mut tx, &id, &owner, attempt, finish, now).await;
-                    done.push(finisher(reply, r));
-                }
-                Op::Cancel { id, now, reply } => {
-                    let r = cancel(&mut tx, &id, now).await;
-                    done.push(finisher(reply, r));
-                }
-                Op::Progress { id, percent, step, message } => {
-                    if latest_progress.get(&id) == Some(&i) {
-                        let r = sqlx::query(
-                            "UPDATE jobs SET progress = ?, step = ?, message = ? WHERE id = ? AND state = 'processing'",
-                        )
-                        .bind(percent as i64)
-                        .bind(step)
-                        .bind(message)
-                        .bind(&id)
-                        .execute(&mut *tx)
-                        .await;
-                        if let Err(e) = r {
-                            tracing::warn!(job = %id, error = %e, "progress not saved");
-                        }
+        for chunk in chunks(inserts) {
+            let jobs: Vec<&NewJob> = chunk.iter().map(|(j, _)| j).collect();
+            let r = insert_many(&mut tx, &jobs).await.map_err(|e| e.to_string());
+            for (_, reply) in chunk {
+                done.push(deferred(reply, r.clone()));
+            }
+        }
+        for chunk in chunks(claims) {
+            let rows: Vec<&ClaimRow> = chunk.iter().map(|(c, _)| c).collect();
+            match claim_many(&mut tx, &rows).await {
+                Ok(mut claimed) => {
+                    for (row, reply) in chunk {
+                        // A job queued twice is claimed once: the first asker wins.
+                        done.push(deferred(reply, Ok(claimed.remove(&row.id))));
                     }
                 }
-                Op::Heartbeat { owner, ids, lease_until, reply } => {
-                    let r = heartbeat(&mut tx, &owner, &ids, lease_until).await;
-                    done.push(finisher(reply, r));
+                Err(e) => {
+                    for (_, reply) in chunk {
+                        done.push(deferred(reply, Err(e.to_string())));
+                    }
                 }
-                Op::Reclaim { now, reply } => {
-                    let r = reclaim(&mut tx, now).await;
-                    done.push(finisher(reply, r));
+            }
+        }
+        for chunk in chunks(completions) {
+            let rows: Vec<&CompletionRow> = chunk.iter().map(|(c, _)| c).collect();
+            match complete_many(&mut tx, &rows).await {
+                Ok(mut completed) => {
+                    for (row, reply) in chunk {
+                        done.push(deferred(reply, Ok(completed.remove(&row.id).unwrap_or(false))));
+                    }
                 }
+                Err(e) => {
+                    for (_, reply) in chunk {
+                        done.push(deferred(reply, Err(e.to_string())));
+                    }
+                }
+            }
+        }
+        for op in others {
+            done.push(apply_one(&mut tx, op).await);
+        }
+        for (id, (percent, step, message)) in progress {
+            let r = sqlx::query("UPDATE jobs SET progress = ?, step = ?, message = ? WHERE id = ? AND state = 'processing'")
+                .bind(percent as i64)
+                .bind(step)
+                .bind(message)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await;
+            if let Err(e) = r {
+                tracing::warn!(job = %id, error = %e, "progress not saved");
             }
         }
         tx.commit().await
@@ -154,12 +204,43 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
     }
 }
 
+fn chunks<T>(items: Vec<T>) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        out.push(items.by_ref().take(ROWS_PER_STATEMENT).collect());
+    }
+    out
+}
+
+async fn apply_one(tx: &mut Tx<'_>, op: Op) -> Deferred {
+    let err = |e: sqlx::Error| e.to_string();
+    match op {
+        Op::Finish { id, owner, attempt, finish, now, reply } => {
+            deferred(reply, finish_job(tx, &id, &owner, attempt, finish, now).await.map_err(err))
+        }
+        Op::Cancel { id, now, reply } => deferred(reply, cancel(tx, &id, now).await.map_err(err)),
+        Op::Heartbeat { owner, ids, lease_until, reply } => {
+            deferred(reply, heartbeat(tx, &owner, &ids, lease_until).await.map_err(err))
+        }
+        Op::Reclaim { now, reply } => deferred(reply, reclaim(tx, now).await.map_err(err)),
+        Op::Insert(job, reply) => deferred(reply, insert_many(tx, &[&job]).await.map_err(err)),
+        Op::Claim { id, owner, lease_until, digest, now, reply } => {
+            let row = ClaimRow { id, owner, lease_until, digest, now };
+            let r = claim_many(tx, &[&row]).await.map(|mut m| m.remove(&row.id)).map_err(err);
+            deferred(reply, r)
+        }
+        Op::Progress { .. } => Box::new(|_| {}),
+    }
+}
+
 /// Deliver a statement's result once the transaction's fate is known.
-fn finisher<T: Send + 'static>(reply: Reply<T>, r: Result<T, sqlx::Error>) -> Box<dyn FnOnce(Option<&str>) + Send> {
+fn deferred<T: Send + 'static>(reply: Reply<T>, r: Result<T, String>) -> Deferred {
     Box::new(move |commit_error| {
         let r = match (r, commit_error) {
-            (Ok(_), Some(e)) => Err(StoreError::Db(sqlx::Error::Protocol(format!("commit failed: {e}")))),
-            (r, _) => r.map_err(StoreError::from),
+            (Ok(_), Some(e)) => Err(StoreError::Batch(format!("commit failed: {e}"))),
+            (Ok(v), None) => Ok(v),
+            (Err(e), _) => Err(StoreError::Batch(e)),
         };
         let _ = reply.send(r);
     })
@@ -167,52 +248,76 @@ fn finisher<T: Send + 'static>(reply: Reply<T>, r: Result<T, sqlx::Error>) -> Bo
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
-async fn insert(tx: &mut Tx<'_>, job: &NewJob) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, run_after, created_at, updated_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&job.id)
-    .bind(&job.capability)
-    .bind(&job.input)
-    .bind(job.max_attempts as i64)
-    .bind(&job.cache_key)
-    .bind(job.now)
-    .bind(job.now)
-    .bind(job.now)
-    .execute(&mut **tx)
-    .await?;
+async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Error> {
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, run_after, created_at, updated_at) ",
+    );
+    qb.push_values(jobs, |mut b, job| {
+        b.push_bind(&job.id)
+            .push_bind(&job.capability)
+            .push_bind("queued")
+            .push_bind(&job.input)
+            .push_bind(job.max_attempts as i64)
+            .push_bind(&job.cache_key)
+            .push_bind(job.now)
+            .push_bind(job.now)
+            .push_bind(job.now);
+    });
+    qb.build().execute(&mut **tx).await?;
     Ok(())
 }
 
-async fn claim(
-    tx: &mut Tx<'_>,
-    id: &str,
-    owner: &str,
-    lease_until: i64,
-    digest: &str,
-    now: i64,
-) -> Result<Option<Claimed>, sqlx::Error> {
-    let row = sqlx::query(
-        "UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_until = ?,
-                component_digest = ?, started_at = ?, updated_at = ?, progress = NULL, step = NULL, message = NULL
-         WHERE id = ? AND state = 'queued'
-         RETURNING capability, input, attempts, max_attempts",
-    )
-    .bind(owner)
-    .bind(lease_until)
-    .bind(digest)
-    .bind(now)
-    .bind(now)
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|r| Claimed {
-        capability: r.get("capability"),
-        input: r.get("input"),
-        attempt: r.get::<i64, _>("attempts") as u32,
-        max_attempts: r.get::<i64, _>("max_attempts") as u32,
-    }))
+async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<String, Claimed>, sqlx::Error> {
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = v.column2,
+                lease_until = v.column3, component_digest = v.column4, started_at = v.column5,
+                updated_at = v.column5, progress = NULL, step = NULL, message = NULL
+         FROM (",
+    );
+    qb.push_values(rows, |mut b, r| {
+        b.push_bind(&r.id).push_bind(&r.owner).push_bind(r.lease_until).push_bind(&r.digest).push_bind(r.now);
+    });
+    qb.push(
+        ") AS v WHERE jobs.id = v.column1 AND jobs.state = 'queued'
+         RETURNING jobs.id AS id, jobs.capability AS capability, jobs.input AS input,
+                   jobs.attempts AS attempts, jobs.max_attempts AS max_attempts",
+    );
+    let found = qb.build().fetch_all(&mut **tx).await?;
+    Ok(found
+        .iter()
+        .map(|r| {
+            let claimed = Claimed {
+                input: r.get("input"),
+                attempt: r.get::<i64, _>("attempts") as u32,
+                max_attempts: r.get::<i64, _>("max_attempts") as u32,
+            };
+            (r.get::<String, _>("id"), claimed)
+        })
+        .collect())
+}
+
+/// Completions fenced like [`finish_job`]; returns the ids that completed.
+async fn complete_many(tx: &mut Tx<'_>, rows: &[&CompletionRow]) -> Result<HashMap<String, bool>, sqlx::Error> {
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "UPDATE jobs SET state = 'completed', result = v.column4, progress = 100, failure_code = NULL,
+                failure_message = NULL, failure_retryable = NULL, lease_owner = NULL, lease_until = NULL,
+                finished_at = v.column5, updated_at = v.column5
+         FROM (",
+    );
+    qb.push_values(rows, |mut b, r| {
+        b.push_bind(&r.id).push_bind(&r.owner).push_bind(r.attempt as i64).push_bind(&r.result).push_bind(r.now);
+    });
+    qb.push(
+        ") AS v WHERE jobs.id = v.column1 AND jobs.state = 'processing' AND jobs.lease_owner = v.column2
+                 AND jobs.attempts = v.column3
+         RETURNING jobs.id AS id",
+    );
+    let found = qb.build().fetch_all(&mut **tx).await?;
+    let mut completed: HashMap<String, bool> = rows.iter().map(|r| (r.id.clone(), false)).collect();
+    for r in &found {
+        completed.insert(r.get("id"), true);
+    }
+    Ok(completed)
 }
 
 async fn finish_job(
@@ -312,7 +417,6 @@ fn record_from_row(r: &SqliteRow) -> JobRecord {
         id: r.get("id"),
         capability: r.get("capability"),
         status: Status::parse(r.get::<&str, _>("state")).unwrap_or(Status::Failed),
-        input: r.get("input"),
         result: r.get("result"),
         failure,
         progress: r.get::<Option<i64>, _>("progress").map(|p| p.clamp(0, 100) as u8),
@@ -447,6 +551,20 @@ mod tests {
         let c = s.claim("job_a", "host1", 100, "sha256:x", 2).await.unwrap().unwrap();
         assert_eq!(c.attempt, 1);
         assert!(s.claim("job_a", "host2", 100, "sha256:x", 2).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn concurrent_claims_of_one_job_have_one_winner() {
+        let (_d, s) = store().await;
+        s.insert(job("job_d")).await.unwrap();
+        // Sent together, these usually land in one batch (one multi-row statement).
+        let (a, b, c) = tokio::join!(
+            s.claim("job_d", "h1", 100, "d", 2),
+            s.claim("job_d", "h2", 100, "d", 2),
+            s.claim("job_d", "h3", 100, "d", 2)
+        );
+        let winners = [a, b, c].into_iter().filter(|r| r.as_ref().unwrap().is_some()).count();
+        assert_eq!(winners, 1);
     }
 
     #[tokio::test]

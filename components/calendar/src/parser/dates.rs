@@ -186,8 +186,12 @@ fn absolute(line: &str, reference: NaiveDate, out: &mut Vec<Mention>) {
     for caps in SLASHED_MD.captures_iter(line) {
         let m = caps.get(0).expect("group 0");
         let rest = &line[m.end()..];
-        // `3/4분기` is a quarter, `1/2` of a ratio usually has more digits around it.
-        if !clean_left(line, m.start(), &['.', '/', '-']) || !clean_right(line, m.end(), &['/', '-']) || rest.starts_with("분기")
+        // `3/4분기` is a quarter and `합격률 1/3` a ratio.
+        let ratio = line[..m.start()].trim_end().ends_with(['률', '율', '비']);
+        if !clean_left(line, m.start(), &['.', '/', '-'])
+            || !clean_right(line, m.end(), &['/', '-'])
+            || rest.starts_with("분기")
+            || ratio
         {
             continue;
         }
@@ -575,6 +579,8 @@ mod tests {
             "30%",
             "12.5%",
             "3/4분기",
+            "경쟁률 1/3",
+            "합격률1/5",
             "192.168.0.1",
             "24/7 운영",
             "주 5일 근무",

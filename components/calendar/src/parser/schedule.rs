@@ -33,7 +33,7 @@ static DEADLINE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Label words that carry no meaning of their own (`일정`, `일시`, bullets, particles).
 static LABEL_NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[\[\](){}<>:：|~,·•※*#=_→►▶▷■□○●◆◇☞✔✓-]|일정|일시|예정|기간|까지|부터|\bdate\b|\bon\b|\bat\b")
+    Regex::new(r"(?i)[\[\](){}<>:：|~,·•※*#=_→►▶▷■□○●◆◇☞✔✓-]|일정|일시|예정|기간|까지|부터|\b(?:date|on|at|by|until|due)\b")
         .unwrap_or_else(|e| panic!("built-in pattern: {e}"))
 });
 static LEADING_ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -248,7 +248,7 @@ mod tests {
             ("지원 기간 2026.09.01 - 09.15", s("서류 마감", "2026-09-15", None)),
             ("접수 9/1~9/15", s("서류 마감", "2026-09-15", None)),
             ("서류접수 2026.01.05(월) 10:00 ~ 2026.01.15(목) 18:00", s("서류 마감", "2026-01-15", Some("18:00"))),
-            ("Application period: Jan 5 - Jan 20", s("서류 마감", "2026-01-20", None)),
+            ("Application period: Jan 12 - Jan 20", s("서류 마감", "2026-01-20", None)),
             ("과제 제출 기간: 1월 12일 ~ 1월 19일 23:59", s("과제", "2026-01-19", Some("23:59"))),
         ];
         for (line, want) in cases {
@@ -266,7 +266,7 @@ mod tests {
     fn deadline_words_turn_application_into_deadline() {
         assert_eq!(one("서류 접수: 1월 15일까지"), s("서류 마감", "2026-01-15", None));
         assert_eq!(one("서류 접수 ~1/15 18:00"), s("서류 마감", "2026-01-15", Some("18:00")));
-        assert_eq!(one("접수 시작 1월 5일"), s("서류 접수", "2026-01-05", None));
+        assert_eq!(one("접수 시작 1월 12일"), s("서류 접수", "2026-01-12", None));
         assert_eq!(one("Apply by January 15, 2026"), s("서류 마감", "2026-01-15", None));
         assert_eq!(one("마감: 1월 15일 23:59"), s("서류 마감", "2026-01-15", Some("23:59")));
     }

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{longest_non_overlapping, next_char, prev_char};
+use super::text::{is_hangul, longest_non_overlapping, next_char, prev_char};
 
 pub const APPLICATION_OPEN: &str = "서류 접수";
 pub const APPLICATION_CLOSE: &str = "서류 마감";
@@ -74,7 +74,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             false,
         ),
         rule(
-            r"최종\s*(?:면접\s*)?(?:합격자?|결과)\s*(?:발표|안내|통보)?|최종\s*발표|final\s+(?:results?|decisions?|offers?)(?:\s+announcement)?|final\s+announcement",
+            r"최종\s*(?:면접\s*)?(?:합격자?|결과)\s*(?:발표|안내|통보)?|최종\s*발표|final\s+(?:results?|decisions?|offers?)(?:\s+announcement)?|final\s+announcement|offer\s+(?:decisions?|letters?)",
             "최종 발표",
             E,
             true,
@@ -153,6 +153,10 @@ pub fn find(line: &str) -> Vec<StageMention> {
                 && (prev_char(line, m.start()).is_some_and(|c| c.is_ascii_alphanumeric())
                     || next_char(line, m.end()).is_some_and(|c| c.is_ascii_alphanumeric()))
             {
+                continue;
+            }
+            // `입사` inside `신입사원` is a new hire, not a start date.
+            if rule.label == "입사" && prev_char(line, m.start()).is_some_and(is_hangul) {
                 continue;
             }
             let label = match caps.get(1) {
@@ -237,6 +241,7 @@ mod tests {
             ("최종 합격자 발표", "최종 발표"),
             ("최종 합격", "최종 발표"),
             ("final results", "최종 발표"),
+            ("Offer decision", "최종 발표"),
             ("합격 발표", "합격 발표"),
             ("합격자 발표", "합격 발표"),
             ("면접 결과 발표", "합격 발표"),

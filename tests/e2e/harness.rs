@@ -1,0 +1,512 @@
+//! The test harness: builds the guest components, writes manifests, runs
+//! `capsule serve` as a child process and talks to it over HTTP.
+
+#![allow(dead_code)]
+
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The guest packages the tests use, built for `wasm32-wasip2`.
+const GUEST_PACKAGES: &[&str] = &[
+    "fixture-echo",
+    "fixture-slow",
+    "fixture-trap",
+    "fixture-busy-loop",
+    "fixture-memory-bomb",
+    "fixture-flaky",
+    "fixture-net-probe",
+    "calendar",
+];
+
+/// Upper bound for a host to answer `/health` after it was spawned
+/// (the first start of a component compiles it).
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The cargo workspace root.
+pub fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the host crate lives inside the workspace")
+}
+
+/// Builds every guest component once per test process and returns the
+/// directory holding the `.wasm` files. A separate target directory keeps
+/// this build clear of the lock held by the outer `cargo test`.
+pub fn guests() -> &'static Path {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = DIR.get_or_init(|| {
+        let target = workspace().join("target").join("guest");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(workspace())
+            .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+            .arg(&target)
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_BUILD_TARGET");
+        for p in GUEST_PACKAGES {
+            cmd.args(["-p", p]);
+        }
+        let out = cmd.output().map_err(|e| format!("could not run cargo to build the guests: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "building the guest components failed ({}):\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(target.join("wasm32-wasip2").join("release"))
+    });
+    match built {
+        Ok(dir) => dir,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The built `.wasm` of a capability id (`busy-loop` → `fixture_busy_loop.wasm`).
+pub fn wasm_path(id: &str) -> PathBuf {
+    let file = match id {
+        "calendar" => "calendar.wasm".to_string(),
+        other => format!("fixture_{}.wasm", other.replace('-', "_")),
+    };
+    guests().join(file)
+}
+
+/// A free localhost port (bound, read, released).
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding an ephemeral port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A `spin.toml` with one `[[trigger.job]]` and `[component.<id>]` per job.
+/// Setting values are raw TOML (`("cache", "true")`, `("timeout", "\"2s\"")`).
+#[derive(Debug, Clone, Default)]
+pub struct Manifest {
+    jobs: Vec<(String, Vec<(String, String)>)>,
+    sources: Vec<(String, PathBuf)>,
+}
+
+impl Manifest {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn job(mut self, id: &str, settings: &[(&str, &str)]) -> Self {
+        self.jobs.push((id.to_string(), settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()));
+        self
+    }
+
+    /// Serve `id` from this file instead of its built fixture.
+    pub fn source(mut self, id: &str, path: impl Into<PathBuf>) -> Self {
+        self.sources.push((id.to_string(), path.into()));
+        self
+    }
+
+    fn source_of(&self, id: &str) -> PathBuf {
+        self.sources.iter().find(|(i, _)| i == id).map(|(_, p)| p.clone()).unwrap_or_else(|| wasm_path(id))
+    }
+
+    pub fn to_toml(&self) -> String {
+        let mut out = String::from("spin_manifest_version = 2\n\n[application]\nname = \"e2e\"\n");
+        for (id, settings) in &self.jobs {
+            out.push_str(&format!("\n[[trigger.job]]\ncomponent = \"{id}\"\n"));
+            for (k, v) in settings {
+                out.push_str(&format!("{k} = {v}\n"));
+            }
+        }
+        for (id, _) in &self.jobs {
+            let source = self.source_of(id);
+            let source = serde_json::to_string(&source.to_string_lossy()).expect("a path as a TOML string");
+            out.push_str(&format!("\n[component.{id}]\nsource = {source}\n"));
+        }
+        out
+    }
+
+    /// Write `spin.toml` into `dir`; returns its path.
+    pub fn write(&self, dir: &Path) -> PathBuf {
+        let path = dir.join("spin.toml");
+        std::fs::write(&path, self.to_toml()).expect("writing spin.toml");
+        path
+    }
+}
+
+/// The output of a `capsule` process that ran to its end.
+pub struct Exited {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `capsule serve` on `manifest` and waits (at most `timeout`) for it to
+/// exit on its own; a process still running then is killed and the test fails.
+pub fn serve_until_exit(manifest: &Manifest, timeout: Duration) -> Exited {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifest_path = manifest.write(dir.path());
+    let stdout_path = dir.path().join("stdout.log");
+    let stderr_path = dir.path().join("stderr.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capsule"))
+        .arg("serve")
+        .arg("--manifest")
+        .arg(&manifest_path)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--cache-dir")
+        .arg(workspace().join("target").join("e2e-cache"))
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{}", free_port()))
+        .stdin(Stdio::null())
+        .stdout(File::create(&stdout_path).expect("stdout log"))
+        .stderr(File::create(&stderr_path).expect("stderr log"))
+        .spawn()
+        .expect("spawning capsule");
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for capsule") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "capsule serve was still running after {timeout:?}; it should have refused the manifest\nstderr:\n{}",
+                read_lossy(&stderr_path)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Exited { status, stdout: read_lossy(&stdout_path), stderr: read_lossy(&stderr_path) }
+}
+
+fn read_lossy(path: &Path) -> String {
+    let mut bytes = Vec::new();
+    if let Ok(mut f) = File::open(path) {
+        let _ = f.read_to_end(&mut bytes);
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A running `capsule serve` with its own temporary directory; killed on drop.
+pub struct Host {
+    dir: TempDir,
+    manifest: PathBuf,
+    extra: Vec<String>,
+    child: Option<Child>,
+    port: u16,
+    client: reqwest::Client,
+    log: PathBuf,
+}
+
+impl Host {
+    /// Start a host serving `manifest` with `extra_args` appended to the
+    /// standard flags; returns once `/health` answers 200.
+    pub async fn start(manifest: &Manifest, extra_args: &[&str]) -> Host {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let manifest_path = manifest.write(dir.path());
+        let log = dir.path().join("host.log");
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("http client");
+        let mut host = Host {
+            manifest: manifest_path,
+            extra: extra_args.iter().map(|s| s.to_string()).collect(),
+            child: None,
+            port: 0,
+            client,
+            log,
+            dir,
+        };
+        host.launch().await;
+        host
+    }
+
+    /// Spawn the process on a fresh port and wait for `/health`; a port
+    /// taken in between is retried with another one.
+    async fn launch(&mut self) {
+        for _ in 0..3 {
+            self.port = free_port();
+            let log = OpenOptions::new().create(true).append(true).open(&self.log).expect("host log");
+            let child = Command::new(env!("CARGO_BIN_EXE_capsule"))
+                .arg("serve")
+                .arg("--manifest")
+                .arg(&self.manifest)
+                .arg("--data-dir")
+                .arg(self.dir.path().join("data"))
+                .arg("--cache-dir")
+                .arg(workspace().join("target").join("e2e-cache"))
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{}", self.port))
+                .args(["--retry-base", "50ms", "--lease", "2s"])
+                .args(&self.extra)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log handle"))
+                .stderr(log)
+                .spawn()
+                .expect("spawning capsule");
+            self.child = Some(child);
+            let deadline = Instant::now() + START_TIMEOUT;
+            loop {
+                if let Ok(r) = self.client.get(self.url("/health")).timeout(Duration::from_secs(5)).send().await
+                    && r.status() == StatusCode::OK
+                {
+                    return;
+                }
+                let exited = self.child.as_mut().and_then(|c| c.try_wait().expect("polling capsule"));
+                if let Some(status) = exited {
+                    self.child = None;
+                    let log = self.log_text();
+                    if log.contains("Address already in use") {
+                        break;
+                    }
+                    panic!("capsule serve exited with {status} before it was healthy; log:\n{log}");
+                }
+                if Instant::now() > deadline {
+                    panic!("capsule serve was not healthy within {START_TIMEOUT:?}; log:\n{}", self.log_text());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        panic!("capsule serve could not get a free port; log:\n{}", self.log_text());
+    }
+
+    /// Kill the process with SIGKILL: no shutdown, no flushing.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("killing capsule");
+            child.wait().expect("reaping capsule");
+        }
+    }
+
+    /// Start the process again on the same data directory (after [`Host::kill9`]).
+    pub async fn restart(&mut self) {
+        self.kill9();
+        self.launch().await;
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base())
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    pub fn log_text(&self) -> String {
+        read_lossy(&self.log)
+    }
+
+    /// The last part of the host log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        let log = self.log_text();
+        let start = log.len().saturating_sub(6000);
+        let start = (start..log.len()).find(|&i| log.is_char_boundary(i)).unwrap_or(log.len());
+        log[start..].to_string()
+    }
+
+    /// Send a request and read the reply as JSON (a non-JSON body becomes a string).
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, HeaderMap, Value) {
+        let response = request.send().await.unwrap_or_else(|e| panic!("request failed: {e}\nlog:\n{}", self.log_tail()));
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("reading the response body");
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, headers, body)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, HeaderMap, Value) {
+        self.send(self.client.post(self.url(path)).json(body)).await
+    }
+
+    /// POST a body as given, with the given content type (or none).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        content_type: Option<&str>,
+    ) -> (StatusCode, HeaderMap, Value) {
+        let mut request = self.client.post(self.url(path)).body(body);
+        if let Some(ct) = content_type {
+            request = request.header(reqwest::header::CONTENT_TYPE, ct);
+        }
+        self.send(request).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, HeaderMap, Value) {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, HeaderMap, Value) {
+        self.send(self.client.delete(self.url(path))).await
+    }
+
+    /// Submit a job; asserts 202 and returns its id.
+    pub async fn submit(&self, capability: &str, input: &Value) -> String {
+        let (status, _, body) = self.post_json(&format!("/api/v1/{capability}/jobs"), input).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "submitting to {capability}: {body}");
+        body["data"]["jobId"].as_str().expect("jobId").to_string()
+    }
+
+    /// The job view (`data` of `GET /api/v1/jobs/{id}`).
+    pub async fn job(&self, id: &str) -> Value {
+        let (status, _, body) = self.get(&format!("/api/v1/jobs/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "GET job {id}: {body}");
+        body["data"].clone()
+    }
+
+    /// Poll the job every 20 ms until `done` holds for its view; fails after `timeout`.
+    pub async fn wait_job(&self, id: &str, timeout: Duration, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let view = self.job(id).await;
+            if done(&view) {
+                return view;
+            }
+            if Instant::now() > deadline {
+                panic!("job {id} did not become {what} within {timeout:?}; last view: {view}\nlog:\n{}", self.log_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Poll until the job is completed, failed or cancelled.
+    pub async fn wait_terminal(&self, id: &str, timeout: Duration) -> Value {
+        self.wait_job(id, timeout, "terminal", |v| is_terminal(&v["status"])).await
+    }
+
+    /// Poll until the job has the given status.
+    pub async fn wait_status(&self, id: &str, status: &str, timeout: Duration) -> Value {
+        self.wait_job(id, timeout, status, |v| v["status"] == status).await
+    }
+
+    /// Read a job's event stream to its end (at most `timeout`), as
+    /// `(event, data)` pairs. Stops early only when the stream ends.
+    pub async fn events(&self, id: &str, timeout: Duration) -> Vec<(String, Value)> {
+        let response = self
+            .client
+            .get(self.url(&format!("/api/v1/jobs/{id}/events")))
+            .timeout(timeout)
+            .send()
+            .await
+            .expect("opening the event stream");
+        assert_eq!(response.status(), StatusCode::OK, "event stream of {id}");
+        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(content_type.starts_with("text/event-stream"), "content type {content_type}");
+        let mut stream = response.bytes_stream();
+        let mut buffer = String::new();
+        let mut bytes = Vec::new();
+        let mut events = Vec::new();
+        let read = tokio::time::timeout(timeout, async {
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.expect("reading the event stream");
+                bytes.extend_from_slice(&chunk);
+                // Only decode whole UTF-8 sequences.
+                let valid = match std::str::from_utf8(&bytes) {
+                    Ok(_) => bytes.len(),
+                    Err(e) => e.valid_up_to(),
+                };
+                buffer.push_str(std::str::from_utf8(&bytes[..valid]).expect("valid prefix"));
+                bytes.drain(..valid);
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    if let Some(event) = parse_sse_block(&block) {
+                        events.push(event);
+                    }
+                }
+            }
+        })
+        .await;
+        if read.is_err() {
+            panic!(
+                "the event stream of {id} did not end within {timeout:?}; events so far: {events:?}\nlog:\n{}",
+                self.log_tail()
+            );
+        }
+        if let Some(event) = parse_sse_block(&buffer) {
+            events.push(event);
+        }
+        events
+    }
+
+    /// Upload a file as a multipart part named `file`.
+    pub async fn upload(&self, name: &str, content_type: &str, data: Vec<u8>) -> (StatusCode, HeaderMap, Value) {
+        let part = reqwest::multipart::Part::bytes(data).file_name(name.to_string()).mime_str(content_type).expect("mime");
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.send(self.client.post(self.url("/api/v1/files")).multipart(form)).await
+    }
+
+    /// Asserts that the host still runs jobs: a synchronous echo call completes.
+    pub async fn assert_echo_works(&self) {
+        let input = serde_json::json!({"message": "still alive"});
+        let (status, _, body) = self.post_json("/api/v1/echo?wait=10", &input).await;
+        assert_eq!(status, StatusCode::OK, "echo after the failure: {body}\nlog:\n{}", self.log_tail());
+        assert_eq!(body["data"]["status"], "completed", "{body}");
+        assert_eq!(body["data"]["result"], input, "{body}");
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("---- capsule log (port {}) ----\n{}", self.port, self.log_tail());
+        }
+        self.kill9();
+    }
+}
+
+fn parse_sse_block(block: &str) -> Option<(String, Value)> {
+    let mut event = None;
+    let mut data: Vec<&str> = Vec::new();
+    for line in block.lines() {
+        if let Some(v) = line.strip_prefix("event:") {
+            event = Some(v.strip_prefix(' ').unwrap_or(v).to_string());
+        } else if let Some(v) = line.strip_prefix("data:") {
+            data.push(v.strip_prefix(' ').unwrap_or(v));
+        }
+    }
+    if event.is_none() && data.is_empty() {
+        return None;
+    }
+    let data = data.join("\n");
+    let value = serde_json::from_str(&data).unwrap_or(Value::String(data));
+    Some((event.unwrap_or_else(|| "message".into()), value))
+}
+
+pub fn is_terminal(status: &Value) -> bool {
+    matches!(status.as_str(), Some("completed" | "failed" | "cancelled"))
+}
+
+/// Asserts the native error envelope with this status and code; returns the message.
+pub fn assert_error(reply: &(StatusCode, HeaderMap, Value), status: StatusCode, code: &str) -> String {
+    let (s, _, body) = reply;
+    assert_eq!(*s, status, "{body}");
+    assert_eq!(body["success"], false, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["meta"]["requestId"].as_str().is_some_and(|r| !r.is_empty()), "{body}");
+    body["error"]["message"].as_str().expect("error message").to_string()
+}
+
+/// Asserts a seed-001 error body: `{message, error_code, data: null}`.
+pub fn assert_seed_error(reply: &(StatusCode, HeaderMap, Value), status: StatusCode, message: &str, code: u64) {
+    let (s, _, body) = reply;
+    assert_eq!(*s, status, "{body}");
+    assert_eq!(body["message"], message, "{body}");
+    assert_eq!(body["error_code"], code, "{body}");
+    assert_eq!(body["data"], Value::Null, "{body}");
+}
+
+pub const SECS_30: Duration = Duration::from_secs(30);
+pub const SECS_60: Duration = Duration::from_secs(60);
