@@ -31,6 +31,10 @@ pub struct BenchArgs {
     /// Worker concurrency of the benchmarked capability.
     #[arg(long, default_value_t = 64)]
     pub concurrency: u32,
+    /// A component that spins forever, for the cancel-latency measurement
+    /// (`-p fixture-busy-loop`); skipped when the file is missing.
+    #[arg(long, default_value = "target/guest/wasm32-wasip2/release/fixture_busy_loop.wasm")]
+    pub busy_wasm: PathBuf,
     /// Calls for the raw instantiate+run measurement.
     #[arg(long, default_value_t = 20_000)]
     pub raw_calls: usize,
@@ -71,7 +75,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         memory: 64 << 20,
         cache: false,
     };
-    let manifest = Manifest { path: scratch.join("spin.toml"), application: "bench".into(), capabilities: vec![spec] };
+    let mut capabilities = vec![spec.clone()];
+    if let Ok(busy) = std::fs::canonicalize(&args.busy_wasm) {
+        capabilities.push(CapabilitySpec {
+            id: "busy-loop".into(),
+            name: "busy-loop".into(),
+            route: "/api/v1/busy-loop".into(),
+            source: busy,
+            concurrency: 1,
+            timeout: Duration::from_secs(30),
+            ..spec
+        });
+    }
+    let manifest = Manifest { path: scratch.join("spin.toml"), application: "bench".into(), capabilities };
     let mut host_args = args.host.clone();
     host_args.data_dir = scratch.clone();
     host_args.queue_capacity = args.jobs + 1;
@@ -180,5 +196,42 @@ async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
     );
     println!("| raw instantiate+run, 2 tasks | {raw_parallel_rate:.0} calls/s |");
     println!("| engine keeps of raw 2-task rate | {:.0}% |", rate / raw_parallel_rate * 100.0);
+    if let Some(busy) = jobs.registry().get("busy-loop") {
+        let mut waits = cancel_latencies(&runtime, &busy.current()).await?;
+        waits.sort();
+        println!(
+            "| cancel of a busy-looping job, p50 / max of {} | {:.2} ms / {:.2} ms |",
+            waits.len(),
+            percentile(&waits, 0.5).as_secs_f64() * 1e3,
+            waits.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+        );
+    }
     Ok(())
+}
+
+/// From cancelling a spinning guest to its call returning, measured at the
+/// runtime (the epoch tick is what bounds it).
+async fn cancel_latencies(
+    runtime: &Arc<crate::runtime::Runtime>,
+    version: &Arc<crate::runtime::Version>,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut waits = Vec::new();
+    for i in 0..20 {
+        let token = CancellationToken::new();
+        let (runtime, version, t) = (runtime.clone(), version.clone(), token.clone());
+        let task = tokio::spawn(async move {
+            let run = JobRun { id: format!("spin{i}"), capability: "busy-loop".into(), attempt: 1, input: "{}".into() };
+            runtime.run(&version, run, Arc::new(Quiet), t).await
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let start = Instant::now();
+        token.cancel();
+        let outcome = task.await?;
+        waits.push(start.elapsed());
+        anyhow::ensure!(
+            matches!(&outcome, Err(f) if f.code == "JOB_CANCELLED"),
+            "busy loop ended with {outcome:?}, not JOB_CANCELLED"
+        );
+    }
+    Ok(waits)
 }

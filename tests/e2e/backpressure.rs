@@ -13,7 +13,8 @@ async fn full_queue_answers_429_with_retry_after() {
     let mut accepted = Vec::new();
     let mut limited = None;
     for n in 0..10 {
-        let reply = host.post_json("/api/v1/slow/jobs", &json!({"steps": 600, "step_ms": 100, "tag": format!("{n}")})).await;
+        let reply =
+            host.post_json("/api/v1/slow/jobs", &json!({"steps": 600, "step_ms": 100, "tag": format!("{n}")})).await;
         match reply.0 {
             StatusCode::ACCEPTED => accepted.push(reply.2["data"]["jobId"].as_str().expect("jobId").to_string()),
             StatusCode::TOO_MANY_REQUESTS => {
@@ -37,4 +38,25 @@ async fn full_queue_answers_429_with_retry_after() {
     for id in &accepted {
         host.delete(&format!("/api/v1/jobs/{id}")).await;
     }
+}
+
+#[tokio::test]
+async fn cancelled_queued_jobs_give_their_place_in_the_queue_back() {
+    let manifest = Manifest::new().job("slow", &[("concurrency", "1")]);
+    let host = Host::start(&manifest, &["--queue-capacity", "2"]).await;
+    let long = json!({"steps": 600, "step_ms": 100});
+    let running = host.submit("slow", &long).await;
+    host.wait_status(&running, "processing", crate::harness::SECS_30).await;
+    let queued = [host.submit("slow", &long).await, host.submit("slow", &long).await];
+    let reply = host.post_json("/api/v1/slow/jobs", &long).await;
+    assert_error(&reply, StatusCode::TOO_MANY_REQUESTS, "COMMON_RATE_LIMITED");
+
+    for id in &queued {
+        let (status, _, body) = host.delete(&format!("/api/v1/jobs/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // Nothing is waiting any more, so the queue has room again.
+    let (status, _, body) = host.post_json("/api/v1/slow/jobs", &long).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "cancelled jobs still count against --queue-capacity: {body}");
+    host.delete(&format!("/api/v1/jobs/{running}")).await;
 }

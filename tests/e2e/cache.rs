@@ -37,7 +37,8 @@ async fn force_refresh_bypasses_the_cache() {
     host.wait_terminal(&first, SECS_30).await;
 
     // As a top-level body field, which is not part of the input.
-    let (status, _, body) = host.post_json("/api/v1/echo/jobs", &json!({"message": "fresh", "forceRefresh": true})).await;
+    let (status, _, body) =
+        host.post_json("/api/v1/echo/jobs", &json!({"message": "fresh", "forceRefresh": true})).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(body["data"]["cacheHit"], false, "{body}");
     let refreshed = body["data"]["jobId"].as_str().expect("jobId").to_string();

@@ -1,8 +1,6 @@
 //! The test harness: builds the guest components, writes manifests, runs
 //! `capsule serve` as a child process and talks to it over HTTP.
 
-#![allow(dead_code)]
-
 use std::fs::{File, OpenOptions};
 use std::io::Read;
 use std::net::TcpListener;
@@ -141,7 +139,6 @@ impl Manifest {
 /// The output of a `capsule` process that ran to its end.
 pub struct Exited {
     pub status: ExitStatus,
-    pub stdout: String,
     pub stderr: String,
 }
 
@@ -150,7 +147,6 @@ pub struct Exited {
 pub fn serve_until_exit(manifest: &Manifest, timeout: Duration) -> Exited {
     let dir = tempfile::tempdir().expect("temp dir");
     let manifest_path = manifest.write(dir.path());
-    let stdout_path = dir.path().join("stdout.log");
     let stderr_path = dir.path().join("stderr.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_capsule"))
         .arg("serve")
@@ -162,8 +158,9 @@ pub fn serve_until_exit(manifest: &Manifest, timeout: Duration) -> Exited {
         .arg(workspace().join("target").join("e2e-cache"))
         .arg("--listen")
         .arg(format!("127.0.0.1:{}", free_port()))
+        .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .stdout(File::create(&stdout_path).expect("stdout log"))
+        .stdout(Stdio::null())
         .stderr(File::create(&stderr_path).expect("stderr log"))
         .spawn()
         .expect("spawning capsule");
@@ -182,7 +179,7 @@ pub fn serve_until_exit(manifest: &Manifest, timeout: Duration) -> Exited {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    Exited { status, stdout: read_lossy(&stdout_path), stderr: read_lossy(&stderr_path) }
+    Exited { status, stderr: read_lossy(&stderr_path) }
 }
 
 fn read_lossy(path: &Path) -> String {
@@ -211,11 +208,8 @@ impl Host {
         let dir = tempfile::tempdir().expect("temp dir");
         let manifest_path = manifest.write(dir.path());
         let log = dir.path().join("host.log");
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("http client");
+        let client =
+            reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("http client");
         let mut host = Host {
             manifest: manifest_path,
             extra: extra_args.iter().map(|s| s.to_string()).collect(),
@@ -247,6 +241,7 @@ impl Host {
                 .arg(format!("127.0.0.1:{}", self.port))
                 .args(["--retry-base", "50ms", "--lease", "2s"])
                 .args(&self.extra)
+                .env("NO_COLOR", "1")
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("log handle"))
                 .stderr(log)
@@ -318,7 +313,8 @@ impl Host {
 
     /// Send a request and read the reply as JSON (a non-JSON body becomes a string).
     pub async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, HeaderMap, Value) {
-        let response = request.send().await.unwrap_or_else(|e| panic!("request failed: {e}\nlog:\n{}", self.log_tail()));
+        let response =
+            request.send().await.unwrap_or_else(|e| panic!("request failed: {e}\nlog:\n{}", self.log_tail()));
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("reading the response body");
@@ -376,7 +372,10 @@ impl Host {
                 return view;
             }
             if Instant::now() > deadline {
-                panic!("job {id} did not become {what} within {timeout:?}; last view: {view}\nlog:\n{}", self.log_tail());
+                panic!(
+                    "job {id} did not become {what} within {timeout:?}; last view: {view}\nlog:\n{}",
+                    self.log_tail()
+                );
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -392,9 +391,10 @@ impl Host {
         self.wait_job(id, timeout, status, |v| v["status"] == status).await
     }
 
-    /// Read a job's event stream to its end (at most `timeout`), as
-    /// `(event, data)` pairs. Stops early only when the stream ends.
-    pub async fn events(&self, id: &str, timeout: Duration) -> Vec<(String, Value)> {
+    /// Open a job's event stream. Returns once the response headers are
+    /// in, which is after the host subscribed to the job's events: nothing
+    /// that happens to the job from now on is missed.
+    pub async fn open_events(&self, id: &str, timeout: Duration) -> EventStream {
         let response = self
             .client
             .get(self.url(&format!("/api/v1/jobs/{id}/events")))
@@ -405,6 +405,46 @@ impl Host {
         assert_eq!(response.status(), StatusCode::OK, "event stream of {id}");
         let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
         assert!(content_type.starts_with("text/event-stream"), "content type {content_type}");
+        EventStream { id: id.to_string(), response, timeout, log: self.log.clone() }
+    }
+
+    /// Read a job's event stream to its end (at most `timeout`), as
+    /// `(event, data)` pairs.
+    pub async fn events(&self, id: &str, timeout: Duration) -> Vec<(String, Value)> {
+        self.open_events(id, timeout).await.collect().await
+    }
+
+    /// Upload a file as a multipart part named `file`.
+    pub async fn upload(&self, name: &str, content_type: &str, data: Vec<u8>) -> (StatusCode, HeaderMap, Value) {
+        let part =
+            reqwest::multipart::Part::bytes(data).file_name(name.to_string()).mime_str(content_type).expect("mime");
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.send(self.client.post(self.url("/api/v1/files")).multipart(form)).await
+    }
+
+    /// Asserts that the host still runs jobs: a synchronous echo call completes.
+    pub async fn assert_echo_works(&self) {
+        let input = serde_json::json!({"message": "still alive"});
+        let (status, _, body) = self.post_json("/api/v1/echo?wait=10", &input).await;
+        assert_eq!(status, StatusCode::OK, "echo after the failure: {body}\nlog:\n{}", self.log_tail());
+        assert_eq!(body["data"]["status"], "completed", "{body}");
+        assert_eq!(body["data"]["result"], input, "{body}");
+    }
+}
+
+/// An open `GET /api/v1/jobs/{id}/events` response.
+pub struct EventStream {
+    id: String,
+    response: reqwest::Response,
+    timeout: Duration,
+    log: PathBuf,
+}
+
+impl EventStream {
+    /// Every event until the host ends the stream, as `(event, data)` pairs;
+    /// fails if the stream has not ended within the timeout it was opened with.
+    pub async fn collect(self) -> Vec<(String, Value)> {
+        let EventStream { id, response, timeout, log } = self;
         let mut stream = response.bytes_stream();
         let mut buffer = String::new();
         let mut bytes = Vec::new();
@@ -432,29 +472,13 @@ impl Host {
         if read.is_err() {
             panic!(
                 "the event stream of {id} did not end within {timeout:?}; events so far: {events:?}\nlog:\n{}",
-                self.log_tail()
+                read_lossy(&log)
             );
         }
         if let Some(event) = parse_sse_block(&buffer) {
             events.push(event);
         }
         events
-    }
-
-    /// Upload a file as a multipart part named `file`.
-    pub async fn upload(&self, name: &str, content_type: &str, data: Vec<u8>) -> (StatusCode, HeaderMap, Value) {
-        let part = reqwest::multipart::Part::bytes(data).file_name(name.to_string()).mime_str(content_type).expect("mime");
-        let form = reqwest::multipart::Form::new().part("file", part);
-        self.send(self.client.post(self.url("/api/v1/files")).multipart(form)).await
-    }
-
-    /// Asserts that the host still runs jobs: a synchronous echo call completes.
-    pub async fn assert_echo_works(&self) {
-        let input = serde_json::json!({"message": "still alive"});
-        let (status, _, body) = self.post_json("/api/v1/echo?wait=10", &input).await;
-        assert_eq!(status, StatusCode::OK, "echo after the failure: {body}\nlog:\n{}", self.log_tail());
-        assert_eq!(body["data"]["status"], "completed", "{body}");
-        assert_eq!(body["data"]["result"], input, "{body}");
     }
 }
 

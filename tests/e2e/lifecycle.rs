@@ -125,12 +125,18 @@ async fn job_list_filters_by_capability_and_status_and_pages_with_a_cursor() {
 async fn event_stream_reports_progress_chunks_and_one_final_completed_event() {
     let host = Host::start(&Manifest::new().job("slow", &[("concurrency", "1")]), &[]).await;
     // A first job holds the only slot, so the watched one is still queued
-    // when the stream opens and no event can be missed.
-    let blocker = host.submit("slow", &json!({"steps": 5, "step_ms": 100, "tag": "blocker"})).await;
+    // when its stream opens; freeing the slot then lets it run.
+    let blocker = host.submit("slow", &json!({"steps": 600, "step_ms": 100, "tag": "blocker"})).await;
     host.wait_status(&blocker, "processing", SECS_30).await;
     let id = host.submit("slow", &json!({"steps": 5, "step_ms": 50, "tag": "watched"})).await;
+    let stream = host.open_events(&id, SECS_30).await;
+    let (status, _, body) = host.delete(&format!("/api/v1/jobs/{blocker}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let events = stream.collect().await;
 
-    let events = host.events(&id, SECS_30).await;
+    let (first_name, first) = events.first().expect("events");
+    assert_eq!(first_name, "state", "{events:?}");
+    assert_eq!(first["status"], "queued", "{first}");
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
 
     let progress: Vec<u64> = events

@@ -191,7 +191,10 @@ async fn bad_input_never_yields_a_server_error() {
     let host = Host::start(&echo_host_manifest(), &["--max-body", "64KiB"]).await;
     let mut replies = bad_requests(&host).await;
     let large = format!(r#"{{"message": "{}"}}"#, "x".repeat(80 * 1024));
-    replies.push(("body over --max-body".into(), host.post_raw("/api/v1/echo/jobs", large, Some("application/json")).await));
+    replies.push((
+        "body over --max-body".into(),
+        host.post_raw("/api/v1/echo/jobs", large, Some("application/json")).await,
+    ));
 
     let server_errors: Vec<String> = replies
         .iter()

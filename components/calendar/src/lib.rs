@@ -25,8 +25,9 @@ impl Capability for Calendar {
         Descriptor {
             name: "calendar".into(),
             version: "0.1.0".into(),
-            summary: "Extracts the company, position, hiring schedule and hashtags from a Korean or English job posting"
-                .into(),
+            summary:
+                "Extracts the company, position, hiring schedule and hashtags from a Korean or English job posting"
+                    .into(),
             input_schema: input_schema(),
             output_schema: output_schema(),
             mode: Mode::Sync,
@@ -59,7 +60,9 @@ pub fn handle(
         Source::File(url) => request::decode_file(&read_blob(&url)?)?,
     };
     parser::parse(&text, reference).map_err(|e| match e {
-        ParseError::Empty => Failure::new(request::NO_INPUT, "the posting is empty; send its text with the dates in it"),
+        ParseError::Empty => {
+            Failure::new(request::NO_INPUT, "the posting is empty; send its text with the dates in it")
+        }
         ParseError::NoSchedule => Failure::new(
             request::PARSE_FAILED,
             "no hiring schedule was found: the posting needs at least one date such as `서류 마감: 2026년 1월 15일`",

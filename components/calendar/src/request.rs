@@ -108,16 +108,8 @@ pub fn decode_file(bytes: &[u8]) -> Result<String, Failure> {
             "reading schedules from images and PDFs needs the OCR engine, which this host does not provide yet; send the posting as text",
         )
     };
-    const BINARY_MAGIC: &[&[u8]] = &[
-        b"%PDF",
-        b"\x89PNG",
-        b"\xFF\xD8\xFF",
-        b"GIF8",
-        b"II*\0",
-        b"MM\0*",
-        b"RIFF",
-        b"PK\x03\x04",
-    ];
+    const BINARY_MAGIC: &[&[u8]] =
+        &[b"%PDF", b"\x89PNG", b"\xFF\xD8\xFF", b"GIF8", b"II*\0", b"MM\0*", b"RIFF", b"PK\x03\x04"];
     if BINARY_MAGIC.iter().any(|m| bytes.starts_with(m)) || bytes.get(4..12).is_some_and(|b| b.starts_with(b"ftyp")) {
         return Err(ocr());
     }
@@ -139,7 +131,7 @@ pub fn decode_file(bytes: &[u8]) -> Result<String, Failure> {
 }
 
 fn utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> Option<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| word([c[0], c[1]])).collect();
@@ -243,7 +235,8 @@ mod tests {
     fn files_decode_as_text_or_need_ocr() {
         assert_eq!(decode_file("서류 마감 1/15".as_bytes()).unwrap(), "서류 마감 1/15");
         assert_eq!(decode_file(b"\xEF\xBB\xBFhello").unwrap(), "hello");
-        let utf16le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("마감".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let utf16le: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("마감".encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(decode_file(&utf16le).unwrap(), "마감");
         for binary in [
             &b"%PDF-1.7\n1 0 obj"[..],

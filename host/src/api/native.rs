@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -235,7 +236,16 @@ pub fn capability_view(entry: &crate::runtime::Entry) -> Value {
 }
 
 /// `POST /api/v1/files` (multipart, one file part).
-pub async fn upload_file(State(state): State<AppState>, mut multipart: Multipart) -> Result<Response, ApiError> {
+pub async fn upload_file(
+    State(state): State<AppState>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let mut multipart = multipart.map_err(|e| {
+        ApiError::invalid(format!(
+            "send the file as multipart/form-data (e.g. `curl -F file=@posting.png`): {}",
+            e.body_text()
+        ))
+    })?;
     let too_large = |max: u64| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

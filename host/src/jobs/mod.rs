@@ -255,7 +255,12 @@ impl Jobs {
             token.cancel();
         }
         self.events.finish(id);
-        self.get(id).await
+        let record = self.get(id).await?;
+        // A cancelled job gives its place in the queue back at once.
+        if previous == Status::Queued {
+            self.queue.remove(&record.capability, id);
+        }
+        Ok(record)
     }
 
     /// Live events of a job; pair with [`Jobs::get`] after subscribing so

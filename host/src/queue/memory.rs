@@ -73,6 +73,14 @@ impl Queue for MemoryQueue {
         }
     }
 
+    fn remove(&self, capability: &str, id: &str) -> bool {
+        let Some(lane) = self.lanes.get(capability) else { return false };
+        let mut ids = lane.ids.lock().expect("queue lock");
+        let before = ids.len();
+        ids.retain(|queued| queued != id);
+        ids.len() != before
+    }
+
     fn depth(&self, capability: &str) -> usize {
         self.lanes.get(capability).map(|l| l.ids.lock().expect("queue lock").len()).unwrap_or(0)
     }
@@ -100,6 +108,17 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(20)).await;
         q.push("a", "x".into());
         assert_eq!(waiter.await.unwrap(), "x");
+    }
+
+    #[tokio::test]
+    async fn removed_ids_are_not_popped() {
+        let q = MemoryQueue::new(["a"]);
+        q.push("a", "1".into());
+        q.push("a", "2".into());
+        assert!(q.remove("a", "1"));
+        assert!(!q.remove("a", "1"));
+        assert_eq!(q.depth("a"), 1);
+        assert_eq!(q.pop("a").await, "2");
     }
 
     #[tokio::test]

@@ -16,6 +16,8 @@ pub trait Queue: Send + Sync {
     fn push_after(&self, capability: &str, id: String, delay: std::time::Duration);
     /// The next job id for `capability`, waiting until there is one.
     async fn pop(&self, capability: &str) -> String;
+    /// Take a waiting job out (it was cancelled); false if it is not waiting.
+    fn remove(&self, capability: &str, id: &str) -> bool;
     /// Jobs ready and waiting for `capability`.
     fn depth(&self, capability: &str) -> usize;
 }

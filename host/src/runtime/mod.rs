@@ -385,7 +385,9 @@ fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) 
     }
     let network = refused.iter().any(|n| n.starts_with("wasi:http/") || n.starts_with("wasi:sockets/"));
     let why = match (network, spec.allowed_outbound_hosts.is_empty()) {
-        (true, true) => "direct network access is never provided, and spin.toml grants this component no `allowed_outbound_hosts`; read remote files through `blobs.read`",
+        (true, true) => {
+            "direct network access is never provided, and spin.toml grants this component no `allowed_outbound_hosts`; read remote files through `blobs.read`"
+        }
         (true, false) => "direct network access is not provided; read files on the granted hosts through `blobs.read`",
         (false, _) => "the host provides no such interface",
     };

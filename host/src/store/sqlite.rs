@@ -181,13 +181,15 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
             done.push(apply_one(&mut tx, op).await);
         }
         for (id, (percent, step, message)) in progress {
-            let r = sqlx::query("UPDATE jobs SET progress = ?, step = ?, message = ? WHERE id = ? AND state = 'processing'")
-                .bind(percent as i64)
-                .bind(step)
-                .bind(message)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await;
+            let r = sqlx::query(
+                "UPDATE jobs SET progress = ?, step = ?, message = ? WHERE id = ? AND state = 'processing'",
+            )
+            .bind(percent as i64)
+            .bind(step)
+            .bind(message)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await;
             if let Err(e) = r {
                 tracing::warn!(job = %id, error = %e, "progress not saved");
             }

@@ -17,7 +17,9 @@ fn re(pattern: &str) -> Regex {
 }
 
 static LABELED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?im)^[\s\-*•·▶■□○●◆◇※>]*(?:회사명|기업명|회사|기업|업체명|company(?:\s+name)?|employer|organi[sz]ation)\s*[:|]\s*(.+)$")
+    re(
+        r"(?im)^[\s\-*•·▶■□○●◆◇※>]*(?:회사명|기업명|회사|기업|업체명|company(?:\s+name)?|employer|organi[sz]ation)\s*[:|]\s*(.+)$",
+    )
 });
 static BRACKET: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*\[\s*([^\[\]]{1,40}?)\s*\]"));
 static KO_PREFIX_MARK: LazyLock<Regex> =
@@ -25,10 +27,14 @@ static KO_PREFIX_MARK: LazyLock<Regex> =
 static KO_SUFFIX_MARK: LazyLock<Regex> =
     LazyLock::new(|| re(r"([가-힣A-Za-z0-9][가-힣A-Za-z0-9&.\-]*) ?(?:\(주\)|\(유\)|주식회사)"));
 static EN_LEGAL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b([A-Z][A-Za-z0-9&'\-]*(?:[ \t]+[A-Z][A-Za-z0-9&'\-]*){0,3}),?[ \t]+(Inc|Corp|Corporation|Ltd|LLC|GmbH|Limited|Co)\b\.?")
+    re(
+        r"\b([A-Z][A-Za-z0-9&'\-]*(?:[ \t]+[A-Z][A-Za-z0-9&'\-]*){0,3}),?[ \t]+(Inc|Corp|Corporation|Ltd|LLC|GmbH|Limited|Co)\b\.?",
+    )
 });
 static EN_HIRING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?m)^[ \t\-*•]*([A-Z][\w&'.\-]*(?:[ \t]+[A-Z][\w&'.\-]*){0,4})[ \t]+(?:is|are)[ \t]+(?:now[ \t]+|currently[ \t]+|actively[ \t]+)?(?:hiring|looking[ \t]+for|recruiting|seeking)\b")
+    re(
+        r"(?m)^[ \t\-*•]*([A-Z][\w&'.\-]*(?:[ \t]+[A-Z][\w&'.\-]*){0,4})[ \t]+(?:is|are)[ \t]+(?:now[ \t]+|currently[ \t]+|actively[ \t]+)?(?:hiring|looking[ \t]+for|recruiting|seeking)\b",
+    )
 });
 static EN_JOIN: LazyLock<Regex> = LazyLock::new(|| re(r"\bJoin[ \t]+([A-Z][\w&'.\-]*(?:[ \t]+[A-Z][\w&'.\-]*){0,3})"));
 static RECRUITING_HEADLINE: LazyLock<Regex> =
@@ -37,13 +43,62 @@ static YEARISH: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:\d{2,4}년?|\d{4}[-.
 
 /// Words that appear in brackets and headlines but are never a company.
 const NOT_A_COMPANY: &[&str] = &[
-    "채용", "모집", "공고", "신입", "경력", "인턴", "전형", "일정", "안내", "지원", "마감", "공채", "정규직", "계약직", "수시",
-    "상시", "긴급", "급구", "공지", "상반기", "하반기", "우대", "자격", "요건", "직무", "업무", "근무", "복지", "혜택",
-    "절차", "접수", "발표", "서류", "면접", "모집요강", "담당", "참고", "필독", "무관", "hiring", "recruit", "job", "position", "urgent",
-    "new", "we", "our", "the", "about", "us", "team", "remote",
+    "채용",
+    "모집",
+    "공고",
+    "신입",
+    "경력",
+    "인턴",
+    "전형",
+    "일정",
+    "안내",
+    "지원",
+    "마감",
+    "공채",
+    "정규직",
+    "계약직",
+    "수시",
+    "상시",
+    "긴급",
+    "급구",
+    "공지",
+    "상반기",
+    "하반기",
+    "우대",
+    "자격",
+    "요건",
+    "직무",
+    "업무",
+    "근무",
+    "복지",
+    "혜택",
+    "절차",
+    "접수",
+    "발표",
+    "서류",
+    "면접",
+    "모집요강",
+    "담당",
+    "참고",
+    "필독",
+    "무관",
+    "hiring",
+    "recruit",
+    "job",
+    "position",
+    "urgent",
+    "new",
+    "we",
+    "our",
+    "the",
+    "about",
+    "us",
+    "team",
+    "remote",
 ];
 /// Leading words of an English capitalised run that belong to the sentence, not the name.
-const EN_LEADING_NOISE: &[&str] = &["Join", "At", "About", "The", "We", "Welcome", "Company", "Hiring", "Position", "Apply"];
+const EN_LEADING_NOISE: &[&str] =
+    &["Join", "At", "About", "The", "We", "Welcome", "Company", "Hiring", "Position", "Apply"];
 /// Korean particles glued to a name (`토스뱅크는`, `카카오에서`).
 const PARTICLES: &[&str] = &["에서는", "에서", "에선", "는", "은", "의", "를", "을", "에", "와", "과"];
 
@@ -93,10 +148,10 @@ fn headline(text: &str) -> Option<String> {
     if !RECRUITING_HEADLINE.is_match(line) {
         return None;
     }
-    let token = line
-        .split_whitespace()
-        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric() && c != '&'))
-        .find(|t| !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_lowercase()) && !YEARISH.is_match(t) && !is_noise(t))?;
+    let token =
+        line.split_whitespace().map(|t| t.trim_matches(|c: char| !c.is_alphanumeric() && c != '&')).find(|t| {
+            !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_lowercase()) && !YEARISH.is_match(t) && !is_noise(t)
+        })?;
     clean(token)
 }
 

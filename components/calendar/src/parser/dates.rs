@@ -43,8 +43,7 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("invalid built-in pattern {pattern}: {e}"))
 }
 
-static KO_DATE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:(\d{4}|\d{2})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일"));
+static KO_DATE: LazyLock<Regex> = LazyLock::new(|| re(r"(?:(\d{4}|\d{2})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일"));
 static DOTTED_YMD: LazyLock<Regex> = LazyLock::new(|| re(r"(\d{4})\s*\.\s*(\d{1,2})\s*\.\s*(\d{1,2})\.?"));
 static DOTTED_YY: LazyLock<Regex> = LazyLock::new(|| re(r"(\d{2})\.(\d{2})\.(\d{2})\.?"));
 static DASHED_YMD: LazyLock<Regex> = LazyLock::new(|| re(r"(\d{4})-(\d{1,2})-(\d{1,2})"));
@@ -55,13 +54,13 @@ static SLASHED_MD: LazyLock<Regex> = LazyLock::new(|| re(r"(\d{1,2})/(\d{1,2})")
 /// `1.15(목)`: a bare `M.D` is too easily a version or a decimal, so only
 /// accept it when a weekday vouches for it.
 static DOTTED_MD_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(\d{1,2})\.\s?(\d{1,2})\.?\s*\(\s*(?:[월화수목금토일](?:요일)?|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s*\)")
+    re(
+        r"(?i)(\d{1,2})\.\s?(\d{1,2})\.?\s*\(\s*(?:[월화수목금토일](?:요일)?|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s*\)",
+    )
 });
-const MONTHS: &str =
-    "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec";
-static EN_MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"(?i)\b({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(\d{{4}})\b)?"))
-});
+const MONTHS: &str = "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec";
+static EN_MONTH_DAY: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i)\b({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(\d{{4}})\b)?")));
 static EN_DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\b\.?(?:,?\s*(\d{{4}})\b)?"))
 });
@@ -75,15 +74,21 @@ static EN_OFFSET: LazyLock<Regex> = LazyLock::new(|| {
 static KO_WEEKDAY: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:(이번|금|다다음|다음|차)\s*주\s*|(오는)\s*)([월화수목금토일])요일"));
 static EN_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(this|next|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\b")
+    re(
+        r"(?i)\b(this|next|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\b",
+    )
 });
 /// A weekday written after a date (`(목)`, `(Thu)`, `, Thursday`) adds nothing.
 static WEEKDAY_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(?:\(\s*(?:[월화수목금토일](?:요일)?|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?\s*\)|,?\s+(?:[월화수목금토일]요일|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)")
+    re(
+        r"(?i)^\s*(?:\(\s*(?:[월화수목금토일](?:요일)?|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?\s*\)|,?\s+(?:[월화수목금토일]요일|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
+    )
 });
 /// Between the halves of a range: an optional start time, then `~`, `-`, `부터`, `to`…
 static RANGE_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(?:(?:오전|오후)\s*)?(?:\d{1,2}:\d{2}(?:\s*(?:am|pm))?|\d{1,2}\s*시(?:\s*\d{1,2}\s*분)?)?\s*(?:부터\s*~?|~|-|to\b|until\b|through\b|thru\b|till\b)\s*")
+    re(
+        r"(?i)^\s*(?:(?:오전|오후)\s*)?(?:\d{1,2}:\d{2}(?:\s*(?:am|pm))?|\d{1,2}\s*시(?:\s*\d{1,2}\s*분)?)?\s*(?:부터\s*~?|~|-|to\b|until\b|through\b|thru\b|till\b)\s*",
+    )
 });
 static TAIL_MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| re(r"^(\d{1,2})\s*[./]\s*(\d{1,2})\.?"));
 static TAIL_KO_DAY: LazyLock<Regex> = LazyLock::new(|| re(r"^(\d{1,2})\s*일"));
@@ -170,7 +175,8 @@ fn absolute(line: &str, reference: NaiveDate, out: &mut Vec<Mention>) {
             if !clean_left(line, m.start(), guard) || !clean_right(line, m.end(), &['/', '-', ':']) {
                 continue;
             }
-            let date = ymd(full_year(num(&caps, 1).unwrap_or(0)), num(&caps, 2).unwrap_or(0), num(&caps, 3).unwrap_or(0));
+            let date =
+                ymd(full_year(num(&caps, 1).unwrap_or(0)), num(&caps, 2).unwrap_or(0), num(&caps, 3).unwrap_or(0));
             push(out, m, date, true, false);
         }
     }
@@ -348,7 +354,8 @@ fn ranges(line: &str, mentions: &[Mention]) -> Vec<DateSpan> {
     let mut i = 0;
     while i < mentions.len() {
         let first = mentions[i];
-        let mut span = DateSpan { start: first.start, end: first.end, date: first.date, first_end: first.end, range: None };
+        let mut span =
+            DateSpan { start: first.start, end: first.end, date: first.date, first_end: first.end, range: None };
         i += 1;
         if let Some(sep) = RANGE_SEPARATOR.find(&line[first.end..]) {
             let at = first.end + sep.end();
@@ -390,7 +397,9 @@ fn abbreviated_end(line: &str, at: usize, first: &Mention) -> Option<(NaiveDate,
     }
     let tail = if first.english { TAIL_EN_DAY.captures(rest) } else { TAIL_KO_DAY.captures(rest) }?;
     let m = tail.get(0)?;
-    if !clean_right(rest, m.end(), &[':', '/', ',']) || (first.english && next_char(rest, m.end()).is_some_and(char::is_alphanumeric)) {
+    if !clean_right(rest, m.end(), &[':', '/', ','])
+        || (first.english && next_char(rest, m.end()).is_some_and(char::is_alphanumeric))
+    {
         return None;
     }
     let date = ymd(year, first.date.month(), num(&tail, 1)?)?;
@@ -545,7 +554,8 @@ mod tests {
 
     #[test]
     fn relative_words_inside_nouns_are_not_dates() {
-        for text in ["오늘의집 채용", "청년내일채움공제 가입", "내일배움카드", "오늘날의 기술"] {
+        for text in ["오늘의집 채용", "청년내일채움공제 가입", "내일배움카드", "오늘날의 기술"]
+        {
             assert_eq!(one(text), None, "{text}");
         }
     }

@@ -13,26 +13,53 @@ fn re(pattern: &str) -> Regex {
 }
 
 static LABELED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?im)^[ \t\-*•·▶■□○●◆◇※>]*(?:모집|채용|지원)?[ \t]*(?:직무|분야|부문|직군|직종|포지션)(?:명)?[ \t]*[:|][ \t]*(.+)$|^[ \t\-*•]*(?:position|role|job[ \t]+title|title|opening)[ \t]*[:|][ \t]*(.+)$")
+    re(
+        r"(?im)^[ \t\-*•·▶■□○●◆◇※>]*(?:모집|채용|지원)?[ \t]*(?:직무|분야|부문|직군|직종|포지션)(?:명)?[ \t]*[:|][ \t]*(.+)$|^[ \t\-*•]*(?:position|role|job[ \t]+title|title|opening)[ \t]*[:|][ \t]*(.+)$",
+    )
 });
 static BRACKET_HEAD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*\[[^\[\]]{1,40}\]\s*(.+)$"));
 static KO_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?:([가-힣A-Za-z0-9+#/.]+)[ \t])?([가-힣A-Za-z+#/]*(?:{}))", KO_ROLE_HEADS.join("|")))
 });
-static EN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"\b((?:[A-Z][A-Za-z0-9+#./-]*[ \t]+){{0,3}}(?:{}))s?\b", EN_ROLE_HEADS.join("|")))
-});
+static EN_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"\b((?:[A-Z][A-Za-z0-9+#./-]*[ \t]+){{0,3}}(?:{}))s?\b", EN_ROLE_HEADS.join("|"))));
 static ASIDE: LazyLock<Regex> = LazyLock::new(|| re(r"\([^()]*\)|\[[^\[\]]*\]"));
 
 /// Headline words that are about the hiring, not the job.
 const HEADLINE_NOISE: &[&str] = &[
-    "채용", "공채", "모집", "공고", "채용공고", "신입", "경력", "신입/경력", "경력/신입", "인턴", "상반기", "하반기", "정규직",
-    "계약직", "수시", "상시", "신입사원", "경력사원", "및", "각", "부문", "0명", "00명", "o명", "합니다", "hiring",
+    "채용",
+    "공채",
+    "모집",
+    "공고",
+    "채용공고",
+    "신입",
+    "경력",
+    "신입/경력",
+    "경력/신입",
+    "인턴",
+    "상반기",
+    "하반기",
+    "정규직",
+    "계약직",
+    "수시",
+    "상시",
+    "신입사원",
+    "경력사원",
+    "및",
+    "각",
+    "부문",
+    "0명",
+    "00명",
+    "o명",
+    "합니다",
+    "hiring",
 ];
 /// Words before a Korean role head that do not belong to the title (`함께할 개발자`).
-const KO_PREFIX_NOISE: &[&str] = &["신입", "경력", "채용", "모집", "우대", "및", "모든", "각", "관련", "전문", "현직", "시니어급"];
+const KO_PREFIX_NOISE: &[&str] =
+    &["신입", "경력", "채용", "모집", "우대", "및", "모든", "각", "관련", "전문", "현직", "시니어급"];
 /// Capitalised words before an English role head that open the sentence instead.
-const EN_PREFIX_NOISE: &[&str] = &["We", "Our", "The", "A", "An", "As", "Join", "Hiring", "Position", "Role", "Title", "Seeking"];
+const EN_PREFIX_NOISE: &[&str] =
+    &["We", "Our", "The", "A", "An", "As", "Join", "Hiring", "Position", "Role", "Title", "Seeking"];
 
 pub fn extract(text: &str, company: Option<&str>) -> Option<String> {
     labeled(text).or_else(|| headline(text, company)).or_else(|| first_title(text))
@@ -160,7 +187,8 @@ mod tests {
 
     #[test]
     fn no_position_when_nothing_names_a_job() {
-        for text in ["[카카오] 2026 신입 공채", "카카오 2026 신입 공채", "서류 마감: 1월 15일", ""] {
+        for text in ["[카카오] 2026 신입 공채", "카카오 2026 신입 공채", "서류 마감: 1월 15일", ""]
+        {
             assert_eq!(pos(text, Some("카카오")), None, "{text}");
         }
     }

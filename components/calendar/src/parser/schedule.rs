@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveTime};
 use regex::Regex;
 
 use super::stages::{self, APPLICATION_CLOSE, Kind, StageMention};
-use super::text::{overlaps, squash_spaces};
+use super::text::{overlaps_any, squash_spaces};
 use super::{Schedule, dates, times};
 
 /// A stage keyword that stood alone on its line, waiting for the dates on the next one:
@@ -33,16 +33,33 @@ static DEADLINE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Label words that carry no meaning of their own (`일정`, `일시`, bullets, particles).
 static LABEL_NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[\[\](){}<>:：|~,·•※*#=_→►▶▷■□○●◆◇☞✔✓-]|일정|일시|예정|기간|까지|부터|\b(?:date|on|at|by|until|due)\b")
-        .unwrap_or_else(|e| panic!("built-in pattern: {e}"))
+    Regex::new(
+        r"(?i)[\[\](){}<>:：|~,·•※*#=_→►▶▷■□○●◆◇☞✔✓-]|일정|일시|예정|기간|까지|부터|\b(?:date|on|at|by|until|due)\b",
+    )
+    .unwrap_or_else(|e| panic!("built-in pattern: {e}"))
 });
 static LEADING_ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:\d{1,2}[.)]|[a-zA-Z][.)]|[①-⑳])\s*").unwrap_or_else(|e| panic!("built-in pattern: {e}"))
 });
 /// Dates next to these are about the posting or the job, not a step of the process.
 const LABEL_STOP_WORDS: &[&str] = &[
-    "작성", "등록", "게시", "수정", "공고일", "조회", "근무", "급여", "연봉", "복리", "계약", "문의", "posted", "updated",
-    "published", "salary", "contract",
+    "작성",
+    "등록",
+    "게시",
+    "수정",
+    "공고일",
+    "조회",
+    "근무",
+    "급여",
+    "연봉",
+    "복리",
+    "계약",
+    "문의",
+    "posted",
+    "updated",
+    "published",
+    "salary",
+    "contract",
 ];
 
 /// One date (or range) with what the line says around it.
@@ -60,24 +77,20 @@ struct Event {
 /// Schedules in one line; `carry` links a keyword-only line to the next line.
 pub fn line_schedules(line: &str, reference: NaiveDate, carry: &mut Carry) -> Vec<Schedule> {
     let spans = dates::find(line, reference);
-    let stage_mentions: Vec<StageMention> = stages::find(line)
-        .into_iter()
-        .filter(|s| spans.iter().all(|d| !overlaps((d.start, d.end), (s.start, s.end))))
-        .collect();
+    let date_cuts: Vec<(usize, usize)> = spans.iter().map(|d| (d.start, d.end)).collect();
+    let stage_mentions: Vec<StageMention> =
+        stages::find(line).into_iter().filter(|s| !overlaps_any(&date_cuts, (s.start, s.end))).collect();
     if spans.is_empty() {
         update_carry(line, &stage_mentions, carry);
         return Vec::new();
     }
     let pending = carry.stage.take();
-    let clock: Vec<times::TimeSpan> = times::find(line)
-        .into_iter()
-        .filter(|t| spans.iter().all(|d| !overlaps((d.start, d.end), (t.start, t.end))))
-        .collect();
+    let clock: Vec<times::TimeSpan> =
+        times::find(line).into_iter().filter(|t| !overlaps_any(&date_cuts, (t.start, t.end))).collect();
+    let time_cuts: Vec<(usize, usize)> = clock.iter().map(|t| (t.start, t.end)).collect();
     let events = events(line, &spans, &clock);
-    let stage_mentions: Vec<StageMention> = stage_mentions
-        .into_iter()
-        .filter(|s| clock.iter().all(|t| !overlaps((t.start, t.end), (s.start, s.end))))
-        .collect();
+    let stage_mentions: Vec<StageMention> =
+        stage_mentions.into_iter().filter(|s| !overlaps_any(&time_cuts, (s.start, s.end))).collect();
 
     let stage_first = stage_mentions.first().is_some_and(|s| s.start < events[0].start);
     let mut out = Vec::new();
@@ -91,13 +104,14 @@ pub fn line_schedules(line: &str, reference: NaiveDate, carry: &mut Carry) -> Ve
         if candidates.is_empty() {
             candidates = within(&stage_mentions, secondary);
         }
+        // `과제 제출 마감`: the specific keyword names the stage, `마감` makes it a deadline.
+        let closes = candidates.iter().any(|s| s.closes);
         let chosen = pick(candidates, stage_first);
-        let closes = within(&stage_mentions, (prev_end, next_start)).iter().any(|s| s.closes);
         let stage = match (chosen, &pending) {
             (Some(s), _) => Some((s.label.clone(), s.kind)),
             (None, Some(p)) if i == 0 => Some((p.label.clone(), p.kind)),
             // Without any keyword, the words on either side of the date may still name it.
-            (None, _) => fallback_label(line, (prev_end, next_start), &spans, &clock).map(|l| (l, Kind::Event)),
+            (None, _) => fallback_label(line, (prev_end, next_start), &date_cuts, &time_cuts).map(|l| (l, Kind::Event)),
         };
         if let Some((label, kind)) = stage {
             out.push(schedule(event, label, kind, event.deadline || closes));
@@ -154,7 +168,7 @@ fn events(line: &str, spans: &[dates::DateSpan], clock: &[times::TimeSpan]) -> V
 
 /// The first time written after a date and before the next date.
 fn first_time(clock: &[times::TimeSpan], from: usize, to: usize) -> Option<times::TimeSpan> {
-    clock.iter().find(|t| t.start >= from && t.end <= to).copied()
+    clock.get(clock.partition_point(|t| t.start < from)).filter(|t| t.end <= to).copied()
 }
 
 fn schedule(event: &Event, label: String, kind: Kind, deadline: bool) -> Schedule {
@@ -181,18 +195,18 @@ fn schedule(event: &Event, label: String, kind: Kind, deadline: bool) -> Schedul
 fn fallback_label(
     line: &str,
     window: (usize, usize),
-    spans: &[dates::DateSpan],
-    clock: &[times::TimeSpan],
+    date_cuts: &[(usize, usize)],
+    time_cuts: &[(usize, usize)],
 ) -> Option<String> {
     // Blank out every date and time inside the window, keeping the words between them.
     let mut text = String::new();
     let mut cursor = window.0;
-    let mut cuts: Vec<(usize, usize)> = spans
-        .iter()
-        .map(|s| (s.start, s.end))
-        .chain(clock.iter().map(|t| (t.start, t.end)))
-        .filter(|c| overlaps(*c, window))
-        .collect();
+    let inside = |cuts: &[(usize, usize)]| -> Vec<(usize, usize)> {
+        let from = cuts.partition_point(|c| c.1 <= window.0);
+        cuts[from..].iter().take_while(|c| c.0 < window.1).copied().collect()
+    };
+    let mut cuts = inside(date_cuts);
+    cuts.extend(inside(time_cuts));
     cuts.sort_unstable();
     for (s, e) in cuts {
         let s = s.clamp(cursor, window.1);
@@ -300,8 +314,16 @@ mod tests {
             ]
         );
         assert_eq!(
+            run("서류 접수 1/12, 마감 1/23"),
+            vec![s("서류 접수", "2026-01-12", None), s("서류 마감", "2026-01-23", None)]
+        );
+        assert_eq!(
             run("1/15 서류 마감 / 1/20 코테 / 1/25 면접"),
-            vec![s("서류 마감", "2026-01-15", None), s("코딩테스트", "2026-01-20", None), s("면접", "2026-01-25", None)]
+            vec![
+                s("서류 마감", "2026-01-15", None),
+                s("코딩테스트", "2026-01-20", None),
+                s("면접", "2026-01-25", None)
+            ]
         );
     }
 

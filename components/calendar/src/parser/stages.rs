@@ -122,7 +122,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule(r"면접|인터뷰|\binterviews?\b", "면접", E, true, false),
         rule(
-            r"입사\s*(?:예정\s*)?(?:일자?|예정)?|start\s+date|first\s+day|onboarding|join(?:ing)?\s+date",
+            r"입사\s*(?:예정\s*)?(?:일자?|예정)?|(?:근무|출근)\s*(?:시작\s*)?(?:예정\s*)?일자?|근무\s*시작|합류\s*(?:예정\s*)?일|start\s+date|first\s+day|onboarding|join(?:ing)?\s+date",
             "입사",
             E,
             true,
@@ -136,9 +136,15 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             false,
         ),
         rule(r"(?-i:OT)|오리엔테이션|\borientation\b", "OT", E, true, false),
-        rule(r"마감(?:일자?|\s*일시)?|\bdeadline\b|due\s+date|closing\s+date", APPLICATION_CLOSE, A, false, true),
+        rule(
+            r"마감(?:일자?|\s*일시)?|\bdeadline\b|\bdue(?:\s+date)?\b|closing\s+date",
+            APPLICATION_CLOSE,
+            A,
+            false,
+            true,
+        ),
         rule(r"접수|\bapply\b", APPLICATION_OPEN, A, false, false),
-        rule(r"발표|\bannouncement\b", "합격 발표", E, false, false),
+        rule(r"발표|\bannouncements?\b|\bresults?\b", "합격 발표", E, false, false),
     ]
 });
 
@@ -247,6 +253,7 @@ mod tests {
             ("면접 결과 발표", "합격 발표"),
             ("발표", "합격 발표"),
             ("result announcement", "합격 발표"),
+            ("Results", "합격 발표"),
             ("서류 발표", "서류 발표"),
             ("서류 합격자 발표", "서류 발표"),
             ("서류 전형 결과 발표", "서류 발표"),
@@ -254,6 +261,9 @@ mod tests {
             ("입사일", "입사"),
             ("입사 예정일", "입사"),
             ("start date", "입사"),
+            ("근무 시작일", "입사"),
+            ("출근일", "입사"),
+            ("합류 예정일", "입사"),
             ("채용 설명회", "설명회"),
             ("설명회", "설명회"),
             ("info session", "설명회"),
@@ -262,6 +272,7 @@ mod tests {
             ("오리엔테이션", "OT"),
             ("마감", "서류 마감"),
             ("deadline", "서류 마감"),
+            ("Due", "서류 마감"),
         ];
         for (text, want) in cases {
             assert_eq!(labels(text), vec![want.to_string()], "{text}");

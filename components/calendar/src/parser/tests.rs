@@ -97,7 +97,8 @@ fn full_english_posting_end_to_end() {
 
 #[test]
 fn seed_example_output() {
-    let text = "[카카오] 백엔드 개발자 신입 채용\n서류 마감: 2026년 1월 15일\n코딩테스트: 1월 20일 14:00\n1차 면접: 1월 25일";
+    let text =
+        "[카카오] 백엔드 개발자 신입 채용\n서류 마감: 2026년 1월 15일\n코딩테스트: 1월 20일 14:00\n1차 면접: 1월 25일";
     assert_eq!(
         parse_json(text, d(2026, 1, 10)),
         json!({
@@ -270,9 +271,10 @@ fn odd_inputs_never_panic() {
         let _ = parse(text, NaiveDate::MIN);
         let _ = parse(text, NaiveDate::MAX);
     }
-    let alphabet: Vec<char> = "0123456789 ./-~:,()[]년월일시분오전후AMPMamp내일모레다음주금요일서류마감면접접수코테\n\t🙂(주)㈜가힣aZ#@%"
-        .chars()
-        .collect();
+    let alphabet: Vec<char> =
+        "0123456789 ./-~:,()[]년월일시분오전후AMPMamp내일모레다음주금요일서류마감면접접수코테\n\t🙂(주)㈜가힣aZ#@%"
+            .chars()
+            .collect();
     let mut rng = Lcg(42);
     for _ in 0..3000 {
         let len = (rng.next() % 60) as usize;
@@ -293,6 +295,96 @@ fn huge_input_is_handled() {
     let parsed = parse(&posting, d(2026, 1, 10)).unwrap();
     // Every repetition says the same thing, so the answer is the same.
     assert_eq!(parsed, parse(KOREAN_POSTING, d(2026, 1, 10)).unwrap());
-    let one_line = "서류 마감 1/15, 코딩테스트 1/20 14:00, 면접 1/25 ".repeat(5000);
+    let one_line = "서류 마감 1/15, 코딩테스트 1/20 14:00, 면접 1/25 ".repeat(2000);
     assert_eq!(parse(&one_line, d(2026, 1, 10)).unwrap().schedules.len(), 3);
+}
+
+#[test]
+fn seed_shaped_posting_with_a_heading_and_bullets() {
+    // The posting the host's end-to-end tests send.
+    let text = "[카카오] 백엔드 개발자 신입 채용\n\n■ 전형 일정\n- 서류 마감: 2026년 1월 15일(목)\n- 코딩테스트: 1월 20일 오후 2시\n- 1차 면접: 1월 25일\n\n많은 지원 바랍니다.";
+    assert_eq!(
+        parse_json(text, d(2026, 1, 5)),
+        json!({
+            "company": "카카오",
+            "position": "백엔드 개발자",
+            "schedules": [
+                {"stage": "서류 마감", "date": "2026-01-15", "time": null},
+                {"stage": "코딩테스트", "date": "2026-01-20", "time": "14:00"},
+                {"stage": "1차 면접", "date": "2026-01-25", "time": null}
+            ],
+            "hashtags": ["#카카오", "#백엔드", "#신입"]
+        })
+    );
+}
+
+#[test]
+fn more_real_postings_end_to_end() {
+    let cases = [
+        (
+            "네이버 2026 신입 공채\n서류전형 | 1.12(월) ~ 1.23(금)\n필기 | 2.7(토)\n면접 | 2월 중\n접수 마감 ~1/23 23:59",
+            json!({
+                "company": "네이버",
+                "position": null,
+                "schedules": [
+                    {"stage": "서류 마감", "date": "2026-01-23", "time": "23:59"},
+                    {"stage": "필기시험", "date": "2026-02-07", "time": null}
+                ],
+                "hashtags": ["#네이버", "#신입"]
+            }),
+        ),
+        (
+            "[라인플러스] iOS 개발자 (경력 3년 이상)\n지원 마감: 2026/02/01\n과제 전형: 2026/02/05 ~ 2026/02/12\n임원 면접: 2026/02/20 15:00\n입사일: 2026/03/02",
+            json!({
+                "company": "라인플러스",
+                "position": "iOS 개발자",
+                "schedules": [
+                    {"stage": "서류 마감", "date": "2026-02-01", "time": null},
+                    {"stage": "과제", "date": "2026-02-12", "time": null},
+                    {"stage": "최종 면접", "date": "2026-02-20", "time": "15:00"},
+                    {"stage": "입사", "date": "2026-03-02", "time": null}
+                ],
+                "hashtags": ["#라인플러스", "#iOS", "#경력"]
+            }),
+        ),
+        (
+            "주식회사 우아한형제들\n모집 분야: 데이터 분석가\n서류 접수 ~ 2월 1일 자정\n면접 2월 10일(화) 오후 4시 / 최종 발표 2월 20일",
+            json!({
+                "company": "우아한형제들",
+                "position": "데이터 분석가",
+                "schedules": [
+                    {"stage": "서류 마감", "date": "2026-02-01", "time": "23:59"},
+                    {"stage": "면접", "date": "2026-02-10", "time": "16:00"},
+                    {"stage": "최종 발표", "date": "2026-02-20", "time": null}
+                ],
+                "hashtags": ["#우아한형제들", "#데이터"]
+            }),
+        ),
+        (
+            "Company: Acme Corp\nRole: Machine Learning Engineer (Intern)\nApply by Jan 31\nInterviews: Feb 5 - Feb 7\nResults: Feb 14\nOrientation: March 2, 2026 9 AM",
+            json!({
+                "company": "Acme Corp",
+                "position": "Machine Learning Engineer",
+                "schedules": [
+                    {"stage": "서류 마감", "date": "2026-01-31", "time": null},
+                    {"stage": "면접", "date": "2026-02-05", "time": null},
+                    {"stage": "합격 발표", "date": "2026-02-14", "time": null},
+                    {"stage": "OT", "date": "2026-03-02", "time": "09:00"}
+                ],
+                "hashtags": ["#AcmeCorp", "#AI", "#인턴"]
+            }),
+        ),
+        (
+            "오늘의집 채용 설명회 1월 15일 19:00 (온라인)\n청년내일채움공제 가입 가능",
+            json!({
+                "company": "오늘의집",
+                "position": null,
+                "schedules": [{"stage": "설명회", "date": "2026-01-15", "time": "19:00"}],
+                "hashtags": ["#오늘의집"]
+            }),
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(parse_json(text, d(2026, 1, 10)), want, "{text}");
+    }
 }

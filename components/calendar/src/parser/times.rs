@@ -20,12 +20,10 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("invalid built-in pattern {pattern}: {e}"))
 }
 
-static KO_HOUR: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:(오전|오후|낮|밤|저녁|새벽|아침)\s*)?(\d{1,2})\s*시(?:\s*(\d{1,2})\s*분|\s*(반))?")
-});
-static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:(오전|오후)\s*)?(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*(a\.m\.|p\.m\.|am\b|pm\b))?")
-});
+static KO_HOUR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:(오전|오후|낮|밤|저녁|새벽|아침)\s*)?(\d{1,2})\s*시(?:\s*(\d{1,2})\s*분|\s*(반))?"));
+static CLOCK: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?:(오전|오후)\s*)?(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*(a\.m\.|p\.m\.|am\b|pm\b))?"));
 static EN_HOUR: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(\d{1,2})\s*(a\.m\.|p\.m\.|am\b|pm\b)"));
 static WORDS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)정오|자정|\bnoon\b|\bmidnight\b"));
 
@@ -42,7 +40,8 @@ pub fn find(line: &str) -> Vec<TimeSpan> {
             continue;
         }
         let hour: u32 = digits.as_str().parse().unwrap_or(99);
-        let minute = if caps.get(4).is_some() { 30 } else { caps.get(3).and_then(|g| g.as_str().parse().ok()).unwrap_or(0) };
+        let minute =
+            if caps.get(4).is_some() { 30 } else { caps.get(3).and_then(|g| g.as_str().parse().ok()).unwrap_or(0) };
         let hour = match caps.get(1).map(|g| g.as_str()) {
             Some("오후" | "저녁" | "밤") if (1..12).contains(&hour) => hour + 12,
             Some("낮") if (1..=6).contains(&hour) => hour + 12,
@@ -61,9 +60,10 @@ pub fn find(line: &str) -> Vec<TimeSpan> {
         }
         let hour: u32 = digits.as_str().parse().unwrap_or(99);
         let minute: u32 = caps[3].parse().unwrap_or(99);
-        let period = caps.get(4).map(|g| g.as_str().to_ascii_lowercase()).or_else(|| {
-            caps.get(1).map(|g| if g.as_str() == "오후" { "pm".to_string() } else { "am".to_string() })
-        });
+        let period = caps
+            .get(4)
+            .map(|g| g.as_str().to_ascii_lowercase())
+            .or_else(|| caps.get(1).map(|g| if g.as_str() == "오후" { "pm".to_string() } else { "am".to_string() }));
         push(&mut out, m.start(), m.end(), apply_period(hour, period.as_deref()), minute);
     }
     for caps in EN_HOUR.captures_iter(line) {
@@ -163,7 +163,17 @@ mod tests {
 
     #[test]
     fn things_that_are_not_times() {
-        for text in ["3시간", "주 40시간 근무", "1:1 면접", "16:9 화면", "25:00", "12:75", "afternoon", "v1.2:30", "10:1 경쟁률"] {
+        for text in [
+            "3시간",
+            "주 40시간 근무",
+            "1:1 면접",
+            "16:9 화면",
+            "25:00",
+            "12:75",
+            "afternoon",
+            "v1.2:30",
+            "10:1 경쟁률",
+        ] {
             assert_eq!(hm(text), None, "{text}");
         }
     }
