@@ -52,8 +52,14 @@ impl SqliteStore {
             // before the next checkpoint), at a fraction of FULL's cost.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10));
-        let mut conn = SqliteConnection::connect_with(&options).await?;
+        // Checkpoints (copying the WAL into the database, with an fsync)
+        // would otherwise run inside whichever commit crosses the threshold
+        // and stall every submission in that batch; a background task does
+        // them instead, beside the writer.
+        let mut conn = SqliteConnection::connect_with(&options.clone().pragma("wal_autocheckpoint", "0")).await?;
         MIGRATOR.run(&mut conn).await?;
+        let checkpointer = SqliteConnection::connect_with(&options).await?;
+        tokio::spawn(checkpoint_loop(checkpointer));
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
@@ -68,6 +74,21 @@ impl SqliteStore {
         let (tx, rx) = oneshot::channel();
         self.writer.send(op(tx)).map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+/// How often the WAL is folded back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+async fn checkpoint_loop(mut conn: SqliteConnection) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    loop {
+        tick.tick().await;
+        // PASSIVE never blocks the writer or readers; what it cannot copy now
+        // it copies next time.
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn).await {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 }
 
