@@ -43,6 +43,10 @@ pub fn guests() -> &'static Path {
     static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let built = DIR.get_or_init(|| {
         let target = workspace().join("target").join("guest");
+        // A fresh machine may lack the wasm target; adding it is a no-op once present.
+        if let Err(e) = Command::new("rustup").args(["target", "add", "wasm32-wasip2"]).output() {
+            eprintln!("could not run rustup to add wasm32-wasip2 ({e}); assuming the target is installed");
+        }
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
         cmd.current_dir(workspace())

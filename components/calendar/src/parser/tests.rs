@@ -95,23 +95,25 @@ fn full_english_posting_end_to_end() {
     );
 }
 
+/// Seed 001 §6's example response data (without `success`).
+fn seed_output() -> serde_json::Value {
+    json!({
+        "company": "카카오",
+        "position": "백엔드 개발자",
+        "schedules": [
+            {"stage": "서류 마감", "date": "2026-01-15", "time": null},
+            {"stage": "코딩테스트", "date": "2026-01-20", "time": "14:00"},
+            {"stage": "1차 면접", "date": "2026-01-25", "time": null}
+        ],
+        "hashtags": ["#카카오", "#백엔드", "#신입"]
+    })
+}
+
 #[test]
 fn seed_example_output() {
     let text =
         "[카카오] 백엔드 개발자 신입 채용\n서류 마감: 2026년 1월 15일\n코딩테스트: 1월 20일 14:00\n1차 면접: 1월 25일";
-    assert_eq!(
-        parse_json(text, d(2026, 1, 10)),
-        json!({
-            "company": "카카오",
-            "position": "백엔드 개발자",
-            "schedules": [
-                {"stage": "서류 마감", "date": "2026-01-15", "time": null},
-                {"stage": "코딩테스트", "date": "2026-01-20", "time": "14:00"},
-                {"stage": "1차 면접", "date": "2026-01-25", "time": null}
-            ],
-            "hashtags": ["#카카오", "#백엔드", "#신입"]
-        })
-    );
+    assert_eq!(parse_json(text, d(2026, 1, 10)), seed_output());
 }
 
 #[test]
@@ -303,19 +305,7 @@ fn huge_input_is_handled() {
 fn seed_shaped_posting_with_a_heading_and_bullets() {
     // The posting the host's end-to-end tests send.
     let text = "[카카오] 백엔드 개발자 신입 채용\n\n■ 전형 일정\n- 서류 마감: 2026년 1월 15일(목)\n- 코딩테스트: 1월 20일 오후 2시\n- 1차 면접: 1월 25일\n\n많은 지원 바랍니다.";
-    assert_eq!(
-        parse_json(text, d(2026, 1, 5)),
-        json!({
-            "company": "카카오",
-            "position": "백엔드 개발자",
-            "schedules": [
-                {"stage": "서류 마감", "date": "2026-01-15", "time": null},
-                {"stage": "코딩테스트", "date": "2026-01-20", "time": "14:00"},
-                {"stage": "1차 면접", "date": "2026-01-25", "time": null}
-            ],
-            "hashtags": ["#카카오", "#백엔드", "#신입"]
-        })
-    );
+    assert_eq!(parse_json(text, d(2026, 1, 5)), seed_output());
 }
 
 #[test]
