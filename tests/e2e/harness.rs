@@ -24,6 +24,7 @@ const GUEST_PACKAGES: &[&str] = &[
     "fixture-memory-bomb",
     "fixture-flaky",
     "fixture-net-probe",
+    "fixture-blob-io",
     "calendar",
 ];
 
@@ -94,6 +95,7 @@ pub fn free_port() -> u16 {
 pub struct Manifest {
     jobs: Vec<(String, Vec<(String, String)>)>,
     sources: Vec<(String, PathBuf)>,
+    grants: Vec<(String, String)>,
 }
 
 impl Manifest {
@@ -109,6 +111,12 @@ impl Manifest {
     /// Serve `id` from this file instead of its built fixture.
     pub fn source(mut self, id: &str, path: impl Into<PathBuf>) -> Self {
         self.sources.push((id.to_string(), path.into()));
+        self
+    }
+
+    /// Add an `allowed_outbound_hosts` entry to `[component.<id>]`.
+    pub fn grant(mut self, id: &str, host: &str) -> Self {
+        self.grants.push((id.to_string(), host.to_string()));
         self
     }
 
@@ -128,6 +136,11 @@ impl Manifest {
             let source = self.source_of(id);
             let source = serde_json::to_string(&source.to_string_lossy()).expect("a path as a TOML string");
             out.push_str(&format!("\n[component.{id}]\nsource = {source}\n"));
+            let grants: Vec<String> =
+                self.grants.iter().filter(|(g, _)| g == id).map(|(_, h)| format!("{h:?}")).collect();
+            if !grants.is_empty() {
+                out.push_str(&format!("allowed_outbound_hosts = [{}]\n", grants.join(", ")));
+            }
         }
         out
     }

@@ -8,9 +8,11 @@
 mod harness;
 
 mod backpressure;
+mod blobs;
 mod cache;
 mod calendar;
 mod cancel;
+mod cli;
 mod docs;
 mod files;
 mod lifecycle;
