@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::blobs::{Blobs, LocalBlobStore};
+use crate::deploy::Deployer;
 use crate::jobs::{Jobs, JobsConfig};
 use crate::manifest::{CapabilitySpec, Manifest};
 use crate::queue::MemoryQueue;
@@ -16,18 +17,24 @@ use crate::store::SqliteStore;
 /// Everything needed to assemble the host.
 #[derive(Debug, Clone)]
 pub struct HostSettings {
+    /// Component versions (`components/`) and, by default, everything else.
     pub data_dir: PathBuf,
+    /// Files uploaded or written by components.
+    pub blob_dir: PathBuf,
     pub cache_dir: PathBuf,
     /// Where the job database lives (normally `<data_dir>/jobs.db`).
     pub database: PathBuf,
     pub public_url: String,
     pub max_file_size: u64,
     pub jobs: JobsConfig,
+    /// Versions kept per component for rollback.
+    pub keep_versions: usize,
 }
 
 pub struct Host {
     pub jobs: Arc<Jobs>,
     pub blobs: Blobs,
+    pub deployer: Arc<Deployer>,
 }
 
 /// Load every component of the manifest (compile, check, describe, run
@@ -36,7 +43,7 @@ pub struct Host {
 pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Result<Host> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
-    let blob_store = LocalBlobStore::new(settings.data_dir.join("blobs")).context("opening the blob directory")?;
+    let blob_store = LocalBlobStore::new(settings.blob_dir.clone()).context("opening the blob directory")?;
     let blobs = Blobs::new(Arc::new(blob_store), &settings.public_url, settings.max_file_size);
     let store = SqliteStore::open(&settings.database)
         .await
@@ -46,10 +53,8 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
     let runtime = Arc::new(Runtime::new(&sizing, settings.cache_dir.clone(), blobs.clone())?);
     let mut registry = Registry::default();
     for spec in &manifest.capabilities {
-        let wasm = std::fs::read(&spec.source)
-            .with_context(|| format!("reading `component.{}.source` {}", spec.id, spec.source.display()))?;
         let started = std::time::Instant::now();
-        let version = runtime.load(spec, wasm).await?;
+        let version = crate::deploy::boot(&runtime, spec, &settings.data_dir, settings.keep_versions).await?;
         tracing::info!(
             capability = %spec.name,
             digest = %version.digest,
@@ -57,12 +62,15 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
             took_ms = started.elapsed().as_millis() as u64,
             "component loaded"
         );
-        registry.insert(spec.clone(), version);
+        registry.insert(spec.clone(), version, settings.keep_versions);
     }
+    let registry = Arc::new(registry);
+    let deployer =
+        Arc::new(Deployer::new(runtime.clone(), registry.clone(), &settings.data_dir, settings.keep_versions));
     let queue = MemoryQueue::new(manifest.capabilities.iter().map(|c| c.id.as_str()));
-    let jobs = Jobs::new(Arc::new(store), Arc::new(queue), runtime, Arc::new(registry), settings.jobs.clone());
+    let jobs = Jobs::new(Arc::new(store), Arc::new(queue), runtime, registry, settings.jobs.clone());
     jobs.start().await.context("recovering queued jobs")?;
-    Ok(Host { jobs, blobs })
+    Ok(Host { jobs, blobs, deployer })
 }
 
 fn pool_sizing(capabilities: &[CapabilitySpec]) -> PoolSizing {

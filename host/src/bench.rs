@@ -38,6 +38,10 @@ pub struct BenchArgs {
     /// (`-p fixture-busy-loop`); skipped when the file is missing.
     #[arg(long, default_value = "target/guest/wasm32-wasip2/release/fixture_busy_loop.wasm")]
     pub busy_wasm: PathBuf,
+    /// A second version of the no-op component, for the hot-swap figures
+    /// (`-p fixture-echo-v2`); skipped when the file is missing.
+    #[arg(long, default_value = "target/guest/wasm32-wasip2/release/fixture_echo_v2.wasm")]
+    pub swap_wasm: PathBuf,
     /// Calls for the raw instantiate+run measurement.
     #[arg(long, default_value_t = 20_000)]
     pub raw_calls: usize,
@@ -94,7 +98,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut host_args = args.host.clone();
     host_args.data_dir = scratch.clone();
     host_args.queue_capacity = args.jobs + 1;
-    let settings = host_args.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
+    let mut settings = host_args.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
+    settings.blob_dir = scratch.join("blobs");
     let host = app::start(&manifest, &settings).await?;
     let result = measure(&args, &host).await;
     let _ = std::fs::remove_dir_all(&scratch);
@@ -142,6 +147,56 @@ async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
     };
 
     // End to end through the job engine.
+    let (total, mut latencies, submitted_in, elapsed) = load_run(&jobs, args, 0).await?;
+    latencies.sort();
+    let rate = total as f64 / elapsed.as_secs_f64();
+    let raw_rate_single = 1.0 / raw_single.as_secs_f64();
+
+    println!("| measure | value |");
+    println!("|---|---|");
+    let offered = if args.rate > 0 { format!("{} jobs/s offered", args.rate) } else { "closed loop".into() };
+    println!(
+        "| jobs end to end | {total} ({} submitters, {offered}, concurrency {}) |",
+        args.submitters, args.concurrency
+    );
+    println!("| end-to-end throughput | {rate:.0} jobs/s |");
+    println!("| all submitted after | {:.0} ms |", submitted_in.as_secs_f64() * 1e3);
+    println!("| submit latency p50 | {:.3} ms |", percentile(&latencies, 0.50).as_secs_f64() * 1e3);
+    println!("| submit latency p99 | {:.3} ms |", percentile(&latencies, 0.99).as_secs_f64() * 1e3);
+    println!(
+        "| raw instantiate+run, 1 task | {:.1} µs/call ({raw_rate_single:.0}/s) |",
+        raw_single.as_secs_f64() * 1e6
+    );
+    println!("| raw instantiate+run, 2 tasks | {raw_parallel_rate:.0} calls/s |");
+    if args.rate == 0 {
+        println!("| end-to-end rate / raw 2-task rate | {:.0}% |", rate / raw_parallel_rate * 100.0);
+    }
+    if let Ok(v2) = std::fs::read(&args.swap_wasm) {
+        swap_figures(args, host, v2).await?;
+    }
+    if let Some(kib) = peak_rss_kib() {
+        println!("| peak resident memory (whole process) | {:.1} MiB |", kib as f64 / 1024.0);
+    }
+    if let Some(busy) = jobs.registry().get("busy-loop") {
+        let mut waits = cancel_latencies(&runtime, &busy.current()).await?;
+        waits.sort();
+        println!(
+            "| cancel of a busy-looping job, p50 / max of {} | {:.2} ms / {:.2} ms |",
+            waits.len(),
+            percentile(&waits, 0.5).as_secs_f64() * 1e3,
+            waits.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
+/// Submit `args.jobs` echo jobs from `args.submitters` tasks and wait until
+/// all are finished: (jobs, submit latencies, time to submit all, total time).
+async fn load_run(
+    jobs: &Arc<crate::jobs::Jobs>,
+    args: &BenchArgs,
+    offset: usize,
+) -> anyhow::Result<(usize, Vec<Duration>, Duration, Duration)> {
     let per_submitter = args.jobs / args.submitters;
     let total = per_submitter * args.submitters;
     let start = Instant::now();
@@ -161,7 +216,7 @@ async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
                     t.tick().await;
                 }
                 let t = Instant::now();
-                jobs.submit("echo", json!({"n": s * per_submitter + i}), false)
+                jobs.submit("echo", json!({"n": offset + s * per_submitter + i}), false)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 latencies.push(t.elapsed());
@@ -191,42 +246,60 @@ async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     anyhow::ensure!(!completed.is_empty(), "no job completed");
-    latencies.sort();
-    let rate = total as f64 / elapsed.as_secs_f64();
-    let raw_rate_single = 1.0 / raw_single.as_secs_f64();
+    Ok((total, latencies, submitted_in, elapsed))
+}
 
-    println!("| measure | value |");
-    println!("|---|---|");
-    let offered = if args.rate > 0 { format!("{} jobs/s offered", args.rate) } else { "closed loop".into() };
+/// Hot swap: PUT-to-serving time (fresh compile, compiled artifact cached on
+/// disk, kept in memory), and the job engine's rate and submit p99 while
+/// versions are swapped back and forth every 50 ms, against a run without.
+async fn swap_figures(args: &BenchArgs, host: &app::Host, v2: Vec<u8>) -> anyhow::Result<()> {
+    let deployer = host.deployer.clone();
+    let err = |e: crate::deploy::DeployError| anyhow::anyhow!("{e}");
+    let fresh = deployer.push("echo", v2.clone()).await.map_err(err)?;
+    let back = deployer.rollback("echo", None).await.map_err(err)?;
+    let spec = host.jobs.registry().by_id("echo").context("echo")?.spec.clone();
+    let started = Instant::now();
+    let cached = host.jobs.runtime().load(&spec, v2.clone()).await?;
+    let cached_ms = started.elapsed().as_secs_f64() * 1e3;
+    anyhow::ensure!(cached.from_cache, "the second load of a version did not use the compiled cache");
+
+    let (total, mut calm, _, calm_elapsed) = load_run(&host.jobs, args, 1_000_000).await?;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let swapper = {
+        let (deployer, stop, v2) = (deployer.clone(), stop.clone(), v2.clone());
+        tokio::spawn(async move {
+            let mut swaps = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let result = if swaps.is_multiple_of(2) {
+                    deployer.push("echo", v2.clone()).await
+                } else {
+                    deployer.rollback("echo", None).await
+                };
+                result.map_err(|e| anyhow::anyhow!("{e}"))?;
+                swaps += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            anyhow::Ok(swaps)
+        })
+    };
+    let (_, mut swapping, _, swap_elapsed) = load_run(&host.jobs, args, 2_000_000).await?;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let swaps = swapper.await??;
+    calm.sort();
+    swapping.sort();
+    println!("| PUT to serving, fresh compile | {:.1} ms |", fresh.took_ms);
+    println!("| load of a version whose compiled artifact is cached on disk | {cached_ms:.1} ms |");
+    println!("| rollback to a kept (loaded) version | {:.3} ms |", back.took_ms);
     println!(
-        "| jobs end to end | {total} ({} submitters, {offered}, concurrency {}) |",
-        args.submitters, args.concurrency
+        "| throughput / submit p99 without swaps | {:.0} jobs/s / {:.3} ms |",
+        total as f64 / calm_elapsed.as_secs_f64(),
+        percentile(&calm, 0.99).as_secs_f64() * 1e3
     );
-    println!("| end-to-end throughput | {rate:.0} jobs/s |");
-    println!("| all submitted after | {:.0} ms |", submitted_in.as_secs_f64() * 1e3);
-    println!("| submit latency p50 | {:.3} ms |", percentile(&latencies, 0.50).as_secs_f64() * 1e3);
-    println!("| submit latency p99 | {:.3} ms |", percentile(&latencies, 0.99).as_secs_f64() * 1e3);
     println!(
-        "| raw instantiate+run, 1 task | {:.1} µs/call ({raw_rate_single:.0}/s) |",
-        raw_single.as_secs_f64() * 1e6
+        "| throughput / submit p99 with {swaps} swaps (every 50 ms) | {:.0} jobs/s / {:.3} ms |",
+        total as f64 / swap_elapsed.as_secs_f64(),
+        percentile(&swapping, 0.99).as_secs_f64() * 1e3
     );
-    println!("| raw instantiate+run, 2 tasks | {raw_parallel_rate:.0} calls/s |");
-    if args.rate == 0 {
-        println!("| end-to-end rate / raw 2-task rate | {:.0}% |", rate / raw_parallel_rate * 100.0);
-    }
-    if let Some(kib) = peak_rss_kib() {
-        println!("| peak resident memory (whole process) | {:.1} MiB |", kib as f64 / 1024.0);
-    }
-    if let Some(busy) = jobs.registry().get("busy-loop") {
-        let mut waits = cancel_latencies(&runtime, &busy.current()).await?;
-        waits.sort();
-        println!(
-            "| cancel of a busy-looping job, p50 / max of {} | {:.2} ms / {:.2} ms |",
-            waits.len(),
-            percentile(&waits, 0.5).as_secs_f64() * 1e3,
-            waits.last().copied().unwrap_or_default().as_secs_f64() * 1e3
-        );
-    }
     Ok(())
 }
 

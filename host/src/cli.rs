@@ -31,6 +31,14 @@ pub enum Command {
     Capabilities(CapabilitiesArgs),
     /// Measure end-to-end job throughput and latency with a no-op component.
     Bench(crate::bench::BenchArgs),
+    /// Scaffold a new component crate whose example passes with no edits.
+    New(crate::scaffold::NewArgs),
+    /// Upload a new version of a component to a running server (validated, then hot-swapped).
+    Push(crate::remote::PushArgs),
+    /// Return a component to its previous (or a given kept) version.
+    Rollback(crate::remote::RollbackArgs),
+    /// List a running server's components: active version, kept versions, jobs per version.
+    Components(crate::remote::ComponentsArgs),
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -68,6 +76,9 @@ pub struct HostArgs {
     /// Longest retry delay.
     #[arg(long, env = "CAPSULE_RETRY_MAX", default_value = "60s", value_parser = parse_duration)]
     pub retry_max: Duration,
+    /// Versions kept per component for rollback (on disk and compiled).
+    #[arg(long, env = "CAPSULE_KEEP_VERSIONS", default_value_t = 5)]
+    pub keep_versions: usize,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `capsule=debug`.
     #[arg(long, env = "CAPSULE_LOG", default_value = "info")]
     pub log: String,
@@ -77,10 +88,12 @@ impl HostArgs {
     pub fn settings(&self, public_url: String, database: PathBuf) -> HostSettings {
         HostSettings {
             data_dir: self.data_dir.clone(),
+            blob_dir: self.data_dir.join("blobs"),
             cache_dir: self.cache_dir.clone().unwrap_or_else(|| self.data_dir.join("cache")),
             database,
             public_url,
             max_file_size: self.max_file_size,
+            keep_versions: self.keep_versions,
             jobs: JobsConfig {
                 queue_capacity: self.queue_capacity,
                 lease: self.lease,
@@ -113,6 +126,18 @@ pub struct ServeArgs {
     /// Run each component's `build.command` before loading it.
     #[arg(long, env = "CAPSULE_BUILD")]
     pub build: bool,
+    /// Hot-swap a component when its `source` (or a `build.watch` file, after `build.command`) changes.
+    #[arg(long, env = "CAPSULE_WATCH")]
+    pub watch: bool,
+    /// Bearer token of the admin API (role admin); without it the admin API is disabled.
+    #[arg(long, env = "CAPSULE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Bearer token with read-only access to the admin API (role viewer).
+    #[arg(long, env = "CAPSULE_VIEWER_TOKEN", hide_env_values = true)]
+    pub viewer_token: Option<String>,
+    /// Largest `.wasm` a push may upload.
+    #[arg(long, env = "CAPSULE_MAX_COMPONENT_SIZE", default_value = "128MiB", value_parser = parse_size)]
+    pub max_component_size: u64,
 }
 
 #[derive(Args, Debug)]
@@ -122,6 +147,9 @@ pub struct RunArgs {
     /// The job input: a JSON file, or `-` for standard input.
     #[arg(long, short)]
     pub input: PathBuf,
+    /// Run this `.wasm` instead of the manifest's `source` (try a build before pushing it).
+    #[arg(long)]
+    pub component: Option<PathBuf>,
     #[command(flatten)]
     pub host: HostArgs,
     /// Print no progress bar.

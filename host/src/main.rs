@@ -5,10 +5,13 @@ mod app;
 mod bench;
 mod blobs;
 mod cli;
+mod deploy;
 mod jobs;
 mod manifest;
 mod queue;
+mod remote;
 mod runtime;
+mod scaffold;
 mod store;
 
 use std::io::Read;
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Command::Run(a) => a.host.log.clone(),
         Command::Capabilities(a) => a.host.log.clone(),
         Command::Bench(a) => a.host.log.clone(),
+        Command::New(_) | Command::Push(_) | Command::Rollback(_) | Command::Components(_) => "warn".into(),
     };
     init_tracing(&log, !matches!(cli.command, Command::Serve(_)));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
@@ -37,6 +41,10 @@ fn main() -> ExitCode {
             Command::Run(args) => run_one(args).await,
             Command::Capabilities(args) => capabilities(args).await.map(|()| ExitCode::SUCCESS),
             Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::New(args) => scaffold::run(args).map(|()| ExitCode::SUCCESS),
+            Command::Push(args) => remote::push(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Rollback(args) => remote::rollback(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Components(args) => remote::components(args).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {
@@ -66,13 +74,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let settings = args.host.settings(public_url, args.host.data_dir.join("jobs.db"));
     let host = app::start(&manifest, &settings).await?;
+    if args.watch {
+        let (deployer, manifest) = (host.deployer.clone(), manifest.clone());
+        tokio::spawn(async move {
+            if let Err(e) = deploy::watch(deployer, manifest).await {
+                tracing::error!(error = %format!("{e:#}"), "watching stopped");
+            }
+        });
+    }
+    let empty_is_none = |t: &Option<String>| t.clone().filter(|t| !t.trim().is_empty());
     let state = api::AppState {
         jobs: host.jobs,
         blobs: host.blobs,
+        deployer: host.deployer,
+        admin: Arc::new(api::AdminAuth {
+            admin_token: empty_is_none(&args.admin_token),
+            viewer_token: empty_is_none(&args.viewer_token),
+        }),
         config: Arc::new(api::ApiConfig {
             max_wait: args.max_wait,
             seed_sync_wait: args.seed_sync_wait,
             max_body: args.max_body as usize,
+            max_component_size: args.max_component_size as usize,
         }),
     };
     let listener =
@@ -119,12 +142,19 @@ async fn run_one(args: RunArgs) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?
     };
     let input: serde_json::Value = serde_json::from_str(&input_text).context("the input is not valid JSON")?;
-    let manifest = only(Manifest::load(&args.host.manifest, true)?, &args.capability)?;
+    let mut manifest = only(Manifest::load(&args.host.manifest, args.component.is_none())?, &args.capability)?;
+    if let Some(wasm) = &args.component {
+        manifest.capabilities[0].source = wasm.clone();
+    }
     let name = manifest.capabilities[0].name.clone();
     // A scratch job database: `run` must never pick up a server's queued jobs.
     let scratch = std::env::temp_dir().join(format!("capsule-run-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&scratch)?;
-    let settings = args.host.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
+    // A version tried with `run` must not become a server's deployed version,
+    // so versions live in the scratch dir; files the job writes stay in the
+    // real data dir, where a server on it can serve them.
+    let mut settings = args.host.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
+    settings.data_dir = scratch.clone();
     let result = run_job(&manifest, &settings, &name, input, args.quiet).await;
     let _ = std::fs::remove_dir_all(&scratch);
     result
@@ -185,8 +215,11 @@ async fn capabilities(args: CapabilitiesArgs) -> anyhow::Result<()> {
     let manifest = Manifest::load(&args.host.manifest, true)?;
     let scratch = std::env::temp_dir().join(format!("capsule-caps-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&scratch)?;
-    let host =
-        app::start(&manifest, &args.host.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"))).await;
+    // Listing must not record anything: versions and jobs live in the scratch dir.
+    let mut settings = args.host.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
+    settings.data_dir = scratch.clone();
+    settings.blob_dir = scratch.join("blobs");
+    let host = app::start(&manifest, &settings).await;
     let _ = std::fs::remove_dir_all(&scratch);
     let host = host?;
     if args.json {

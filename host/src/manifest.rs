@@ -61,6 +61,8 @@ pub struct BuildSpec {
     pub command: String,
     /// Absolute directory the command runs in.
     pub workdir: PathBuf,
+    /// Globs (relative to `workdir`) whose changes trigger a rebuild under `serve --watch`.
+    pub watch: Vec<String>,
 }
 
 /// One `allowed_outbound_hosts` entry: `scheme://host[:port]`; `*` matches any host.
@@ -162,9 +164,7 @@ struct RawComponent {
 struct RawBuild {
     command: String,
     workdir: Option<String>,
-    /// Spin's rebuild globs; accepted so Spin manifests load unchanged.
     #[serde(default)]
-    #[allow(dead_code)]
     watch: Vec<String>,
 }
 
@@ -260,6 +260,7 @@ impl Manifest {
             let build = comp.build.as_ref().map(|b| BuildSpec {
                 command: b.command.clone(),
                 workdir: b.workdir.as_ref().map(|w| base.join(w)).unwrap_or_else(|| base.clone()),
+                watch: b.watch.clone(),
             });
             capabilities.push(CapabilitySpec {
                 id: t.component.clone(),

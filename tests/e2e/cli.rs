@@ -97,7 +97,36 @@ fn serve_help_documents_every_setting_with_its_environment_variable() {
         "CAPSULE_SEED_SYNC_WAIT",
         "CAPSULE_BUILD",
         "CAPSULE_LOG",
+        "CAPSULE_WATCH",
+        "CAPSULE_ADMIN_TOKEN",
+        "CAPSULE_VIEWER_TOKEN",
+        "CAPSULE_MAX_COMPONENT_SIZE",
+        "CAPSULE_KEEP_VERSIONS",
     ] {
         assert!(help.contains(var), "`capsule serve --help` does not mention {var}");
     }
+}
+
+#[test]
+fn run_with_component_tries_a_build_instead_of_the_manifest_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = Manifest::new().job("echo", &[]).write(dir.path());
+    let broken = crate::harness::wasm_path("echo-broken");
+    let out = capsule(
+        &[
+            "run",
+            "echo",
+            "--input",
+            "-",
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--component",
+            broken.to_str().unwrap(),
+        ],
+        dir.path(),
+        Some("{}"),
+    );
+    assert!(!out.status.success(), "the broken build's failing example must stop the run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("example") && stderr.contains("hello"), "{stderr}");
 }

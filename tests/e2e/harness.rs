@@ -25,6 +25,8 @@ const GUEST_PACKAGES: &[&str] = &[
     "fixture-flaky",
     "fixture-net-probe",
     "fixture-blob-io",
+    "fixture-echo-v2",
+    "fixture-echo-broken",
     "calendar",
 ];
 
@@ -224,6 +226,16 @@ impl Host {
     pub async fn start(manifest: &Manifest, extra_args: &[&str]) -> Host {
         let dir = tempfile::tempdir().expect("temp dir");
         let manifest_path = manifest.write(dir.path());
+        Self::launch_new(dir, manifest_path, extra_args).await
+    }
+
+    /// A host serving a `spin.toml` written by the test itself.
+    pub async fn start_with_manifest_file(manifest_path: &Path, extra_args: &[&str]) -> Host {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::launch_new(dir, manifest_path.to_path_buf(), extra_args).await
+    }
+
+    async fn launch_new(dir: tempfile::TempDir, manifest_path: PathBuf, extra_args: &[&str]) -> Host {
         let log = dir.path().join("host.log");
         let client =
             reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("http client");

@@ -46,3 +46,17 @@ async fn panicking_component_fails_with_job_trapped_and_its_panic_message() {
     assert_eq!(job["attempts"], 1, "a trap is not retried: {job}");
     host.assert_echo_works().await;
 }
+
+#[tokio::test]
+async fn component_socket_connections_are_denied() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let host = Host::start(&Manifest::new().job("echo", &[]).job("net-probe", &[]), &[]).await;
+    let id = host.submit("net-probe", &json!({"port": port})).await;
+    let job = host.wait_terminal(&id, SECS_30).await;
+    assert_eq!(job["status"], "failed", "a component opened a TCP connection: {job}");
+    assert_eq!(job["failure"]["code"], "NET_PROBE_REFUSED", "{job}");
+    let accepted = tokio::time::timeout(std::time::Duration::from_millis(100), listener.accept()).await;
+    assert!(accepted.is_err(), "the component's connection reached the listener");
+    host.assert_echo_works().await;
+}

@@ -6,17 +6,58 @@
 //! component crates never touch the raw bindings.
 //!
 //! ```ignore
-//! struct Echo;
-//! impl capsule_sdk::Capability for Echo {
-//!     type Input = serde_json::Value;
-//!     type Output = serde_json::Value;
-//!     fn descriptor() -> capsule_sdk::Descriptor { /* … */ }
-//!     fn run(_job: &capsule_sdk::Job, input: Self::Input) -> Result<Self::Output, capsule_sdk::Failure> {
-//!         Ok(input)
+//! use capsule_sdk::{Capability, Descriptor, Failure, Job, Mode};
+//! use schemars::JsonSchema;
+//! use serde::{Deserialize, Serialize};
+//! use serde_json::json;
+//!
+//! #[derive(Deserialize, JsonSchema)]
+//! struct Input { name: String }
+//! #[derive(Serialize, JsonSchema)]
+//! struct Output { greeting: String }
+//!
+//! struct Hello;
+//! impl Capability for Hello {
+//!     type Input = Input;
+//!     type Output = Output;
+//!     fn descriptor() -> Descriptor {
+//!         Descriptor::new("hello", "1.0.0", "Greets someone")
+//!             .input::<Input>()
+//!             .output::<Output>()
+//!             .mode(Mode::Sync)
+//!             .example("ada", json!({"name": "Ada"}), json!({"greeting": "Hello, Ada!"}))
+//!     }
+//!     fn run(_job: &Job, input: Input) -> Result<Output, Failure> {
+//!         Ok(Output { greeting: format!("Hello, {}!", input.name) })
 //!     }
 //! }
-//! capsule_sdk::export_capability!(Echo);
+//! capsule_sdk::export_capability!(Hello);
+//!
+//! #[test]
+//! fn examples_pass() {
+//!     capsule_sdk::testing::check_examples::<Hello>();
+//! }
 //! ```
+//!
+//! Schemas can also be written by hand as `serde_json::json!` values and set
+//! on the [`Descriptor`] fields directly (see `components/calendar`).
+//!
+//! # Native builds
+//!
+//! Components are built for `wasm32-wasip2`; their unit tests run natively,
+//! where there is no host to call. There [`progress`], [`emit`] and [`log`]
+//! do nothing (`log` prints to standard error), [`cancelled`] is always false,
+//! and [`blobs::read`] / [`blobs::write`] fail with `BLOB_UNAVAILABLE`, so
+//! `run` can be unit-tested with [`testing`]. [`export_capability!`] exports
+//! nothing natively.
+//!
+//! # Features
+//!
+//! - `schema` (default): [`schema_for`], [`output_schema_for`],
+//!   [`Descriptor::input`] and [`Descriptor::output`], using [`schemars`].
+//! - `validate`: [`testing::check_examples`] also validates each example's
+//!   input and output against the descriptor's schemas, as the host does
+//!   (native builds only; pulls in the `jsonschema` validator).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -32,6 +73,43 @@ pub mod bindings {
 }
 
 use bindings::capsule::worker::types as wit;
+
+pub mod testing;
+
+/// The `schemars` crate the schema helpers use; derive with `#[derive(schemars::JsonSchema)]`
+/// (add `schemars = "1"` to the component's dependencies).
+#[cfg(feature = "schema")]
+pub use schemars;
+
+/// The JSON Schema (draft 2020-12) of the JSON documents `T` can be
+/// deserialised from: the input schema of a capability whose `Input` is `T`.
+///
+/// Doc comments become `description`s; `#[serde(...)]` attributes are
+/// honoured (`default` makes a field optional, `deny_unknown_fields` sets
+/// `additionalProperties: false`); `#[schemars(range(min = 1, max = 10))]`,
+/// `#[schemars(length(min = 1))]`, `#[schemars(regex(pattern = r"^\d+$"))]`
+/// add constraints the host then enforces before queueing.
+#[cfg(feature = "schema")]
+pub fn schema_for<T: schemars::JsonSchema>() -> serde_json::Value {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .into()
+}
+
+/// The JSON Schema (draft 2020-12) of the JSON documents `T` serialises to:
+/// the output schema of a capability whose `Output` is `T`. Unlike
+/// [`schema_for`], an `Option` field is required (it is serialised as `null`)
+/// unless it has `#[serde(skip_serializing_if = "...")]`.
+#[cfg(feature = "schema")]
+pub fn output_schema_for<T: schemars::JsonSchema>() -> serde_json::Value {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .into()
+}
 
 /// Why a job attempt failed; see the WIT `failure` record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +183,78 @@ pub struct Descriptor {
     pub examples: Vec<Example>,
 }
 
+impl Descriptor {
+    /// A descriptor with schemas that accept any JSON (`{}`), mode
+    /// [`Mode::Sync`] and no examples; set the rest with the methods below.
+    ///
+    /// ```ignore
+    /// Descriptor::new("hello", env!("CARGO_PKG_VERSION"), "Greets someone")
+    ///     .input::<Input>()
+    ///     .output::<Output>()
+    ///     .mode(Mode::Sync)
+    ///     .example("ada", json!({"name": "Ada"}), json!({"greeting": "Hello, Ada!"}))
+    /// ```
+    pub fn new(name: impl Into<String>, version: impl Into<String>, summary: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            version: version.into(),
+            summary: summary.into(),
+            input_schema: serde_json::json!({}),
+            output_schema: serde_json::json!({}),
+            mode: Mode::Sync,
+            examples: Vec::new(),
+        }
+    }
+
+    /// Set the input schema to [`schema_for::<I>()`](schema_for).
+    #[cfg(feature = "schema")]
+    pub fn input<I: schemars::JsonSchema>(self) -> Self {
+        self.input_schema(schema_for::<I>())
+    }
+
+    /// Set the output schema to [`output_schema_for::<O>()`](output_schema_for).
+    #[cfg(feature = "schema")]
+    pub fn output<O: schemars::JsonSchema>(self) -> Self {
+        self.output_schema(output_schema_for::<O>())
+    }
+
+    /// Set a hand-written input schema (JSON Schema draft 2020-12).
+    pub fn input_schema(mut self, schema: serde_json::Value) -> Self {
+        self.input_schema = schema;
+        self
+    }
+
+    /// Set a hand-written output schema (JSON Schema draft 2020-12).
+    pub fn output_schema(mut self, schema: serde_json::Value) -> Self {
+        self.output_schema = schema;
+        self
+    }
+
+    /// How clients are expected to call the capability (default [`Mode::Sync`]).
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Add a self-test: the host runs `input` before the version may serve
+    /// and checks the output against `expect` (see [`testing::match_expected`]).
+    /// Both take anything serialisable: `json!` values or typed structs.
+    ///
+    /// # Panics
+    ///
+    /// If `input` or `expect` cannot be represented as JSON (a map with
+    /// non-string keys, say): a descriptor is fixed, so that is a bug.
+    pub fn example(mut self, name: impl Into<String>, input: impl Serialize, expect: impl Serialize) -> Self {
+        let name = name.into();
+        let input =
+            serde_json::to_value(input).unwrap_or_else(|e| panic!("example `{name}`: its input is not JSON: {e}"));
+        let expect =
+            serde_json::to_value(expect).unwrap_or_else(|e| panic!("example `{name}`: its expect is not JSON: {e}"));
+        self.examples.push(Example { name, input, expect });
+        self
+    }
+}
+
 /// The attempt being run.
 #[derive(Debug, Clone)]
 pub struct Job {
@@ -121,41 +271,78 @@ pub trait Capability {
     fn run(job: &Job, input: Self::Input) -> Result<Self::Output, Failure>;
 }
 
-/// Report progress (0–100, a step key, a message for humans).
+/// Report progress (0–100, larger values are clamped; a step key; a message
+/// for humans). Does nothing in a native build.
 pub fn progress(percent: u8, step: &str, message: &str) {
+    #[cfg(target_family = "wasm")]
     bindings::capsule::worker::job_context::progress(percent.min(100), step, message);
+    #[cfg(not(target_family = "wasm"))]
+    let _ = (percent, step, message);
 }
 
-/// Stream a chunk of partial output to subscribers.
+/// Stream a chunk of partial output to subscribers. Does nothing in a native build.
 pub fn emit(chunk: &str) {
+    #[cfg(target_family = "wasm")]
     bindings::capsule::worker::job_context::emit(chunk);
+    #[cfg(not(target_family = "wasm"))]
+    let _ = chunk;
 }
 
-/// True once the job has been cancelled.
+/// True once the job has been cancelled. Always false in a native build.
 pub fn cancelled() -> bool {
-    bindings::capsule::worker::job_context::cancelled()
+    #[cfg(target_family = "wasm")]
+    return bindings::capsule::worker::job_context::cancelled();
+    #[cfg(not(target_family = "wasm"))]
+    false
 }
 
 /// Log levels for [`log`].
 pub use wit::Level;
 
-/// A line in the host's log, tagged with the job.
+/// A line in the host's log, tagged with the job. Printed to standard error
+/// in a native build (the test harness shows it for failing tests).
 pub fn log(level: Level, message: &str) {
+    #[cfg(target_family = "wasm")]
     bindings::capsule::worker::job_context::log(level, message);
+    #[cfg(not(target_family = "wasm"))]
+    eprintln!("[{level:?}] {message}");
 }
 
 /// Files the job reads and writes.
+///
+/// In a native build there is no host to ask: both fail with
+/// `BLOB_UNAVAILABLE`. Pass the reader in (as `components/calendar` does with
+/// its `handle(input, now, read_blob)`) to unit-test code that reads files.
 pub mod blobs {
-    use super::{Failure, bindings};
+    use super::Failure;
 
-    /// The bytes behind a file URL.
+    #[cfg(not(target_family = "wasm"))]
+    fn unavailable() -> Failure {
+        Failure::new("BLOB_UNAVAILABLE", "blobs are only available inside the Capsule host, not in a native build")
+    }
+
+    /// The bytes behind a file URL: one returned by `POST /api/v1/files` or
+    /// [`write()`], or an http(s) URL on a host the component is granted by
+    /// `allowed_outbound_hosts`.
     pub fn read(url: &str) -> Result<Vec<u8>, Failure> {
-        bindings::capsule::worker::blobs::read(url).map_err(Failure::from)
+        #[cfg(target_family = "wasm")]
+        return super::bindings::capsule::worker::blobs::read(url).map_err(Failure::from);
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let _ = url;
+            Err(unavailable())
+        }
     }
 
     /// Store a new file; returns the URL that serves it.
     pub fn write(name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
-        bindings::capsule::worker::blobs::write(name, content_type, data).map_err(Failure::from)
+        #[cfg(target_family = "wasm")]
+        return super::bindings::capsule::worker::blobs::write(name, content_type, data).map_err(Failure::from);
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let _ = (name, content_type, data);
+            Err(unavailable())
+        }
     }
 }
 
@@ -183,20 +370,24 @@ pub fn __describe<C: Capability>() -> wit::Descriptor {
 
 #[doc(hidden)]
 pub fn __run<C: Capability>(job: wit::Job) -> Result<String, wit::Failure> {
-    let input: C::Input = serde_json::from_str(&job.input).map_err(|e| {
-        wit::Failure::from(Failure::new(
-            "COMMON_INVALID_REQUEST",
-            format!("the input does not fit this capability: {e}"),
-        ))
-    })?;
     let meta = Job { id: job.id, capability: job.capability, attempt: job.attempt };
-    let output = C::run(&meta, input).map_err(wit::Failure::from)?;
-    serde_json::to_string(&output).map_err(|e| {
-        wit::Failure::from(Failure::new("COMPONENT_OUTPUT_INVALID", format!("the output could not be serialised: {e}")))
-    })
+    run_json::<C>(&meta, &job.input).map_err(wit::Failure::from)
+}
+
+/// One attempt as the host sees it: JSON text in, JSON text out.
+fn run_json<C: Capability>(job: &Job, input: &str) -> Result<String, Failure> {
+    let input: C::Input = serde_json::from_str(input)
+        .map_err(|e| Failure::new("COMMON_INVALID_REQUEST", format!("the input does not fit this capability: {e}")))?;
+    let output = C::run(job, input)?;
+    serde_json::to_string(&output)
+        .map_err(|e| Failure::new("COMPONENT_OUTPUT_INVALID", format!("the output could not be serialised: {e}")))
 }
 
 /// Export a [`Capability`] as this component's `worker`.
+///
+/// The export itself is made only in wasm builds: natively (unit tests) the
+/// exported symbol names would break a `cdylib`'s linker version script, and
+/// there is no host to call them anyway.
 #[macro_export]
 macro_rules! export_capability {
     ($ty:ty) => {
@@ -212,6 +403,7 @@ macro_rules! export_capability {
                 $crate::__run::<$ty>(job)
             }
         }
+        #[cfg(target_family = "wasm")]
         $crate::bindings::export!(__CapsuleExport with_types_in $crate::bindings);
     };
 }

@@ -253,6 +253,62 @@ pub fn document(state: &AppState) -> Value {
             "responses": { "200": json_response("Healthy", envelope(json!({"type": "object"}))), "503": json_response("Degraded", envelope(json!({"type": "object"}))) }
         }
     }));
+    let admin_refusals = json!({
+        "401": json_response("`unauthorized` 4010 (no token) or `invalid_token` 4012 (seed 001 body)", schema_ref("SeedError")),
+        "403": json_response("`forbidden` 4030: read-only token, or the admin API is disabled (no admin token configured)", schema_ref("SeedError")),
+    });
+    let with_refusals = |mut responses: Value| {
+        if let (Some(r), Some(extra)) = (responses.as_object_mut(), admin_refusals.as_object()) {
+            r.extend(extra.clone());
+        }
+        responses
+    };
+    let component_id = param("id", "path", true, json!({"type": "string"}), "Component id in spin.toml");
+    let deployed = envelope(json!({"type": "object", "properties": {
+        "component": {"type": "string"}, "digest": {"type": "string"}, "version": {"type": "string"},
+        "previousDigest": {"type": "string"}, "compiledFromCache": {"type": "boolean"}, "tookMs": {"type": "number"}
+    }}));
+    paths.insert("/api/v1/components".into(), json!({
+        "get": {
+            "tags": ["admin"], "operationId": "list_components", "security": [{"bearer": []}],
+            "summary": "Components: active digest and version, kept versions, jobs per version",
+            "responses": with_refusals(json!({ "200": json_response("The components", envelope(json!({"type": "object"}))) }))
+        }
+    }));
+    paths.insert("/api/v1/components/{id}".into(), json!({
+        "put": {
+            "tags": ["admin"], "operationId": "push_component", "security": [{"bearer": []}],
+            "summary": "Hot-swap: upload a new `.wasm`; it serves only after compile, import check, describe and examples pass",
+            "parameters": [component_id],
+            "requestBody": { "required": true, "content": { "application/wasm": { "schema": { "type": "string", "format": "binary" } } } },
+            "responses": with_refusals(json!({
+                "200": json_response("Now serving", deployed.clone()),
+                "400": error_response("The body is not WebAssembly"),
+                "404": error_response("`COMPONENT_NOT_FOUND`"),
+                "422": error_response("`COMPONENT_INVALID`: refused; `error.details.step` is compile, imports, instantiate, describe, descriptor or example; the old version keeps serving"),
+            }))
+        }
+    }));
+    paths.insert("/api/v1/components/{id}/rollback".into(), json!({
+        "post": {
+            "tags": ["admin"], "operationId": "rollback_component", "security": [{"bearer": []}],
+            "summary": "Serve the previous version again (or the kept version `to`)",
+            "parameters": [component_id, param("to", "query", false, json!({"type": "string"}), "A kept version's digest")],
+            "responses": with_refusals(json!({
+                "200": json_response("Rolled back", deployed),
+                "404": error_response("`COMPONENT_NOT_FOUND` or `VERSION_NOT_FOUND`"),
+                "409": error_response("`NO_PREVIOUS_VERSION`"),
+            }))
+        }
+    }));
+    paths.insert("/api/v1/components/{id}/versions".into(), json!({
+        "get": {
+            "tags": ["admin"], "operationId": "component_versions", "security": [{"bearer": []}],
+            "summary": "Kept versions of one component (active, loaded, version, jobs per version)",
+            "parameters": [component_id],
+            "responses": with_refusals(json!({ "200": json_response("The versions", envelope(json!({"type": "object"}))), "404": error_response("`COMPONENT_NOT_FOUND`") }))
+        }
+    }));
     paths.insert("/ai/calendar/parse".into(), json!({
         "post": {
             "tags": ["seed 001: career assistant"], "operationId": "seed001_calendar_parse",
@@ -284,7 +340,9 @@ pub fn document(state: &AppState) -> Value {
             "description": "AI capabilities as sandboxed WebAssembly components, served as jobs. Every call is a job: submit, poll or stream, cancel. Envelope: `{success, data, meta: {requestId, timestamp}}`; errors `{success: false, error: {code, message}, meta}` with `DOMAIN_REASON` codes."
         },
         "paths": paths,
-        "components": { "schemas": {
+        "components": {
+          "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "CAPSULE_ADMIN_TOKEN (admin) or CAPSULE_VIEWER_TOKEN (read only)" } },
+          "schemas": {
             "Meta": { "type": "object", "required": ["requestId", "timestamp"], "properties": {
                 "requestId": { "type": "string" }, "timestamp": { "type": "string", "format": "date-time" } } },
             "Error": { "type": "object", "required": ["success", "error", "meta"], "properties": {

@@ -63,11 +63,13 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub retry_after: Option<u64>,
+    /// Extra machine-readable facts (e.g. the failing validation step).
+    pub details: Option<Value>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into(), retry_after: None }
+        Self { status, code: code.into(), message: message.into(), retry_after: None, details: None }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -87,11 +89,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({
-            "success": false,
-            "error": { "code": self.code, "message": self.message },
-            "meta": meta(),
-        });
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some(details) = self.details {
+            error["details"] = details;
+        }
+        let body = json!({ "success": false, "error": error, "meta": meta() });
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert("retry-after", HeaderValue::from(secs));

@@ -1,6 +1,7 @@
 //! HTTP: the native v1 API, the seed profiles, docs, and one envelope and
 //! error module shared by all of them.
 
+mod admin;
 mod career;
 mod docs;
 mod envelope;
@@ -17,8 +18,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::blobs::Blobs;
+use crate::deploy::Deployer;
 use crate::jobs::Jobs;
 
+pub use admin::AdminAuth;
 pub use native::capability_view;
 
 #[derive(Debug, Clone)]
@@ -29,6 +32,8 @@ pub struct ApiConfig {
     pub seed_sync_wait: Duration,
     /// Largest JSON body accepted.
     pub max_body: usize,
+    /// Largest `.wasm` a push may upload.
+    pub max_component_size: usize,
 }
 
 #[derive(Clone)]
@@ -36,12 +41,24 @@ pub struct AppState {
     pub jobs: Arc<Jobs>,
     pub blobs: Blobs,
     pub config: Arc<ApiConfig>,
+    pub deployer: Arc<Deployer>,
+    pub admin: Arc<AdminAuth>,
 }
 
 pub fn router(state: AppState) -> Router {
     let upload_limit = state.blobs.max_size as usize + 64 * 1024;
     let json_limit = state.config.max_body;
+    let admin = Router::new()
+        .route("/components", get(admin::list))
+        .route(
+            "/components/{id}",
+            axum::routing::put(admin::push).layer(DefaultBodyLimit::max(state.config.max_component_size)),
+        )
+        .route("/components/{id}/versions", get(admin::versions))
+        .route("/components/{id}/rollback", post(admin::rollback))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), admin::require_role));
     let v1 = Router::new()
+        .merge(admin)
         .route("/capabilities", get(native::capabilities))
         .route("/jobs", get(native::list_jobs))
         .route("/jobs/{id}", get(native::get_job).delete(native::cancel_job))

@@ -241,6 +241,10 @@ impl Jobs {
         Ok(self.store.stats().await?)
     }
 
+    pub async fn jobs_per_digest(&self, capability_id: &str) -> Result<Vec<(String, u64)>, JobError> {
+        Ok(self.store.jobs_per_digest(capability_id).await?)
+    }
+
     pub fn queue_depth(&self, capability_id: &str) -> usize {
         self.queue.depth(capability_id)
     }

@@ -82,7 +82,18 @@ impl Jobs {
             attempt: claimed.attempt,
             input: claimed.input,
         };
-        let outcome = self.runtime.run(&version, run, hooks, cancel).await;
+        // Validated at submission against the version current then; a swap
+        // may have changed the schema since.
+        let still_valid = serde_json::from_str(&run.input)
+            .map_err(|e| e.to_string())
+            .and_then(|input: serde_json::Value| version.validate_input(&input));
+        let outcome = match still_valid {
+            Ok(()) => self.runtime.run(&version, run, hooks, cancel).await,
+            Err(e) => Err(Failure::new(
+                "COMMON_INVALID_REQUEST",
+                format!("the input does not fit version {} of this capability: {e}", version.descriptor.version),
+            )),
+        };
         self.running.lock().expect("running lock").remove(id);
 
         let outcome = outcome.and_then(|output| version.check_output(&output).map(|()| output));

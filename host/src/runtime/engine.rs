@@ -33,10 +33,11 @@ pub fn build_engine(sizing: &PoolSizing) -> anyhow::Result<Engine> {
         // (the component adapter shims); leave generous head room.
         .max_memories_per_component(4)
         .max_tables_per_component(8)
-        .max_core_instances_per_component(32)
+        // A CPython component (componentize-py) has 14 core instances.
+        .max_core_instances_per_component(64)
         .total_memories(instances * 2)
         .total_tables(instances * 4)
-        .total_core_instances(instances * 8)
+        .total_core_instances(instances * 16)
         .total_stacks(instances)
         .max_memory_size(sizing.max_memory as usize)
         // Keeping a little memory resident between jobs avoids page-fault

@@ -369,9 +369,13 @@ fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Ve
 }
 
 /// Imports a component may have: the WASI interfaces the host links (given
-/// no authority) and our own contract. Anything else is refused by name.
+/// no authority: no preopens, no environment, and every socket operation
+/// denied at run time — toolchains such as componentize-py import the socket
+/// interfaces whether or not the code uses them) and our own contract.
+/// Anything else, such as `wasi:http`, is refused by name.
 fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) -> Result<(), String> {
-    const WASI_ALLOWED: &[&str] = &["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/"];
+    const WASI_ALLOWED: &[&str] =
+        &["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/", "wasi:sockets/"];
     const OURS: &[&str] =
         &["capsule:worker/types@0.1.", "capsule:worker/job-context@0.1.", "capsule:worker/blobs@0.1."];
     let refused: Vec<String> = component
@@ -383,7 +387,7 @@ fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) 
     if refused.is_empty() {
         return Ok(());
     }
-    let network = refused.iter().any(|n| n.starts_with("wasi:http/") || n.starts_with("wasi:sockets/"));
+    let network = refused.iter().any(|n| n.starts_with("wasi:http/"));
     let why = match (network, spec.allowed_outbound_hosts.is_empty()) {
         (true, true) => {
             "direct network access is never provided, and spin.toml grants this component no `allowed_outbound_hosts`; read remote files through `blobs.read`"

@@ -168,4 +168,6 @@ pub trait JobStore: Send + Sync {
     /// The newest completed or in-flight job with this cache key.
     async fn find_by_cache_key(&self, key: &str) -> Result<Option<JobRecord>, StoreError>;
     async fn stats(&self) -> Result<Stats, StoreError>;
+    /// How many jobs (any state) each component version has run.
+    async fn jobs_per_digest(&self, capability: &str) -> Result<Vec<(String, u64)>, StoreError>;
 }

@@ -535,6 +535,17 @@ impl JobStore for SqliteStore {
         Ok(row.as_ref().map(record_from_row))
     }
 
+    async fn jobs_per_digest(&self, capability: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT component_digest, COUNT(*) AS n FROM jobs
+             WHERE capability = ? AND component_digest IS NOT NULL GROUP BY component_digest",
+        )
+        .bind(capability)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get::<String, _>("component_digest"), r.get::<i64, _>("n") as u64)).collect())
+    }
+
     async fn stats(&self) -> Result<Stats, StoreError> {
         let row = sqlx::query(
             "SELECT COALESCE(SUM(state = 'queued'), 0) AS queued, COALESCE(SUM(state = 'processing'), 0) AS processing
