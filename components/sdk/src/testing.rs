@@ -40,41 +40,10 @@ pub fn run<C: Capability>(input: Value) -> Result<Value, Failure> {
         .map_err(|e| Failure::new("COMPONENT_OUTPUT_INVALID", format!("the output is not a JSON document: {e}")))
 }
 
-/// Does `actual` match `expect`? The host's rule: objects match when every
-/// key of `expect` matches (extra keys in `actual` are allowed), arrays when
-/// they have the same length and match element by element, scalars when
-/// equal. The error names the first mismatching path (`/schedules/0/date`).
-pub fn match_expected(expect: &Value, actual: &Value) -> Result<(), String> {
-    fn walk(expect: &Value, actual: &Value, path: &mut String) -> Result<(), String> {
-        match (expect, actual) {
-            (Value::Object(e), Value::Object(a)) => {
-                for (k, ev) in e {
-                    let len = path.len();
-                    path.push('/');
-                    path.push_str(k);
-                    match a.get(k) {
-                        Some(av) => walk(ev, av, path)?,
-                        None => return Err(format!("output has no `{path}` (expected {ev})")),
-                    }
-                    path.truncate(len);
-                }
-                Ok(())
-            }
-            (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
-                for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("/{i}"));
-                    walk(ev, av, path)?;
-                    path.truncate(len);
-                }
-                Ok(())
-            }
-            (e, a) if e == a => Ok(()),
-            (e, a) => Err(format!("output at `{}` is {a}, expected {e}", if path.is_empty() { "/" } else { path })),
-        }
-    }
-    walk(expect, actual, &mut String::new())
-}
+/// Does `actual` match `expect`? The host's rule (objects: every key of
+/// `expect` matches; arrays: same length, element by element; scalars:
+/// equal), from the crate the host uses too.
+pub use capsule_contract::match_expected;
 
 /// Run one example as the host's self-test does; the error says what failed.
 pub fn check_example<C: Capability>(example: &Example) -> Result<(), String> {
