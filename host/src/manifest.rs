@@ -19,7 +19,7 @@ pub const DEFAULT_MEMORY: u64 = 128 * 1024 * 1024;
 pub const MAX_MEMORY: u64 = 4 * 1024 * 1024 * 1024;
 
 /// Path segments the native API uses itself; a capability cannot take them.
-const RESERVED_NAMES: &[&str] = &["jobs", "files", "capabilities", "components", "health"];
+pub const RESERVED_NAMES: &[&str] = &["jobs", "files", "capabilities", "components", "health"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
@@ -286,7 +286,9 @@ impl Manifest {
     }
 }
 
-fn valid_id(s: &str) -> bool {
+/// Component ids and API names: lower-case letters, digits and dashes,
+/// starting with a letter, at most 64 characters.
+pub fn valid_id(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some('a'..='z'))
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

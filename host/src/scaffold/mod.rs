@@ -18,9 +18,6 @@ const LIB_RS: &str = include_str!("../../templates/rust/lib.rs.tmpl");
 /// Languages `--lang` accepts.
 const LANGUAGES: &[&str] = &["rust"];
 
-/// Path segments the native API uses itself (`/api/v1/jobs`, …); mirrors the manifest's list.
-const RESERVED_ROUTES: &[&str] = &["jobs", "files", "capabilities", "components", "health"];
-
 /// Names that cannot be a Rust library: keywords, the built-in crates and the crates the scaffold depends on.
 const RESERVED_CRATES: &[&str] = &[
     "abstract",
@@ -136,17 +133,13 @@ pub fn run(args: NewArgs) -> anyhow::Result<()> {
 }
 
 fn check_name(name: &str) -> anyhow::Result<()> {
-    let mut chars = name.chars();
-    let well_formed = matches!(chars.next(), Some('a'..='z'))
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && name.len() <= 64;
-    if !well_formed {
+    if !crate::manifest::valid_id(name) {
         bail!(
             "`{name}` is not a valid component name: use lower-case letters, digits and dashes, starting with a \
              letter, at most 64 characters (e.g. `pdf-summary`)"
         );
     }
-    if RESERVED_ROUTES.contains(&name) {
+    if crate::manifest::RESERVED_NAMES.contains(&name) {
         bail!("`{name}` cannot be a component name: `/api/v1/{name}` is a route of the host itself");
     }
     if RESERVED_CRATES.contains(&name.replace('-', "_").as_str()) {
