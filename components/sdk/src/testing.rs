@@ -90,29 +90,6 @@ mod tests {
     use serde::{Deserialize, Serialize};
     use serde_json::json;
 
-    #[test]
-    fn extra_output_keys_are_allowed() {
-        assert!(match_expected(&json!({"a": 1}), &json!({"a": 1, "b": 2})).is_ok());
-    }
-
-    #[test]
-    fn arrays_must_have_equal_length() {
-        let err = match_expected(&json!({"xs": [1]}), &json!({"xs": [1, 2]})).unwrap_err();
-        assert!(err.contains("/xs"), "{err}");
-    }
-
-    #[test]
-    fn mismatch_names_the_path() {
-        let err =
-            match_expected(&json!({"s": [{"d": "2026-01-15"}]}), &json!({"s": [{"d": "2026-01-16"}]})).unwrap_err();
-        assert!(err.contains("/s/0/d"), "{err}");
-    }
-
-    #[test]
-    fn missing_key_fails() {
-        assert!(match_expected(&json!({"a": null}), &json!({})).is_err());
-    }
-
     #[derive(Deserialize)]
     #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
