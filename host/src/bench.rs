@@ -13,7 +13,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::app;
-use crate::cli::HostArgs;
+use crate::cli::{HostArgs, Scratch};
 use crate::manifest::{CapabilitySpec, Manifest};
 use crate::runtime::{JobHooks, JobRun, Level};
 
@@ -67,8 +67,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let source = std::fs::canonicalize(&args.wasm)
         .with_context(|| format!("{} not found; build the echo fixture first (see --help)", args.wasm.display()))?;
-    let scratch = std::env::temp_dir().join(format!("capsule-bench-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&scratch)?;
+    let scratch = Scratch::new("bench")?;
     let spec = CapabilitySpec {
         id: "echo".into(),
         name: "echo".into(),
@@ -94,16 +93,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             ..spec
         });
     }
-    let manifest = Manifest { path: scratch.join("spin.toml"), application: "bench".into(), capabilities };
+    let manifest = Manifest { path: scratch.path().join("spin.toml"), application: "bench".into(), capabilities };
     let mut host_args = args.host.clone();
-    host_args.data_dir = scratch.clone();
     host_args.queue_capacity = args.jobs + 1;
-    let mut settings = host_args.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
-    settings.blob_dir = scratch.join("blobs");
+    let mut settings = host_args.scratch_settings(&scratch, false);
+    // A cold compile cache unless one is given: the swap figures time a fresh compile.
+    if args.host.cache_dir.is_none() {
+        settings.cache_dir = scratch.path().join("cache");
+    }
     let host = app::start(&manifest, &settings).await?;
-    let result = measure(&args, &host).await;
-    let _ = std::fs::remove_dir_all(&scratch);
-    result
+    measure(&args, &host).await
 }
 
 async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
@@ -259,7 +258,7 @@ async fn swap_figures(args: &BenchArgs, host: &app::Host, v2: Vec<u8>) -> anyhow
     let back = deployer.rollback("echo", None).await.map_err(err)?;
     let spec = host.jobs.registry().by_id("echo").context("echo")?.spec.clone();
     let started = Instant::now();
-    let cached = host.jobs.runtime().load(&spec, v2.clone()).await?;
+    let cached = host.jobs.runtime().load(&spec, v2.clone(), crate::runtime::digest_of(&v2)).await?;
     let cached_ms = started.elapsed().as_secs_f64() * 1e3;
     anyhow::ensure!(cached.from_cache, "the second load of a version did not use the compiled cache");
 

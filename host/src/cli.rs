@@ -104,6 +104,42 @@ impl HostArgs {
     }
 }
 
+/// A temporary directory, removed when dropped, for commands other than
+/// `serve`: their jobs and component versions must never mix with a
+/// server's (a `run` must not pick up queued jobs nor deploy what it tried).
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(purpose: &str) -> std::io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("capsule-{purpose}-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl HostArgs {
+    /// A one-off host: jobs and versions in `scratch`; files in the real data
+    /// dir when `keep_files` (so a server on it can serve what a `run` wrote).
+    pub fn scratch_settings(&self, scratch: &Scratch, keep_files: bool) -> HostSettings {
+        let mut settings = self.settings("http://127.0.0.1:8000".into(), scratch.path().join("jobs.db"));
+        settings.data_dir = scratch.path().to_path_buf();
+        if !keep_files {
+            settings.blob_dir = scratch.path().join("blobs");
+        }
+        settings
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     #[command(flatten)]

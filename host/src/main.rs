@@ -21,7 +21,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{CapabilitiesArgs, Cli, Command, RunArgs, ServeArgs};
+use cli::{CapabilitiesArgs, Cli, Command, RunArgs, Scratch, ServeArgs};
 use manifest::Manifest;
 
 fn main() -> ExitCode {
@@ -147,17 +147,8 @@ async fn run_one(args: RunArgs) -> anyhow::Result<ExitCode> {
         manifest.capabilities[0].source = wasm.clone();
     }
     let name = manifest.capabilities[0].name.clone();
-    // A scratch job database: `run` must never pick up a server's queued jobs.
-    let scratch = std::env::temp_dir().join(format!("capsule-run-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&scratch)?;
-    // A version tried with `run` must not become a server's deployed version,
-    // so versions live in the scratch dir; files the job writes stay in the
-    // real data dir, where a server on it can serve them.
-    let mut settings = args.host.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
-    settings.data_dir = scratch.clone();
-    let result = run_job(&manifest, &settings, &name, input, args.quiet).await;
-    let _ = std::fs::remove_dir_all(&scratch);
-    result
+    let scratch = Scratch::new("run")?;
+    run_job(&manifest, &args.host.scratch_settings(&scratch, true), &name, input, args.quiet).await
 }
 
 async fn run_job(
@@ -213,15 +204,8 @@ async fn run_job(
 
 async fn capabilities(args: CapabilitiesArgs) -> anyhow::Result<()> {
     let manifest = Manifest::load(&args.host.manifest, true)?;
-    let scratch = std::env::temp_dir().join(format!("capsule-caps-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&scratch)?;
-    // Listing must not record anything: versions and jobs live in the scratch dir.
-    let mut settings = args.host.settings("http://127.0.0.1:8000".into(), scratch.join("jobs.db"));
-    settings.data_dir = scratch.clone();
-    settings.blob_dir = scratch.join("blobs");
-    let host = app::start(&manifest, &settings).await;
-    let _ = std::fs::remove_dir_all(&scratch);
-    let host = host?;
+    let scratch = Scratch::new("capabilities")?;
+    let host = app::start(&manifest, &args.host.scratch_settings(&scratch, false)).await?;
     if args.json {
         let list: Vec<_> = host.jobs.registry().iter().map(|e| api::capability_view(e)).collect();
         println!("{}", serde_json::to_string_pretty(&list)?);

@@ -15,12 +15,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 pub use watch::watch;
 
 use crate::manifest::CapabilitySpec;
-use crate::runtime::{Entry, LoadError, Registry, Runtime, Version};
+use crate::runtime::{Entry, LoadError, Registry, Runtime, Version, digest_of};
 use vault::{Vault, VaultState};
 
 #[derive(Debug, thiserror::Error)]
@@ -73,10 +71,6 @@ pub struct Deployer {
     locks: HashMap<String, tokio::sync::Mutex<()>>,
 }
 
-pub fn digest_of(wasm: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(wasm)))
-}
-
 /// The version a component starts with: the manifest's `source` if it changed
 /// since the last start (a new build is a new deployment), else the version
 /// last made active (possibly pushed), falling back to `source`.
@@ -102,7 +96,7 @@ pub async fn boot(
     };
     if let Some(digest) = pushed {
         match vault.read_wasm(&spec.id, &digest) {
-            Ok(wasm) => match runtime.load(spec, wasm).await {
+            Ok(wasm) => match runtime.load(spec, wasm, digest.clone()).await {
                 Ok(version) => {
                     tracing::info!(component = %spec.id, %digest, "serving the version last pushed (spin.toml's source is unchanged)");
                     return Ok(version);
@@ -116,7 +110,7 @@ pub async fn boot(
             }
         }
     }
-    let version = runtime.load(spec, source.clone()).await?;
+    let version = runtime.load(spec, source.clone(), source_digest.clone()).await?;
     vault.save_wasm(&spec.id, &source_digest, &source)?;
     state.manifest_digest = Some(source_digest.clone());
     for dropped in state.activate(&source_digest, keep) {
@@ -124,6 +118,20 @@ pub async fn boot(
     }
     vault.save_state(&spec.id, &state)?;
     Ok(version)
+}
+
+impl Deployed {
+    /// A push of the version already serving: nothing to do.
+    fn unchanged(id: &str, current: &Version, started: Instant) -> Self {
+        Self {
+            component: id.to_string(),
+            digest: current.digest.clone(),
+            version: current.descriptor.version.clone(),
+            previous_digest: current.digest.clone(),
+            compiled_from_cache: true,
+            took_ms: started.elapsed().as_secs_f64() * 1e3,
+        }
+    }
 }
 
 impl Deployer {
@@ -146,6 +154,10 @@ impl Deployer {
         let entry = self.entry(id)?;
         let _one_at_a_time = self.locks[id].lock().await;
         let digest = digest_of(&wasm);
+        let current = entry.current();
+        if current.digest == digest {
+            return Ok(Deployed::unchanged(id, &current, started));
+        }
         // Large components (a Python one is ~18 MB): keep file I/O off the workers.
         let wasm = {
             let (vault, id, digest) = (self.vault.clone(), id.to_string(), digest.clone());
@@ -155,7 +167,7 @@ impl Deployer {
         };
         let version = match entry.loaded(&digest) {
             Some(v) => v,
-            None => self.runtime.load(&entry.spec, wasm).await?,
+            None => self.runtime.load(&entry.spec, wasm, digest).await?,
         };
         self.activate(entry, version, started)
     }
@@ -184,7 +196,7 @@ impl Deployer {
                     .await
                     .map_err(|e| DeployError::Io(std::io::Error::other(e)))?
                     .map_err(|_| DeployError::VersionNotFound { id: id.into(), digest: digest.clone() })?;
-                self.runtime.load(&entry.spec, wasm).await?
+                self.runtime.load(&entry.spec, wasm, digest.clone()).await?
             }
         };
         self.activate(entry, version, started)

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use notify::{RecursiveMode, Watcher};
 
-use super::{Deployer, WATCH_SETTLE, digest_of};
+use super::{Deployer, WATCH_SETTLE};
 use crate::manifest::{CapabilitySpec, Manifest};
 
 struct Watched {
@@ -119,11 +119,9 @@ async fn redeploy(deployer: &Deployer, spec: &CapabilitySpec) {
         Ok(w) => w,
         Err(e) => return eprintln!("[watch] {}: cannot read {}: {e}", spec.id, spec.source.display()),
     };
-    let Some(entry) = deployer.registry().by_id(&spec.id) else { return };
-    if entry.current().digest == digest_of(&wasm) {
-        return;
-    }
     match deployer.push(&spec.id, wasm).await {
+        // The file was rewritten with the bytes already serving.
+        Ok(d) if d.digest == d.previous_digest => {}
         Ok(d) => {
             eprintln!("[watch] {}: now serving {} (version {}, {:.0} ms)", spec.id, d.digest, d.version, d.took_ms)
         }

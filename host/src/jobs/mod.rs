@@ -18,7 +18,9 @@ use tokio_util::sync::CancellationToken;
 pub use events::JobEvent;
 
 use crate::queue::Queue;
-use crate::runtime::{Registry, Runtime};
+use tracing::Instrument;
+
+use crate::runtime::{Entry, Registry, Runtime};
 use crate::store::{JobRecord, JobStore, ListFilter, NewJob, Stats, Status, StoreError};
 use events::EventHub;
 
@@ -123,10 +125,8 @@ impl Jobs {
             self.enqueue_pending(p.capability, p.id, p.run_after, now);
         }
         for entry in self.registry.iter() {
-            let jobs = self.clone();
-            let id = entry.spec.id.clone();
-            let slots = Arc::new(Semaphore::new(entry.spec.concurrency as usize));
-            tokio::spawn(async move { jobs.schedule(id, slots).await });
+            let (jobs, entry) = (self.clone(), entry.clone());
+            tokio::spawn(async move { jobs.schedule(entry).await });
         }
         let jobs = self.clone();
         tokio::spawn(async move { jobs.keep_leases().await });
@@ -139,16 +139,17 @@ impl Jobs {
     }
 
     /// One loop per capability: a free slot, then the next job.
-    async fn schedule(self: Arc<Self>, capability: String, slots: Arc<Semaphore>) {
+    async fn schedule(self: Arc<Self>, entry: Arc<Entry>) {
+        let slots = Arc::new(Semaphore::new(entry.spec.concurrency as usize));
         loop {
             let Ok(permit) = slots.clone().acquire_owned().await else { return };
-            let id = self.queue.pop(&capability).await;
-            let jobs = self.clone();
-            let cap = capability.clone();
+            let id = self.queue.pop(&entry.spec.id).await;
+            let (jobs, entry) = (self.clone(), entry.clone());
             // A task per job spreads wasm work (which rarely awaits) across
             // the runtime's worker threads.
             tokio::spawn(async move {
-                jobs.execute(&cap, &id).await;
+                let span = tracing::info_span!("job", job = %id, capability = %entry.spec.id);
+                jobs.execute(&entry, &id).instrument(span).await;
                 drop(permit);
             });
         }
@@ -211,6 +212,7 @@ impl Jobs {
             input: input.to_string(),
             max_attempts: spec.max_attempts,
             cache_key,
+            accepted_digest: version.digest.clone(),
             now: now_ms(),
         };
         self.store.insert(job).await?;

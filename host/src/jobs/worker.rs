@@ -8,8 +8,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::{EventHub, JobEvent};
 use super::{Jobs, now_ms};
-use crate::runtime::{Failure, JobHooks, JobRun, Level};
-use crate::store::{Finish, Status};
+use crate::runtime::{Entry, Failure, JobHooks, JobRun, Level, Version};
+use crate::store::{Claimed, Finish};
 
 /// Progress and output of a running job go to the store and to listeners.
 struct RunHooks {
@@ -48,8 +48,8 @@ impl RunHooks {
 }
 
 impl Jobs {
-    pub(super) async fn execute(self: &Arc<Self>, capability: &str, id: &str) {
-        let Some(entry) = self.registry.by_id(capability) else { return };
+    pub(super) async fn execute(self: &Arc<Self>, entry: &Entry, id: &str) {
+        let capability = entry.spec.id.as_str();
         // Pin the version now: a swap while this job runs does not affect it.
         let version = entry.current();
         // Registered before the claim: a cancel that lands between the claim
@@ -67,58 +67,45 @@ impl Jobs {
             }
             Err(e) => {
                 self.running.lock().expect("running lock").remove(id);
-                tracing::error!(job = %id, error = %e, "could not claim job; it stays queued");
+                tracing::error!(error = %e, "could not claim job; it stays queued");
                 self.queue.push_after(capability, id.to_string(), Duration::from_secs(1));
                 return;
             }
         };
-        let span = tracing::info_span!("job", job = %id, capability = %capability, attempt = claimed.attempt);
-        let _enter = span.enter();
         let hooks = Arc::new(RunHooks { jobs: self.clone(), id: id.to_string(), capability: capability.to_string() });
         self.events.publish(id, JobEvent::Progress { percent: 0, step: "started".into(), message: String::new() });
-        let run = JobRun {
-            id: id.to_string(),
-            capability: capability.to_string(),
-            attempt: claimed.attempt,
-            input: claimed.input,
-        };
-        // Validated at submission against the version current then; a swap
-        // may have changed the schema since.
-        let still_valid = serde_json::from_str(&run.input)
-            .map_err(|e| e.to_string())
-            .and_then(|input: serde_json::Value| version.validate_input(&input));
-        let outcome = match still_valid {
-            Ok(()) => self.runtime.run(&version, run, hooks, cancel).await,
-            Err(e) => Err(Failure::new(
-                "COMMON_INVALID_REQUEST",
-                format!("the input does not fit version {} of this capability: {e}", version.descriptor.version),
-            )),
+        let outcome = match self.revalidate(&version, &claimed) {
+            Ok(()) => {
+                let run = JobRun {
+                    id: id.to_string(),
+                    capability: capability.to_string(),
+                    attempt: claimed.attempt,
+                    input: claimed.input,
+                };
+                self.runtime.run(&version, run, hooks, cancel).await
+            }
+            Err(failure) => Err(failure),
         };
         self.running.lock().expect("running lock").remove(id);
 
-        let outcome = outcome.and_then(|output| version.check_output(&output).map(|()| output));
-        let (finish, terminal) = match outcome {
-            Ok(result) => (Finish::Completed { result }, Some(Status::Completed)),
+        let outcome = outcome.and_then(|output| version.check_output(&output).map(|_| output));
+        let (finish, retry_in) = match outcome {
+            Ok(result) => (Finish::Completed { result }, None),
             Err(failure) if failure.retryable && claimed.attempt < claimed.max_attempts => {
                 let delay = self.backoff(claimed.attempt);
                 tracing::info!(code = %failure.code, retry_in = ?delay, "attempt failed; will retry");
                 let run_after = now_ms() + delay.as_millis() as i64;
-                (Finish::Retry { failure, run_after }, None)
+                (Finish::Retry { failure, run_after }, Some(delay))
             }
             Err(failure) => {
-                log_failure(&failure);
-                (Finish::Failed { failure }, Some(Status::Failed))
+                tracing::info!(code = %failure.code, message = %failure.message, "job failed");
+                (Finish::Failed { failure }, None)
             }
         };
-        let retry_delay = match &finish {
-            Finish::Retry { run_after, .. } => Some(Duration::from_millis((run_after - now_ms()).max(0) as u64)),
-            _ => None,
-        };
         match self.store.finish(id, &self.owner, claimed.attempt, finish, now_ms()).await {
-            Ok(true) => match (terminal, retry_delay) {
-                (Some(_), _) => self.events.finish(id),
-                (None, Some(delay)) => self.queue.push_after(capability, id.to_string(), delay),
-                (None, None) => {}
+            Ok(true) => match retry_in {
+                Some(delay) => self.queue.push_after(capability, id.to_string(), delay),
+                None => self.events.finish(id),
             },
             // Fenced out: cancelled meanwhile (listeners were told then) or
             // the lease was lost and another worker owns the job now.
@@ -128,8 +115,21 @@ impl Jobs {
             }
         }
     }
-}
 
-fn log_failure(failure: &Failure) {
-    tracing::info!(code = %failure.code, message = %failure.message, "job failed");
+    /// The input was validated at submission by the version current then; only
+    /// when a different version (after a swap) claims the job must it be checked again.
+    fn revalidate(&self, version: &Version, claimed: &Claimed) -> Result<(), Failure> {
+        if claimed.accepted_digest.as_deref() == Some(version.digest.as_str()) {
+            return Ok(());
+        }
+        serde_json::from_str(&claimed.input)
+            .map_err(|e| e.to_string())
+            .and_then(|input: serde_json::Value| version.validate_input(&input))
+            .map_err(|e| {
+                Failure::new(
+                    "COMMON_INVALID_REQUEST",
+                    format!("the input does not fit version {} of this capability: {e}", version.descriptor.version),
+                )
+            })
+    }
 }

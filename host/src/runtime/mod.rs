@@ -132,17 +132,17 @@ impl Version {
 
     /// A component's output must be JSON fitting its own output schema;
     /// anything else fails the job rather than reaching a client.
-    pub fn check_output(&self, output: &str) -> Result<(), Failure> {
+    pub fn check_output(&self, output: &str) -> Result<serde_json::Value, Failure> {
         let invalid = |m: String| Failure::new("COMPONENT_OUTPUT_INVALID", m);
         let value: serde_json::Value = serde_json::from_str(output)
             .map_err(|e| invalid(format!("the component returned output that is not JSON: {e}")))?;
-        match self.output_validator.iter_errors(&value).next() {
-            None => Ok(()),
-            Some(e) => Err(invalid(format!(
+        if let Some(e) = self.output_validator.iter_errors(&value).next() {
+            return Err(invalid(format!(
                 "the component's output does not fit its output schema at `{}`: {e}",
                 e.instance_path()
-            ))),
+            )));
         }
+        Ok(value)
     }
 }
 
@@ -167,9 +167,9 @@ impl Runtime {
 
     /// Compile (or load from cache), check grants, describe, and run the
     /// component's examples. Only a version that passes every step is returned.
-    pub async fn load(&self, spec: &CapabilitySpec, wasm: Vec<u8>) -> Result<Arc<Version>, LoadError> {
+    /// `digest` is [`digest_of`] the bytes: callers need it first anyway.
+    pub async fn load(&self, spec: &CapabilitySpec, wasm: Vec<u8>, digest: String) -> Result<Arc<Version>, LoadError> {
         let fail = |step, message: String| LoadError { component: spec.id.clone(), step, message };
-        let digest = format!("sha256:{}", hex::encode(Sha256::digest(&wasm)));
         let cache_key = digest.trim_start_matches("sha256:").to_string();
         let (component, from_cache) = self
             .cache
@@ -245,8 +245,7 @@ impl Runtime {
             .run_with(version, run, Arc::new(SilentHooks), CancellationToken::new(), None)
             .await
             .map_err(|f| format!("example `{name}` failed: {}: {}", f.code, f.message))?;
-        version.check_output(&output).map_err(|f| format!("example `{name}`: {}", f.message))?;
-        let output: serde_json::Value = serde_json::from_str(&output).unwrap_or_default();
+        let output = version.check_output(&output).map_err(|f| format!("example `{name}`: {}", f.message))?;
         match_expected(&example.expect, &output).map_err(|m| format!("example `{name}`: {m}"))
     }
 
@@ -317,6 +316,11 @@ impl Runtime {
         });
         store
     }
+}
+
+/// The identity of a component version: `sha256:<hex>` of its bytes.
+pub fn digest_of(wasm: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(wasm)))
 }
 
 /// Why the host stopped a guest.

@@ -75,6 +75,8 @@ pub struct NewJob {
     pub input: String,
     pub max_attempts: u32,
     pub cache_key: Option<String>,
+    /// Digest of the version whose input schema accepted the input.
+    pub accepted_digest: String,
     pub now: i64,
 }
 
@@ -82,6 +84,8 @@ pub struct NewJob {
 #[derive(Debug)]
 pub struct Claimed {
     pub input: String,
+    /// See [`NewJob::accepted_digest`]; `None` for jobs from before it was recorded.
+    pub accepted_digest: Option<String>,
     pub attempt: u32,
     pub max_attempts: u32,
 }

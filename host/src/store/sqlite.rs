@@ -154,7 +154,18 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
             Op::Progress { id, percent, step, message } => {
                 progress.insert(id, (percent, step, message));
             }
-            other => others.push(other),
+            Op::Finish { id, owner, attempt, finish: Finish::Failed { failure }, now, reply } => {
+                others.push(Single::Ending { id, owner, attempt, ending: Ending::Failed(failure), now, reply })
+            }
+            Op::Finish { id, owner, attempt, finish: Finish::Retry { failure, run_after }, now, reply } => {
+                let ending = Ending::Retry(failure, run_after);
+                others.push(Single::Ending { id, owner, attempt, ending, now, reply })
+            }
+            Op::Cancel { id, now, reply } => others.push(Single::Cancel { id, now, reply }),
+            Op::Heartbeat { owner, ids, lease_until, reply } => {
+                others.push(Single::Heartbeat { owner, ids, lease_until, reply })
+            }
+            Op::Reclaim { now, reply } => others.push(Single::Reclaim { now, reply }),
         }
     }
     let mut done: Vec<Deferred> = Vec::with_capacity(inserts.len() + claims.len() + completions.len() + others.len());
@@ -236,24 +247,31 @@ fn chunks<T>(items: Vec<T>) -> Vec<Vec<T>> {
     out
 }
 
-async fn apply_one(tx: &mut Tx<'_>, op: Op) -> Deferred {
+/// The rarer operations, one statement each.
+enum Single {
+    Ending { id: String, owner: String, attempt: u32, ending: Ending, now: i64, reply: Reply<bool> },
+    Cancel { id: String, now: i64, reply: Reply<Option<Status>> },
+    Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<()> },
+    Reclaim { now: i64, reply: Reply<Vec<Pending>> },
+}
+
+/// How an attempt ended other than completed (completions go in groups).
+enum Ending {
+    Failed(Failure),
+    Retry(Failure, i64),
+}
+
+async fn apply_one(tx: &mut Tx<'_>, op: Single) -> Deferred {
     let err = |e: sqlx::Error| e.to_string();
     match op {
-        Op::Finish { id, owner, attempt, finish, now, reply } => {
-            deferred(reply, finish_job(tx, &id, &owner, attempt, finish, now).await.map_err(err))
+        Single::Ending { id, owner, attempt, ending, now, reply } => {
+            deferred(reply, end_attempt(tx, &id, &owner, attempt, ending, now).await.map_err(err))
         }
-        Op::Cancel { id, now, reply } => deferred(reply, cancel(tx, &id, now).await.map_err(err)),
-        Op::Heartbeat { owner, ids, lease_until, reply } => {
+        Single::Cancel { id, now, reply } => deferred(reply, cancel(tx, &id, now).await.map_err(err)),
+        Single::Heartbeat { owner, ids, lease_until, reply } => {
             deferred(reply, heartbeat(tx, &owner, &ids, lease_until).await.map_err(err))
         }
-        Op::Reclaim { now, reply } => deferred(reply, reclaim(tx, now).await.map_err(err)),
-        Op::Insert(job, reply) => deferred(reply, insert_many(tx, &[&job]).await.map_err(err)),
-        Op::Claim { id, owner, lease_until, digest, now, reply } => {
-            let row = ClaimRow { id, owner, lease_until, digest, now };
-            let r = claim_many(tx, &[&row]).await.map(|mut m| m.remove(&row.id)).map_err(err);
-            deferred(reply, r)
-        }
-        Op::Progress { .. } => Box::new(|_| {}),
+        Single::Reclaim { now, reply } => deferred(reply, reclaim(tx, now).await.map_err(err)),
     }
 }
 
@@ -273,7 +291,8 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Error> {
     let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, run_after, created_at, updated_at) ",
+        "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, accepted_digest, run_after,
+                           created_at, updated_at) ",
     );
     qb.push_values(jobs, |mut b, job| {
         b.push_bind(&job.id)
@@ -282,6 +301,7 @@ async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Erro
             .push_bind(&job.input)
             .push_bind(job.max_attempts as i64)
             .push_bind(&job.cache_key)
+            .push_bind(&job.accepted_digest)
             .push_bind(job.now)
             .push_bind(job.now)
             .push_bind(job.now);
@@ -302,7 +322,7 @@ async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<Strin
     });
     qb.push(
         ") AS v WHERE jobs.id = v.column1 AND jobs.state = 'queued'
-         RETURNING jobs.id AS id, jobs.capability AS capability, jobs.input AS input,
+         RETURNING jobs.id AS id, jobs.input AS input, jobs.accepted_digest AS accepted_digest,
                    jobs.attempts AS attempts, jobs.max_attempts AS max_attempts",
     );
     let found = qb.build().fetch_all(&mut **tx).await?;
@@ -311,6 +331,7 @@ async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<Strin
         .map(|r| {
             let claimed = Claimed {
                 input: r.get("input"),
+                accepted_digest: r.get("accepted_digest"),
                 attempt: r.get::<i64, _>("attempts") as u32,
                 max_attempts: r.get::<i64, _>("max_attempts") as u32,
             };
@@ -319,7 +340,8 @@ async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<Strin
         .collect())
 }
 
-/// Completions fenced like [`finish_job`]; returns the ids that completed.
+/// Completions, fenced on state, lease owner and attempt: a job whose lease was
+/// taken over can never complete twice. Maps each id to whether it completed.
 async fn complete_many(tx: &mut Tx<'_>, rows: &[&CompletionRow]) -> Result<HashMap<String, bool>, sqlx::Error> {
     let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
         "UPDATE jobs SET state = 'completed', result = v.column4, progress = 100, failure_code = NULL,
@@ -343,41 +365,38 @@ async fn complete_many(tx: &mut Tx<'_>, rows: &[&CompletionRow]) -> Result<HashM
     Ok(completed)
 }
 
-async fn finish_job(
+/// A failed attempt, fenced like [`complete_many`]: terminal, or back to
+/// `queued` until `run_after`; the failure is kept for display either way.
+async fn end_attempt(
     tx: &mut Tx<'_>,
     id: &str,
     owner: &str,
     attempt: u32,
-    finish: Finish,
+    ending: Ending,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    const FENCE: &str = "WHERE id = ? AND state = 'processing' AND lease_owner = ? AND attempts = ?";
-    let sql = match &finish {
-        Finish::Completed { .. } => format!(
-            "UPDATE jobs SET state = 'completed', result = ?, progress = 100, failure_code = NULL,
-                    failure_message = NULL, failure_retryable = NULL, lease_owner = NULL, lease_until = NULL,
-                    finished_at = ?, updated_at = ? {FENCE}"
-        ),
-        Finish::Failed { .. } => format!(
-            "UPDATE jobs SET state = 'failed', failure_code = ?, failure_message = ?, failure_retryable = ?,
-                    lease_owner = NULL, lease_until = NULL, finished_at = ?, updated_at = ? {FENCE}"
-        ),
-        Finish::Retry { .. } => format!(
-            "UPDATE jobs SET state = 'queued', failure_code = ?, failure_message = ?, failure_retryable = ?,
-                    lease_owner = NULL, lease_until = NULL, run_after = ?, updated_at = ? {FENCE}"
-        ),
+    let (state, failure, run_after, finished_at) = match &ending {
+        Ending::Failed(failure) => ("failed", failure, None, Some(now)),
+        Ending::Retry(failure, run_after) => ("queued", failure, Some(*run_after), None),
     };
-    let q = sqlx::query(&sql);
-    let q = match &finish {
-        Finish::Completed { result } => q.bind(result).bind(now).bind(now),
-        Finish::Failed { failure } => {
-            q.bind(&failure.code).bind(&failure.message).bind(failure.retryable).bind(now).bind(now)
-        }
-        Finish::Retry { failure, run_after } => {
-            q.bind(&failure.code).bind(&failure.message).bind(failure.retryable).bind(*run_after).bind(now)
-        }
-    };
-    let done = q.bind(id).bind(owner).bind(attempt as i64).execute(&mut **tx).await?;
+    let done = sqlx::query(
+        "UPDATE jobs SET state = ?, failure_code = ?, failure_message = ?, failure_retryable = ?,
+                lease_owner = NULL, lease_until = NULL, run_after = COALESCE(?, run_after),
+                finished_at = ?, updated_at = ?
+         WHERE id = ? AND state = 'processing' AND lease_owner = ? AND attempts = ?",
+    )
+    .bind(state)
+    .bind(&failure.code)
+    .bind(&failure.message)
+    .bind(failure.retryable)
+    .bind(run_after)
+    .bind(finished_at)
+    .bind(now)
+    .bind(id)
+    .bind(owner)
+    .bind(attempt as i64)
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -574,6 +593,7 @@ mod tests {
             input: "{}".into(),
             max_attempts: 2,
             cache_key: None,
+            accepted_digest: "d".into(),
             now: 1,
         }
     }
