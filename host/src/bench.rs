@@ -215,7 +215,7 @@ async fn load_run(
                     t.tick().await;
                 }
                 let t = Instant::now();
-                jobs.submit("echo", json!({"n": offset + s * per_submitter + i}), false)
+                jobs.submit("echo", json!({"message": "bench", "n": offset + s * per_submitter + i}), false)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 latencies.push(t.elapsed());

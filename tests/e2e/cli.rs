@@ -130,3 +130,26 @@ fn run_with_component_tries_a_build_instead_of_the_manifest_source() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("example") && stderr.contains("hello"), "{stderr}");
 }
+
+/// The benchmark is not a test, but it must keep working: every figure it
+/// prints (engine, hot swap, cancel) comes out for a small run.
+#[test]
+fn bench_runs_and_reports_every_figure() {
+    let path = |id: &str| crate::harness::wasm_path(id).to_string_lossy().into_owned();
+    let out = Command::new(env!("CARGO_BIN_EXE_capsule"))
+        .args(["bench", "--jobs", "400", "--submitters", "4", "--raw-calls", "200"])
+        .args(["--wasm", &path("echo"), "--busy-wasm", &path("busy-loop"), "--swap-wasm", &path("echo-v2")])
+        .output()
+        .expect("capsule bench");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for row in [
+        "end-to-end throughput",
+        "submit latency p99",
+        "PUT to serving",
+        "rollback to a kept",
+        "cancel of a busy-looping job",
+    ] {
+        assert!(stdout.contains(row), "no `{row}` row in:\n{stdout}");
+    }
+}
