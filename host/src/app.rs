@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use crate::blobs::{Blobs, LocalBlobStore};
 use crate::deploy::Deployer;
+use crate::engines::{EngineSettings, Engines};
 use crate::jobs::{Jobs, JobsConfig};
 use crate::manifest::{CapabilitySpec, Manifest};
 use crate::queue::MemoryQueue;
@@ -29,12 +30,14 @@ pub struct HostSettings {
     pub jobs: JobsConfig,
     /// Versions kept per component for rollback.
     pub keep_versions: usize,
+    pub engines: EngineSettings,
 }
 
 pub struct Host {
     pub jobs: Arc<Jobs>,
     pub blobs: Blobs,
     pub deployer: Arc<Deployer>,
+    pub engines: Arc<Engines>,
 }
 
 /// Load every component of the manifest (compile, check, describe, run
@@ -50,7 +53,8 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
         .with_context(|| format!("opening job database {}", settings.database.display()))?;
 
     let sizing = pool_sizing(&manifest.capabilities);
-    let runtime = Arc::new(Runtime::new(&sizing, settings.cache_dir.clone(), blobs.clone())?);
+    let engines = Arc::new(Engines::probe(&settings.engines).await);
+    let runtime = Arc::new(Runtime::new(&sizing, settings.cache_dir.clone(), blobs.clone(), engines.clone())?);
     let mut registry = Registry::default();
     for spec in &manifest.capabilities {
         let started = std::time::Instant::now();
@@ -70,7 +74,7 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
     let queue = MemoryQueue::new(manifest.capabilities.iter().map(|c| c.id.as_str()));
     let jobs = Jobs::new(Arc::new(store), Arc::new(queue), runtime, registry, settings.jobs.clone());
     jobs.start().await.context("recovering queued jobs")?;
-    Ok(Host { jobs, blobs, deployer })
+    Ok(Host { jobs, blobs, deployer, engines })
 }
 
 fn pool_sizing(capabilities: &[CapabilitySpec]) -> PoolSizing {

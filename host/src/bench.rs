@@ -74,6 +74,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         route: "/api/v1/echo".into(),
         source: source.clone(),
         allowed_outbound_hosts: vec![],
+        engines: Default::default(),
         build: None,
         timeout: Duration::from_secs(10),
         max_attempts: 1,

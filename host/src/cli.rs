@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::HostSettings;
+use crate::engines::EngineSettings;
 use crate::jobs::JobsConfig;
 
 #[derive(Parser, Debug)]
@@ -82,6 +83,16 @@ pub struct HostArgs {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `capsule=debug`.
     #[arg(long, env = "CAPSULE_LOG", default_value = "info")]
     pub log: String,
+    /// The Tesseract 5 program lent to components as the `ocr` engine
+    /// (Debian: tesseract-ocr, tesseract-ocr-kor, tesseract-ocr-eng).
+    #[arg(long, env = "CAPSULE_TESSERACT", default_value = "tesseract")]
+    pub tesseract: PathBuf,
+    /// poppler's `pdftoppm`, lent as the `pdf-render` engine (Debian: poppler-utils).
+    #[arg(long, env = "CAPSULE_PDFTOPPM", default_value = "pdftoppm")]
+    pub pdftoppm: PathBuf,
+    /// Engine processes (OCR, PDF rendering) that may run at once [default: CPU cores].
+    #[arg(long, env = "CAPSULE_ENGINE_CONCURRENCY")]
+    pub engine_concurrency: Option<usize>,
 }
 
 impl HostArgs {
@@ -99,6 +110,11 @@ impl HostArgs {
                 lease: self.lease,
                 retry_base: self.retry_base,
                 retry_max: self.retry_max,
+            },
+            engines: EngineSettings {
+                tesseract: self.tesseract.clone(),
+                pdftoppm: self.pdftoppm.clone(),
+                concurrency: self.engine_concurrency.unwrap_or_else(crate::engines::default_concurrency),
             },
         }
     }

@@ -6,6 +6,7 @@ mod bench;
 mod blobs;
 mod cli;
 mod deploy;
+mod engines;
 mod jobs;
 mod manifest;
 mod queue;
@@ -87,6 +88,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         jobs: host.jobs,
         blobs: host.blobs,
         deployer: host.deployer,
+        engines: host.engines,
         admin: Arc::new(api::AdminAuth {
             admin_token: empty_is_none(&args.admin_token),
             viewer_token: empty_is_none(&args.viewer_token),

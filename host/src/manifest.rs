@@ -21,6 +21,10 @@ pub const MAX_MEMORY: u64 = 4 * 1024 * 1024 * 1024;
 /// Path segments the native API uses itself; a capability cannot take them.
 pub const RESERVED_NAMES: &[&str] = &["jobs", "files", "capabilities", "components", "health"];
 
+/// Host engines a component may be granted (`engines = [...]`), by the name
+/// of the WIT interface that lends them.
+pub const ENGINES: &[&str] = &["ocr", "pdf-render"];
+
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("cannot read manifest {path}: {source}")]
@@ -48,6 +52,8 @@ pub struct CapabilitySpec {
     /// Absolute path of the `.wasm` file.
     pub source: PathBuf,
     pub allowed_outbound_hosts: Vec<OutboundHost>,
+    /// Host engines the component may import (a subset of [`ENGINES`]).
+    pub engines: BTreeSet<String>,
     pub build: Option<BuildSpec>,
     pub timeout: Duration,
     pub max_attempts: u32,
@@ -153,6 +159,9 @@ struct RawComponent {
     source: String,
     #[serde(default)]
     allowed_outbound_hosts: Vec<String>,
+    /// Capsule's extension: host engines lent to the component.
+    #[serde(default)]
+    engines: Vec<String>,
     build: Option<RawBuild>,
     #[serde(default)]
     #[allow(dead_code)]
@@ -257,6 +266,16 @@ impl Manifest {
                 .iter()
                 .map(|h| OutboundHost::parse(h).map_err(|e| invalid(format!("`{ckey}.allowed_outbound_hosts`: {e}"))))
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut engines = BTreeSet::new();
+            for engine in &comp.engines {
+                if !ENGINES.contains(&engine.as_str()) {
+                    return Err(invalid(format!(
+                        "`{ckey}.engines`: `{engine}` is not an engine this host lends; choose from {}",
+                        ENGINES.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+                    )));
+                }
+                engines.insert(engine.clone());
+            }
             let build = comp.build.as_ref().map(|b| BuildSpec {
                 command: b.command.clone(),
                 workdir: b.workdir.as_ref().map(|w| base.join(w)).unwrap_or_else(|| base.clone()),
@@ -268,6 +287,7 @@ impl Manifest {
                 route,
                 source,
                 allowed_outbound_hosts,
+                engines,
                 build,
                 timeout,
                 max_attempts,
@@ -368,5 +388,23 @@ source = "echo.wasm"
         let any = OutboundHost::parse("*://*:8080").unwrap();
         assert!(any.allows("http", "x", 8080));
         assert!(OutboundHost::parse("api.example.com").is_err());
+    }
+
+    #[test]
+    fn granted_engines_are_read_per_component() {
+        let m = parse(
+            &MINIMAL.replace("source = \"echo.wasm\"", "source = \"echo.wasm\"\nengines = [\"ocr\", \"pdf-render\"]"),
+        )
+        .unwrap();
+        let engines: Vec<&str> = m.capabilities[0].engines.iter().map(String::as_str).collect();
+        assert_eq!(engines, ["ocr", "pdf-render"]);
+        assert!(parse(MINIMAL).unwrap().capabilities[0].engines.is_empty());
+    }
+
+    #[test]
+    fn an_engine_the_host_does_not_lend_is_refused_naming_the_choices() {
+        let err = parse(&MINIMAL.replace("source = \"echo.wasm\"", "source = \"echo.wasm\"\nengines = [\"gpu\"]"))
+            .unwrap_err();
+        assert!(err.contains("component.echo.engines") && err.contains("`gpu`") && err.contains("`ocr`"), "{err}");
     }
 }

@@ -28,6 +28,8 @@ const GUEST_PACKAGES: &[&str] = &[
     "fixture-echo-v2",
     "fixture-echo-broken",
     "calendar",
+    "ocr",
+    "masking",
 ];
 
 /// Upper bound for a host to answer `/health` after it was spawned
@@ -79,7 +81,7 @@ pub fn guests() -> &'static Path {
 /// The built `.wasm` of a capability id (`busy-loop` → `fixture_busy_loop.wasm`).
 pub fn wasm_path(id: &str) -> PathBuf {
     let file = match id {
-        "calendar" => "calendar.wasm".to_string(),
+        "calendar" | "ocr" | "masking" => format!("{id}.wasm"),
         other => format!("fixture_{}.wasm", other.replace('-', "_")),
     };
     guests().join(file)
@@ -98,6 +100,7 @@ pub struct Manifest {
     jobs: Vec<(String, Vec<(String, String)>)>,
     sources: Vec<(String, PathBuf)>,
     grants: Vec<(String, String)>,
+    engines: Vec<(String, String)>,
 }
 
 impl Manifest {
@@ -122,6 +125,12 @@ impl Manifest {
         self
     }
 
+    /// Lend a host engine (`ocr`, `pdf-render`) to `[component.<id>]`.
+    pub fn engine(mut self, id: &str, engine: &str) -> Self {
+        self.engines.push((id.to_string(), engine.to_string()));
+        self
+    }
+
     fn source_of(&self, id: &str) -> PathBuf {
         self.sources.iter().find(|(i, _)| i == id).map(|(_, p)| p.clone()).unwrap_or_else(|| wasm_path(id))
     }
@@ -142,6 +151,11 @@ impl Manifest {
                 self.grants.iter().filter(|(g, _)| g == id).map(|(_, h)| format!("{h:?}")).collect();
             if !grants.is_empty() {
                 out.push_str(&format!("allowed_outbound_hosts = [{}]\n", grants.join(", ")));
+            }
+            let engines: Vec<String> =
+                self.engines.iter().filter(|(g, _)| g == id).map(|(_, e)| format!("{e:?}")).collect();
+            if !engines.is_empty() {
+                out.push_str(&format!("engines = [{}]\n", engines.join(", ")));
             }
         }
         out

@@ -14,6 +14,7 @@ mod calendar;
 mod cancel;
 mod cli;
 mod docs;
+mod documents;
 mod files;
 mod hot_swap;
 mod lifecycle;

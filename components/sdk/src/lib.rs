@@ -66,7 +66,7 @@ use serde::de::DeserializeOwned;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../../wit",
-        world: "capability",
+        world: "engine-capability",
         pub_export_macro: true,
         default_bindings_module: "capsule_sdk::bindings",
     });
@@ -341,6 +341,122 @@ pub mod blobs {
         #[cfg(not(target_family = "wasm"))]
         {
             let _ = (name, content_type, data);
+            Err(unavailable())
+        }
+    }
+}
+
+/// The engines the host lends: text recognition ([`engines::recognize`])
+/// and PDF rasterisation ([`engines::render_page`]). A component that calls
+/// one must be granted it in `spin.toml` (`engines = ["ocr", "pdf-render"]`);
+/// the host refuses to load it otherwise. Natively (unit tests) both fail
+/// with `OCR_ENGINE_UNAVAILABLE`: test the logic around them with plain data.
+pub mod engines {
+    use super::Failure;
+
+    /// One recognised word; the box is in the image's pixel space.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Word {
+        pub text: String,
+        /// 0.0..=1.0.
+        pub confidence: f32,
+        pub x: u32,
+        pub y: u32,
+        pub width: u32,
+        pub height: u32,
+    }
+
+    /// Words read as one line; `text` joins them as the image spaces them.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Line {
+        pub text: String,
+        pub confidence: f32,
+        pub x: u32,
+        pub y: u32,
+        pub width: u32,
+        pub height: u32,
+        pub words: Vec<Word>,
+    }
+
+    /// What the engine read in one image.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Recognition {
+        pub width: u32,
+        pub height: u32,
+        pub lines: Vec<Line>,
+        /// Mean word confidence, 0.0..=1.0.
+        pub confidence: f32,
+        pub languages: String,
+    }
+
+    /// A rendered PDF page: PNG bytes and their pixel size.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PageImage {
+        pub png: Vec<u8>,
+        pub width: u32,
+        pub height: u32,
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    fn unavailable() -> Failure {
+        Failure::new("OCR_ENGINE_UNAVAILABLE", "the host's engines are only available inside Capsule, not in a native build")
+    }
+
+    /// Read the text in an image (PNG, JPEG, WebP or TIFF bytes).
+    /// `languages` is Tesseract's `kor+eng` form; empty means `kor+eng`.
+    pub fn recognize(image: &[u8], languages: &str) -> Result<Recognition, Failure> {
+        #[cfg(target_family = "wasm")]
+        {
+            use super::bindings::capsule::worker::ocr;
+            let r = ocr::recognize(image, languages).map_err(Failure::from)?;
+            let word = |w: ocr::Word| Word {
+                text: w.text,
+                confidence: w.confidence,
+                x: w.x,
+                y: w.y,
+                width: w.width,
+                height: w.height,
+            };
+            let lines = r
+                .lines
+                .into_iter()
+                .map(|l| Line {
+                    text: l.text,
+                    confidence: l.confidence,
+                    x: l.x,
+                    y: l.y,
+                    width: l.width,
+                    height: l.height,
+                    words: l.words.into_iter().map(word).collect(),
+                })
+                .collect();
+            Ok(Recognition {
+                width: r.width,
+                height: r.height,
+                lines,
+                confidence: r.confidence,
+                languages: r.languages,
+            })
+        }
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let _ = (image, languages);
+            Err(unavailable())
+        }
+    }
+
+    /// Render page `page` (1-based) of `pdf` at `dpi` (36..=600) as it is
+    /// displayed (crop box, `/Rotate` applied), as PNG.
+    pub fn render_page(pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure> {
+        #[cfg(target_family = "wasm")]
+        {
+            let p = super::bindings::capsule::worker::pdf_render::render_page(pdf, page, dpi)
+                .map_err(Failure::from)?;
+            Ok(PageImage { png: p.png, width: p.width, height: p.height })
+        }
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let _ = (pdf, page, dpi);
             Err(unavailable())
         }
     }

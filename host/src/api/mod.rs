@@ -42,6 +42,7 @@ pub struct AppState {
     pub blobs: Blobs,
     pub config: Arc<ApiConfig>,
     pub deployer: Arc<Deployer>,
+    pub engines: Arc<crate::engines::Engines>,
     pub admin: Arc<AdminAuth>,
 }
 
@@ -67,7 +68,11 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}", get(native::download_file))
         .route("/{capability}", post(native::call_sync))
         .route("/{capability}/jobs", post(native::submit_job));
-    let seed_001 = Router::new().route("/ai/calendar/parse", post(career::calendar_parse));
+    let seed_001 = Router::new()
+        .route("/ai/calendar/parse", post(career::calendar_parse))
+        .route("/ai/ocr/extract", post(career::ocr_extract))
+        .route("/ai/masking/draft", post(career::masking_draft))
+        .route("/ai/task/{task_id}", get(career::task_status));
     Router::new()
         .nest("/api/v1", v1)
         .merge(seed_001)

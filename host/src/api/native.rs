@@ -325,6 +325,10 @@ pub async fn health(State(state): State<AppState>) -> Response {
             })
         })
         .collect();
+    // A missing engine fails the jobs that need it (OCR_ENGINE_UNAVAILABLE)
+    // but not the host: every other capability still serves.
+    let engines: serde_json::Map<String, Value> =
+        state.engines.status().into_iter().map(|(name, status)| (name.to_string(), json!(status))).collect();
     let healthy = stats.is_ok() && blobs.is_ok();
     let body = json!({
         "status": if healthy { "ok" } else { "degraded" },
@@ -332,6 +336,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
         "jobs": stats.as_ref().ok(),
         "store": match &stats { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
         "blobs": match &blobs { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
+        "engines": engines,
     });
     ok(if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
 }

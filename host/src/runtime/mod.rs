@@ -27,6 +27,7 @@ pub use engine::PoolSizing;
 pub use registry::{Entry, Registry};
 
 use crate::blobs::Blobs;
+use crate::engines::Engines;
 use crate::manifest::{CapabilitySpec, OutboundHost};
 use bindings::{Capability, CapabilityPre};
 use sandbox::JobState;
@@ -151,18 +152,24 @@ pub struct Runtime {
     linker: Linker<JobState>,
     cache: engine::CompileCache,
     blobs: Blobs,
+    engines: Arc<Engines>,
     _ticker: engine::EpochTicker,
 }
 
 impl Runtime {
-    pub fn new(sizing: &PoolSizing, cache_dir: std::path::PathBuf, blobs: Blobs) -> anyhow::Result<Self> {
+    pub fn new(
+        sizing: &PoolSizing,
+        cache_dir: std::path::PathBuf,
+        blobs: Blobs,
+        engines: Arc<Engines>,
+    ) -> anyhow::Result<Self> {
         let engine = engine::build_engine(sizing)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         Capability::add_to_linker::<_, wasmtime::component::HasSelf<JobState>>(&mut linker, |s| s)?;
         let cache = engine::CompileCache::new(cache_dir, &engine)?;
         let ticker = engine::EpochTicker::start(engine.clone());
-        Ok(Self { engine, linker, cache, blobs, _ticker: ticker })
+        Ok(Self { engine, linker, cache, blobs, engines, _ticker: ticker })
     }
 
     /// Compile (or load from cache), check grants, describe, and run the
@@ -299,7 +306,8 @@ impl Runtime {
         blobs: Option<BlobAccess>,
         timeout: Duration,
     ) -> Store<JobState> {
-        let mut store = Store::new(&self.engine, JobState::new(memory, hooks, cancel.clone(), blobs));
+        let state = JobState::new(memory, hooks, cancel.clone(), blobs, self.engines.clone());
+        let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         let deadline = Instant::now() + timeout;
         // Every tick, a running guest checks in: cancelled or past its
@@ -375,18 +383,32 @@ fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Ve
 /// Imports a component may have: the WASI interfaces the host links (given
 /// no authority: no preopens, no environment, and every socket operation
 /// denied at run time — toolchains such as componentize-py import the socket
-/// interfaces whether or not the code uses them) and our own contract.
-/// Anything else, such as `wasi:http`, is refused by name.
+/// interfaces whether or not the code uses them), our own contract, and the
+/// engines `spin.toml` grants it. Anything else, such as `wasi:http`, is
+/// refused by name; an engine without a grant is refused naming the grant.
 fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) -> Result<(), String> {
     const WASI_ALLOWED: &[&str] =
         &["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/", "wasi:sockets/"];
     const OURS: &[&str] =
         &["capsule:worker/types@0.1.", "capsule:worker/job-context@0.1.", "capsule:worker/blobs@0.1."];
-    let refused: Vec<String> = component
-        .component_type()
-        .imports(engine)
-        .map(|(name, _)| name.to_string())
-        .filter(|name| !WASI_ALLOWED.iter().chain(OURS).any(|p| name.starts_with(p)))
+    let imports: Vec<String> = component.component_type().imports(engine).map(|(name, _)| name.to_string()).collect();
+    let engine_of = |name: &str| {
+        crate::manifest::ENGINES.iter().copied().find(|e| name.starts_with(&format!("capsule:worker/{e}@0.1.")))
+    };
+    let ungranted: Vec<&str> =
+        imports.iter().filter_map(|name| engine_of(name)).filter(|e| !spec.engines.contains(*e)).collect();
+    if !ungranted.is_empty() {
+        let list = ungranted.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(", ");
+        return Err(format!(
+            "component `{}` uses the host's {} engine but spin.toml does not grant it: add `engines = [{list}]` under [component.{}]",
+            spec.id,
+            ungranted.join(" and "),
+            spec.id
+        ));
+    }
+    let refused: Vec<&String> = imports
+        .iter()
+        .filter(|name| engine_of(name).is_none() && !WASI_ALLOWED.iter().chain(OURS).any(|p| name.starts_with(p)))
         .collect();
     if refused.is_empty() {
         return Ok(());

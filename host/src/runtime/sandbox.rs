@@ -1,6 +1,8 @@
 //! What one job's Store holds: a WASI context with no ambient authority, a
 //! memory limiter across all of the instance's memories, and the host side
-//! of the `job-context` and `blobs` interfaces.
+//! of the `job-context`, `blobs`, `ocr` and `pdf-render` interfaces. Which
+//! of the engine interfaces a component may call was settled when it was
+//! loaded (its imports are checked against its grants).
 
 use std::sync::Arc;
 
@@ -10,8 +12,9 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use super::bindings::capsule::worker::{blobs, job_context, types};
+use super::bindings::capsule::worker::{blobs, job_context, ocr, pdf_render, types};
 use super::{BlobAccess, JobHooks};
+use crate::engines::{EngineError, Engines};
 
 /// How much of a guest's stderr is kept (its panic message lands there).
 const STDERR_CAPTURE: usize = 16 * 1024;
@@ -24,6 +27,7 @@ pub struct JobState {
     hooks: Arc<dyn JobHooks>,
     cancel: CancellationToken,
     blobs: Option<BlobAccess>,
+    engines: Arc<Engines>,
 }
 
 impl JobState {
@@ -32,6 +36,7 @@ impl JobState {
         hooks: Arc<dyn JobHooks>,
         cancel: CancellationToken,
         blobs: Option<BlobAccess>,
+        engines: Arc<Engines>,
     ) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPTURE);
         // No preopened directories, no environment, no arguments, no
@@ -50,6 +55,7 @@ impl JobState {
             hooks,
             cancel,
             blobs,
+            engines,
         }
     }
 
@@ -141,5 +147,57 @@ fn no_blobs() -> types::Failure {
         code: "BLOB_UNAVAILABLE".into(),
         message: "files are not available while a component is being validated".into(),
         retryable: false,
+    }
+}
+
+impl From<EngineError> for types::Failure {
+    fn from(e: EngineError) -> Self {
+        types::Failure { code: e.code.into(), message: e.message, retryable: e.retryable }
+    }
+}
+
+impl ocr::Host for JobState {
+    async fn recognize(&mut self, image: Vec<u8>, languages: String) -> Result<ocr::Recognition, types::Failure> {
+        let r = self.engines.recognize(image, &languages).await?;
+        let word = |w: crate::engines::TextWord| ocr::Word {
+            text: w.text,
+            confidence: w.confidence,
+            x: w.x,
+            y: w.y,
+            width: w.width,
+            height: w.height,
+        };
+        let lines = r
+            .lines
+            .into_iter()
+            .map(|l| ocr::Line {
+                text: l.text,
+                confidence: l.confidence,
+                x: l.x,
+                y: l.y,
+                width: l.width,
+                height: l.height,
+                words: l.words.into_iter().map(word).collect(),
+            })
+            .collect();
+        Ok(ocr::Recognition {
+            width: r.width,
+            height: r.height,
+            lines,
+            confidence: r.confidence,
+            languages: r.languages,
+        })
+    }
+}
+
+impl pdf_render::Host for JobState {
+    async fn render_page(
+        &mut self,
+        pdf: Vec<u8>,
+        page: u32,
+        dpi: u32,
+    ) -> Result<pdf_render::PageImage, types::Failure> {
+        let p = self.engines.render_page(pdf, page, dpi).await?;
+        Ok(pdf_render::PageImage { png: p.png, width: p.width, height: p.height })
     }
 }

@@ -1,11 +1,11 @@
-//! Behaviour of `ocr::extract` on PDFs generated here with pdf-extract's own lopdf (no fixtures on
+//! Behaviour of `pdf_text::extract` on PDFs generated here with pdf-extract's own lopdf (no fixtures on
 //! disk, no system fonts): Helvetica is one of the 14 standard fonts whose metrics pdf-extract
 //! ships, and Korean text uses a composite font whose ToUnicode CMap is all extraction needs.
 
 use std::time::Instant;
 
-use ocr::{ExtractError, extract};
 use pdf_extract::{Dictionary, Document, Object, Stream, StringFormat};
+use pdf_text::{ExtractError, extract};
 
 /// Position tolerance in points: coordinates go through f64 → f32 and font metrics.
 const TOLERANCE: f32 = 0.01;

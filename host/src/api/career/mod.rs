@@ -1,6 +1,11 @@
 //! Seed `001` (the career assistant) profile: its exact routes and
 //! envelope, `{"message", "data"}` / `{"message", "error_code", "data": null}`,
-//! mapped onto the same jobs as the native API.
+//! mapped onto the same jobs as the native API. File-reading tasks (OCR,
+//! masking) and their polling route live in [`tasks`].
+
+mod tasks;
+
+pub use tasks::{masking_draft, ocr_extract, task_status};
 
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -15,15 +20,24 @@ use crate::store::Status;
 /// The capability behind `POST /ai/calendar/parse`.
 const CALENDAR: &str = "calendar";
 
-/// A seed-001 error: HTTP status, `message` key and numeric `error_code`.
+/// A seed-001 error: HTTP status, `message` key and numeric `error_code`,
+/// plus (Capsule's addition) a `reason` sentence when there is more to say.
 pub struct SeedError {
     status: StatusCode,
     message: &'static str,
     code: u16,
+    reason: Option<String>,
 }
 
 const fn seed_error(status: StatusCode, message: &'static str, code: u16) -> SeedError {
-    SeedError { status, message, code }
+    SeedError { status, message, code, reason: None }
+}
+
+impl SeedError {
+    fn because(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
 }
 
 const INVALID_REQUEST: SeedError = seed_error(StatusCode::BAD_REQUEST, "invalid_request", 4000);
@@ -36,7 +50,10 @@ const AI_UNAVAILABLE: SeedError = seed_error(StatusCode::SERVICE_UNAVAILABLE, "a
 
 impl IntoResponse for SeedError {
     fn into_response(self) -> Response {
-        let body = json!({ "message": self.message, "error_code": self.code, "data": null });
+        let mut body = json!({ "message": self.message, "error_code": self.code, "data": null });
+        if let Some(reason) = self.reason {
+            body["reason"] = Value::String(reason);
+        }
         let mut response = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("1"));

@@ -1,0 +1,302 @@
+//! One masking job from checked input to output, with every effect (blobs, engines, progress,
+//! cancellation) behind [`Host`] so the whole flow runs natively in tests with a fake host.
+
+use capsule_sdk::Failure;
+use capsule_sdk::engines::{PageImage, Recognition};
+use image::metadata::Orientation;
+
+use crate::output::{ContentType, DetectedItem, Output};
+use crate::page_text::{self, PageMapping, PageText};
+use crate::pdf_out::{self, JpegPage};
+use crate::raster::{self, IMAGE_TOO_LARGE};
+use crate::request::{self, FileType, Format, Input, Options, Source};
+use crate::{CANCELLED, FAILED, pii, text_mode};
+
+/// Below this mean word confidence a page's recognition is reported as unreliable.
+pub const LOW_OCR_CONFIDENCE: f32 = 0.5;
+
+/// TIFF pages are counted up to this many for the warning that only the first is masked.
+const MAX_TIFF_PAGES_COUNTED: usize = 1000;
+
+/// What a job may ask of the world outside the component.
+pub trait Host {
+    fn read_blob(&mut self, url: &str) -> Result<Vec<u8>, Failure>;
+    fn write_blob(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure>;
+    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<Recognition, Failure>;
+    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure>;
+    fn progress(&mut self, percent: u8, step: &str, message: &str);
+    fn cancelled(&mut self) -> bool;
+}
+
+/// The Capsule host, through the SDK.
+pub struct SdkHost;
+
+impl Host for SdkHost {
+    fn read_blob(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
+        capsule_sdk::blobs::read(url)
+    }
+    fn write_blob(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
+        capsule_sdk::blobs::write(name, content_type, data)
+    }
+    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<Recognition, Failure> {
+        capsule_sdk::engines::recognize(image, languages)
+    }
+    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure> {
+        capsule_sdk::engines::render_page(pdf, page, dpi)
+    }
+    fn progress(&mut self, percent: u8, step: &str, message: &str) {
+        capsule_sdk::progress(percent, step, message);
+    }
+    fn cancelled(&mut self) -> bool {
+        capsule_sdk::cancelled()
+    }
+}
+
+/// Run one job: mask the text or file `input` names.
+pub fn handle(input: &Input, host: &mut impl Host) -> Result<Output, Failure> {
+    let source = input.source()?;
+    let options = input.options()?;
+    let (bytes, url) = match source {
+        Source::Text(text) => {
+            let (masked, items) = text_mode::mask_text(&text);
+            return Ok(Output {
+                masked_file_url: None,
+                content_type: None,
+                page_count: None,
+                masked_text: Some(masked),
+                detected_items: items,
+                warnings: input.ignored_options(None),
+            });
+        }
+        Source::Url(url) => {
+            host.progress(1, "reading", "reading the file");
+            (host.read_blob(&url)?, Some(url))
+        }
+        Source::Bytes(bytes) => (bytes, None),
+    };
+    let format = request::file_format(&bytes, options.file_type)?;
+    let mut warnings = input.ignored_options(Some(format));
+    let fallback = match format.file_type() {
+        FileType::Image => "image",
+        FileType::Pdf => "document",
+    };
+    let stem = request::file_stem(url.as_deref(), fallback);
+    match format.file_type() {
+        FileType::Image => mask_image(&bytes, format, &options, &stem, host, &mut warnings),
+        FileType::Pdf => mask_pdf(&bytes, &options, &stem, host, &mut warnings),
+    }
+    .map(|output| Output { warnings, ..output })
+}
+
+fn mask_image(
+    bytes: &[u8],
+    format: Format,
+    options: &Options,
+    stem: &str,
+    host: &mut impl Host,
+    warnings: &mut Vec<String>,
+) -> Result<Output, Failure> {
+    host.progress(5, "decoding", "decoding the image");
+    let decoded = raster::decode(bytes, format)?;
+    if decoded.orientation != Orientation::NoTransforms {
+        warnings.push(
+            "the image's EXIF orientation was not applied: the masked PNG keeps the pixels as stored, so it may \
+             display rotated or mirrored"
+                .to_string(),
+        );
+    }
+    if format == Format::Tiff {
+        match raster::tiff_page_count(bytes, MAX_TIFF_PAGES_COUNTED) {
+            Some(pages) if pages > 1 => warnings.push(format!(
+                "the TIFF has {}{pages} pages but only the first was masked and returned; send the others \
+                 separately or as a PDF",
+                if pages >= MAX_TIFF_PAGES_COUNTED { "at least " } else { "" }
+            )),
+            _ => {}
+        }
+    }
+    let (width, height) = (decoded.image.width(), decoded.image.height());
+    check_cancelled(host)?;
+    host.progress(20, "recognizing", "reading the text in the image");
+    let recognition = host.recognize(bytes, &options.languages)?;
+    let text = recognized(&recognition, width, height, "the image", warnings)?;
+    let (items, boxes) = detect_and_place(&text, 1, width, height, "the image", warnings);
+    check_cancelled(host)?;
+    host.progress(80, "masking", "blacking out what was found");
+    let png = raster::encode_png(&raster::black_out(decoded.image, &boxes))?;
+    host.progress(90, "writing", "storing the masked image");
+    let url = host.write_blob(&format!("{stem}_masked.png"), ContentType::Png.as_str(), &png)?;
+    Ok(file_output(url, ContentType::Png, 1, items))
+}
+
+fn mask_pdf(
+    bytes: &[u8],
+    options: &Options,
+    stem: &str,
+    host: &mut impl Host,
+    warnings: &mut Vec<String>,
+) -> Result<Output, Failure> {
+    host.progress(2, "reading", "reading the PDF's text layer");
+    let document = pdf_text::extract(bytes).map_err(extract_failure)?;
+    let total = document.pages.len();
+    if total == 0 {
+        return Err(Failure::new(request::UNSUPPORTED_FILE, "the PDF has no pages; nothing to mask"));
+    }
+    // Only pages with a text layer need their /Rotate (to map its boxes onto the rendering, which
+    // shows the page turned); `None` (unreadable) sends them to OCR.
+    let rotations =
+        if document.pages.iter().any(pdf_text::Page::has_text_layer) { pdf_out::page_rotations(bytes) } else { None };
+    let mut items = Vec::new();
+    let mut pages = Vec::with_capacity(total);
+    for (index, page) in document.pages.iter().enumerate() {
+        check_cancelled(host)?;
+        let number = page.number;
+        let place = format!("page {number}");
+        let percent = 5 + (90 * index / total) as u8;
+        host.progress(percent, "page", &format!("masking page {number} of {total}"));
+        let rendered = host.render_page(bytes, number, options.dpi)?;
+        let mut image = raster::decode(&rendered.png, Format::Png)
+            .map_err(|f| rendered_page_failure(f, number, options.dpi))?
+            .image
+            .into_rgb8();
+        let (width, height) = image.dimensions();
+        let rotate = rotations.as_ref().and_then(|r| r.get((number as usize).checked_sub(1)?)).copied();
+        let mapping = rotate
+            .filter(|_| page.has_text_layer())
+            .and_then(|r| PageMapping::new(page.width, page.height, width, height, options.dpi, r));
+        let text = match mapping {
+            Some(mapping) => page_text::from_text_layer(page, &mapping),
+            None => {
+                let recognition = host.recognize(&rendered.png, &options.languages)?;
+                recognized(&recognition, width, height, &place, warnings)?
+            }
+        };
+        drop(rendered);
+        let (page_items, boxes) = detect_and_place(&text, number, width, height, &place, warnings);
+        items.extend(page_items);
+        raster::fill_boxes(&mut image, &boxes, raster::PAD, image::Rgb([0, 0, 0]));
+        let jpeg = raster::encode_jpeg(&image, raster::JPEG_QUALITY)?;
+        pages.push(JpegPage { jpeg, width, height, dpi: options.dpi });
+    }
+    check_cancelled(host)?;
+    host.progress(95, "assembling", "assembling the masked PDF");
+    let pdf = pdf_out::assemble(&pages).map_err(|m| Failure::new(FAILED, format!("{m}; retry the job")))?;
+    drop(pages);
+    let url = host.write_blob(&format!("{stem}_masked.pdf"), ContentType::Pdf.as_str(), &pdf)?;
+    Ok(file_output(url, ContentType::Pdf, total as u32, items))
+}
+
+/// The recognition as page text, after checking it describes the image the boxes will be drawn on.
+fn recognized(
+    recognition: &Recognition,
+    width: u32,
+    height: u32,
+    place: &str,
+    warnings: &mut Vec<String>,
+) -> Result<PageText, Failure> {
+    if (recognition.width, recognition.height) != (width, height) {
+        return Err(Failure::new(
+            FAILED,
+            format!(
+                "the text engine read {place} as {}×{} pixels but it is {width}×{height}, so its boxes cannot be \
+                 trusted; re-save the file as PNG and retry",
+                recognition.width, recognition.height
+            ),
+        ));
+    }
+    let text = page_text::from_recognition(recognition);
+    if !text.is_blank() && recognition.confidence < LOW_OCR_CONFIDENCE {
+        warnings.push(format!(
+            "{place}: text recognition was unsure (mean confidence {:.2}), so some personal information may have \
+             been missed; check the result or use a sharper scan",
+            recognition.confidence
+        ));
+    }
+    Ok(text)
+}
+
+/// Detect PII on one page and place it: the items to report and the boxes to black out.
+fn detect_and_place(
+    text: &PageText,
+    page: u32,
+    width: u32,
+    height: u32,
+    place: &str,
+    warnings: &mut Vec<String>,
+) -> (Vec<DetectedItem>, Vec<pii::Rect>) {
+    if text.is_blank() {
+        warnings.push(format!("{place}: no text was found, so nothing on it was masked"));
+        return (Vec::new(), Vec::new());
+    }
+    let detections = pii::detect(&text.lines);
+    let placed = page_text::place(&detections, text, width, height);
+    let mut items = Vec::with_capacity(placed.len());
+    let mut boxes = Vec::with_capacity(placed.len());
+    for p in placed {
+        let kind = p.kind.as_str();
+        match p.location {
+            Some(rect) if p.whole_line => {
+                warnings
+                    .push(format!("{place}: a {kind} could not be matched to its words; its whole line was masked"));
+                boxes.push(rect);
+            }
+            Some(rect) => boxes.push(rect),
+            None => warnings.push(format!(
+                "{place}: a {kind} was found but could not be located, so it was NOT masked; check it by hand"
+            )),
+        }
+        items.push(DetectedItem {
+            kind: p.kind,
+            location: p.location,
+            page: Some(page),
+            start: None,
+            end: None,
+            confidence: p.confidence,
+        });
+    }
+    (items, boxes)
+}
+
+fn file_output(url: String, content_type: ContentType, pages: u32, items: Vec<DetectedItem>) -> Output {
+    Output {
+        masked_file_url: Some(url),
+        content_type: Some(content_type),
+        page_count: Some(pages),
+        masked_text: None,
+        detected_items: items,
+        warnings: Vec::new(),
+    }
+}
+
+fn check_cancelled(host: &mut impl Host) -> Result<(), Failure> {
+    if host.cancelled() {
+        return Err(Failure::new(CANCELLED, "the job was cancelled"));
+    }
+    Ok(())
+}
+
+fn extract_failure(e: pdf_text::ExtractError) -> Failure {
+    let message = match &e {
+        pdf_text::ExtractError::NotPdf => "the file is not a readable PDF; check that it is one".to_string(),
+        pdf_text::ExtractError::Encrypted => "the PDF is password-protected; remove the password and retry".to_string(),
+        pdf_text::ExtractError::Corrupt { message } => {
+            format!("the PDF is damaged and could not be read ({message}); re-save it and retry")
+        }
+    };
+    Failure::new(e.code(), message)
+}
+
+/// A rendered page that cannot be decoded is the renderer's fault; one too large is the dpi's.
+fn rendered_page_failure(failure: Failure, page: u32, dpi: u32) -> Failure {
+    if failure.code == IMAGE_TOO_LARGE {
+        Failure::new(
+            IMAGE_TOO_LARGE,
+            format!(
+                "page {page} at {dpi} dpi is larger than {} megapixels; lower `dpi` and retry",
+                raster::MAX_PIXELS / 1_000_000
+            ),
+        )
+    } else {
+        Failure::new(FAILED, format!("the renderer returned an unreadable image for page {page}: {}", failure.message))
+    }
+}

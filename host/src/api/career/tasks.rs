@@ -1,0 +1,211 @@
+//! Seed 001's file tasks: `POST /ai/ocr/extract` (§1), `POST /ai/masking/draft`
+//! (§7) and the polling route `GET /ai/task/{task_id}`. A task is a job of
+//! the `ocr` or `masking` capability; its id is the job id.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::{AI_UNAVAILABLE, FILE_NOT_FOUND, INTERNAL, SeedError, UNAVAILABLE, seed_error, seed_ok};
+use crate::api::AppState;
+use crate::jobs::JobError;
+use crate::store::{JobRecord, Status};
+
+const OCR: &str = "ocr";
+const MASKING: &str = "masking";
+
+const INVALID_FILE_TYPE: SeedError = seed_error(StatusCode::BAD_REQUEST, "invalid_file_type", 4001);
+const INVALID_DOCUMENT_TYPE: SeedError = seed_error(StatusCode::BAD_REQUEST, "invalid_document_type", 4002);
+const MISSING_FIELD: SeedError = seed_error(StatusCode::BAD_REQUEST, "missing_required_field", 4003);
+const TASK_NOT_FOUND: SeedError = seed_error(StatusCode::NOT_FOUND, "task_not_found", 4042);
+const OCR_FAILED: SeedError = seed_error(StatusCode::INTERNAL_SERVER_ERROR, "ocr_processing_failed", 5001);
+const MASKING_FAILED: SeedError = seed_error(StatusCode::INTERNAL_SERVER_ERROR, "masking_failed", 5003);
+
+/// Said in every OCR result until the embeddings engine exists, instead of
+/// inventing `vector_id` / `collection`.
+const NO_EMBEDDING: &str = "EMBEDDING_NOT_AVAILABLE: the text was extracted but not embedded, because this Capsule \
+     has no embeddings engine yet; `vector_id` and `collection` are therefore absent. Send the text to the \
+     embeddings capability once it is available.";
+
+/// `POST /ai/ocr/extract`: `{file_url, file_type, type, user_id, document_id}`.
+pub async fn ocr_extract(State(state): State<AppState>, body: Result<axum::Json<Value>, JsonRejection>) -> Response {
+    let fields = match required(body, &["file_url", "file_type", "type", "user_id", "document_id"]) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let file_type = fields["file_type"].as_str().unwrap_or_default();
+    if !matches!(file_type, "pdf" | "image") {
+        return INVALID_FILE_TYPE
+            .because(format!("`file_type` is `{file_type}`; use `pdf` or `image`"))
+            .into_response();
+    }
+    let document_type = fields["type"].as_str().unwrap_or_default();
+    if !matches!(document_type, "resume" | "portfolio" | "job_posting") {
+        return INVALID_DOCUMENT_TYPE
+            .because(format!("`type` is `{document_type}`; use `resume`, `portfolio` or `job_posting`"))
+            .into_response();
+    }
+    let input = json!({ "file_url": fields["file_url"], "file_type": file_type });
+    match submit(&state, OCR, &fields["file_url"], input).await {
+        Ok(id) => seed_ok("ocr_task_created", json!({ "task_id": id, "status": "processing" })),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /ai/masking/draft`: `{file_url, file_type}`.
+pub async fn masking_draft(State(state): State<AppState>, body: Result<axum::Json<Value>, JsonRejection>) -> Response {
+    let fields = match required(body, &["file_url", "file_type"]) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let file_type = fields["file_type"].as_str().unwrap_or_default();
+    if !matches!(file_type, "pdf" | "image") {
+        return INVALID_FILE_TYPE
+            .because(format!("`file_type` is `{file_type}`; use `image` or `pdf`"))
+            .into_response();
+    }
+    let input = json!({ "file_url": fields["file_url"], "file_type": file_type });
+    match submit(&state, MASKING, &fields["file_url"], input).await {
+        Ok(id) => seed_ok("masking_task_created", json!({ "task_id": id, "status": "processing" })),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /ai/task/{task_id}`: processing, completed (shape per task kind) or
+/// the seed error the failure maps to.
+pub async fn task_status(State(state): State<AppState>, Path(task_id): Path<String>) -> Response {
+    let record = match state.jobs.get(&task_id).await {
+        Ok(r) if r.capability == OCR || r.capability == MASKING => r,
+        Ok(_) | Err(JobError::NotFound(_)) => {
+            return TASK_NOT_FOUND.because(format!("no OCR or masking task has the id `{task_id}`")).into_response();
+        }
+        Err(_) => return INTERNAL.into_response(),
+    };
+    match record.status {
+        Status::Queued | Status::Processing => seed_ok("task_processing", processing_view(&record)),
+        Status::Completed => completed(&record),
+        Status::Failed | Status::Cancelled => failed(&record).into_response(),
+    }
+}
+
+/// The request's fields as trimmed, non-empty strings; anything missing,
+/// empty or not a string is `missing_required_field` naming the field.
+fn required(
+    body: Result<axum::Json<Value>, JsonRejection>,
+    names: &[&'static str],
+) -> Result<Map<String, Value>, SeedError> {
+    let Ok(axum::Json(Value::Object(body))) = body else {
+        return Err(MISSING_FIELD.because(format!("send a JSON object with {}", quoted(names))));
+    };
+    let mut fields = Map::new();
+    let mut missing = Vec::new();
+    for name in names {
+        match body.get(*name) {
+            Some(Value::String(s)) if !s.trim().is_empty() => {
+                fields.insert((*name).into(), Value::String(s.trim().to_string()));
+            }
+            _ => missing.push(*name),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(MISSING_FIELD.because(format!("{} must be given as non-empty strings", quoted(&missing))));
+    }
+    Ok(fields)
+}
+
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// Refuse at once what can never be read: a file of ours that does not
+/// exist, a host the component is not granted, a scheme that is not http(s).
+/// A granted remote host that answers 404 fails the task later instead.
+async fn check_file_url(state: &AppState, capability: &str, url: &str) -> Result<(), SeedError> {
+    if let Some(id) = state.blobs.id_from_url(url) {
+        return match state.blobs.store.get(&id).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(FILE_NOT_FOUND.because(format!("no file is stored at `{url}`; upload it first"))),
+            Err(_) => Err(INTERNAL),
+        };
+    }
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Err(FILE_NOT_FOUND
+            .because(format!("`{url}` is neither a URL from POST /api/v1/files nor an absolute http(s) URL")));
+    };
+    let (scheme, host) = (parsed.scheme(), parsed.host_str().unwrap_or_default());
+    let port = parsed.port_or_known_default().unwrap_or(0);
+    let granted = state.jobs.registry().get(capability).is_some_and(|entry| {
+        matches!(scheme, "http" | "https")
+            && entry.spec.allowed_outbound_hosts.iter().any(|g| g.allows(scheme, host, port))
+    });
+    if !granted {
+        return Err(FILE_NOT_FOUND.because(format!(
+            "`{scheme}://{host}:{port}` is not a host this server may read from (component `{capability}`'s \
+             allowed_outbound_hosts); upload the file with POST /api/v1/files instead"
+        )));
+    }
+    Ok(())
+}
+
+async fn submit(state: &AppState, capability: &str, file_url: &Value, input: Value) -> Result<String, SeedError> {
+    if state.jobs.registry().get(capability).is_none() {
+        return Err(AI_UNAVAILABLE.because(format!("this server does not run the `{capability}` component")));
+    }
+    check_file_url(state, capability, file_url.as_str().unwrap_or_default()).await?;
+    match state.jobs.submit(capability, input, false).await {
+        Ok(s) => Ok(s.id),
+        Err(JobError::InvalidInput(m)) => Err(super::INVALID_REQUEST.because(m)),
+        Err(JobError::CapabilityNotFound(_)) => Err(AI_UNAVAILABLE),
+        Err(JobError::QueueFull { .. }) => Err(UNAVAILABLE.because("too many tasks are waiting; retry shortly")),
+        Err(_) => Err(INTERNAL),
+    }
+}
+
+fn processing_view(record: &JobRecord) -> Value {
+    json!({
+        "task_id": record.id,
+        "status": "processing",
+        "progress": {
+            "percent": record.progress.unwrap_or(0),
+            "step": record.step,
+            "message": record.message,
+        },
+    })
+}
+
+fn completed(record: &JobRecord) -> Response {
+    let Some(Value::Object(mut result)) = record.result.as_deref().and_then(|r| serde_json::from_str(r).ok()) else {
+        return INTERNAL.into_response();
+    };
+    let message = if record.capability == OCR {
+        let warnings = result.entry("warnings").or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = warnings {
+            list.push(Value::String(NO_EMBEDDING.into()));
+        }
+        "task_completed"
+    } else {
+        "masking_completed"
+    };
+    seed_ok(message, json!({ "task_id": record.id, "status": "completed", "result": result }))
+}
+
+/// A failed task as the seed error its failure code maps to, with the
+/// component's sentence as the reason.
+fn failed(record: &JobRecord) -> SeedError {
+    let (code, reason) = match (&record.failure, record.status) {
+        (_, Status::Cancelled) => ("JOB_CANCELLED", "the task was cancelled".to_string()),
+        (Some(f), _) => (f.code.as_str(), f.message.clone()),
+        (None, _) => ("", "the task failed".to_string()),
+    };
+    let processing_failed = if record.capability == OCR { OCR_FAILED } else { MASKING_FAILED };
+    let error = match code {
+        "BLOB_NOT_FOUND" | "BLOB_URL_NOT_ALLOWED" => FILE_NOT_FOUND,
+        c if c.ends_with("_FILE_TYPE_MISMATCH") || c.ends_with("_UNSUPPORTED_FILE") => INVALID_FILE_TYPE,
+        "OCR_INVALID_PDF" | "OCR_IMAGE_INVALID" | "PDF_INVALID" => INVALID_FILE_TYPE,
+        "OCR_ENGINE_UNAVAILABLE" => AI_UNAVAILABLE,
+        _ => processing_failed,
+    };
+    error.because(reason)
+}
