@@ -3,31 +3,12 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::harness::{Host, Manifest, SECS_30};
+use crate::harness::{Host, Manifest, SECS_30, file_server};
 
 async fn run_blob_io(host: &Host, input: serde_json::Value) -> serde_json::Value {
     let id = host.submit("blob-io", &input).await;
     host.wait_terminal(&id, SECS_30).await
-}
-
-/// A one-shot HTTP server answering every request with `body`; returns its port.
-async fn tiny_http_server(body: &'static str) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = [0u8; 4096];
-            let _ = socket.read(&mut buf).await;
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = socket.write_all(reply.as_bytes()).await;
-        }
-    });
-    port
 }
 
 #[tokio::test]
@@ -58,7 +39,7 @@ async fn component_reads_an_uploaded_file() {
 
 #[tokio::test]
 async fn reading_a_host_that_is_not_granted_is_refused() {
-    let port = tiny_http_server("secret").await;
+    let port = file_server(b"secret".to_vec(), "text/plain").await;
     let host = Host::start(&Manifest::new().job("blob-io", &[]), &[]).await;
     let job = run_blob_io(&host, json!({"read": format!("http://127.0.0.1:{port}/data")})).await;
     assert_eq!(job["status"], "failed", "{job}");
@@ -67,7 +48,7 @@ async fn reading_a_host_that_is_not_granted_is_refused() {
 
 #[tokio::test]
 async fn reading_a_granted_host_fetches_it() {
-    let port = tiny_http_server("public data").await;
+    let port = file_server(b"public data".to_vec(), "text/plain").await;
     let manifest = Manifest::new().job("blob-io", &[]).grant("blob-io", &format!("http://127.0.0.1:{port}"));
     let host = Host::start(&manifest, &[]).await;
     let job = run_blob_io(&host, json!({"read": format!("http://127.0.0.1:{port}/data")})).await;

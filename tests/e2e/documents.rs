@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::harness::{Host, Manifest, assert_seed_error, serve_until_exit, workspace};
+use crate::harness::{Host, Manifest, assert_seed_error, file_server, serve_until_exit, workspace};
 
 const OCR_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -292,25 +291,6 @@ async fn seed_task_of_a_file_that_is_not_what_file_type_says_is_invalid_file_typ
     assert_eq!(body["message"], "invalid_file_type", "{body}");
     assert_eq!(body["error_code"], 4001, "{body}");
     assert!(body["reason"].as_str().is_some_and(|r| !r.is_empty()), "{body}");
-}
-
-/// An HTTP server answering every request with `body` as `content_type`.
-async fn file_server(body: Vec<u8>, content_type: &'static str) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = [0u8; 4096];
-            let _ = socket.read(&mut buf).await;
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = socket.write_all(head.as_bytes()).await;
-            let _ = socket.write_all(&body).await;
-        }
-    });
-    port
 }
 
 #[tokio::test]

@@ -575,5 +575,26 @@ pub fn assert_seed_error(reply: &(StatusCode, HeaderMap, Value), status: StatusC
     assert_eq!(body["data"], Value::Null, "{body}");
 }
 
+/// An HTTP server on 127.0.0.1 answering every request with `body` as
+/// `content_type` (a stand-in for S3 or any file host); returns its port.
+pub async fn file_server(body: Vec<u8>, content_type: &'static str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body).await;
+        }
+    });
+    port
+}
+
 pub const SECS_30: Duration = Duration::from_secs(30);
 pub const SECS_60: Duration = Duration::from_secs(60);

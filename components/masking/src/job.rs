@@ -6,8 +6,9 @@ use capsule_sdk::engines::{PageImage, Recognition};
 use image::metadata::Orientation;
 
 use crate::output::{ContentType, DetectedItem, Output};
-use crate::page_text::{self, PageMapping, PageText};
+use crate::page_text::{self, PageMapping, PageText, Placed};
 use crate::pdf_out::{self, JpegPage};
+use crate::pdf_pages;
 use crate::raster::{self, IMAGE_TOO_LARGE};
 use crate::request::{self, FileType, Format, Input, Options, Source};
 use crate::{CANCELLED, FAILED, pii, text_mode};
@@ -76,12 +77,12 @@ pub fn handle(input: &Input, host: &mut impl Host) -> Result<Output, Failure> {
     };
     let format = request::file_format(&bytes, options.file_type)?;
     let mut warnings = input.ignored_options(Some(format));
-    let fallback = match format.file_type() {
+    let fallback = match request::file_type(format) {
         FileType::Image => "image",
         FileType::Pdf => "document",
     };
     let stem = request::file_stem(url.as_deref(), fallback);
-    match format.file_type() {
+    match request::file_type(format) {
         FileType::Image => mask_image(&bytes, format, &options, &stem, host, &mut warnings),
         FileType::Pdf => mask_pdf(&bytes, &options, &stem, host, &mut warnings),
     }
@@ -143,9 +144,10 @@ fn mask_pdf(
         return Err(Failure::new(request::UNSUPPORTED_FILE, "the PDF has no pages; nothing to mask"));
     }
     // Only pages with a text layer need their /Rotate (to map its boxes onto the rendering, which
-    // shows the page turned); `None` (unreadable) sends them to OCR.
-    let rotations =
-        if document.pages.iter().any(pdf_text::Page::has_text_layer) { pdf_out::page_rotations(bytes) } else { None };
+    // shows the page turned) and to know whether they draw images (which the text layer cannot
+    // read); `None` (unreadable) sends them to OCR.
+    let facts =
+        if document.pages.iter().any(pdf_text::Page::has_text_layer) { pdf_pages::page_facts(bytes) } else { None };
     let mut items = Vec::new();
     let mut pages = Vec::with_capacity(total);
     for (index, page) in document.pages.iter().enumerate() {
@@ -160,19 +162,36 @@ fn mask_pdf(
             .image
             .into_rgb8();
         let (width, height) = image.dimensions();
-        let rotate = rotations.as_ref().and_then(|r| r.get((number as usize).checked_sub(1)?)).copied();
-        let mapping = rotate
+        let fact = facts.as_ref().and_then(|f| f.get((number as usize).checked_sub(1)?)).copied();
+        let mapping = fact
             .filter(|_| page.has_text_layer())
-            .and_then(|r| PageMapping::new(page.width, page.height, width, height, options.dpi, r));
-        let text = match mapping {
-            Some(mapping) => page_text::from_text_layer(page, &mapping),
+            .and_then(|f| PageMapping::new(page.width, page.height, width, height, options.dpi, f.rotate));
+        let (placed, blank) = match mapping {
+            Some(mapping) => {
+                let layer = page_text::from_text_layer(page, &mapping);
+                let found = detect_placed(&layer, width, height);
+                // Text drawn inside an image (a scanned ID pasted into a typed form) is not in the
+                // text layer: such pages are also read from their rendering.
+                if fact.is_some_and(|f| f.draws_images) {
+                    let recognition = host.recognize(&rendered.png, &options.languages)?;
+                    let ocr = recognized(&recognition, width, height, &place, warnings)?;
+                    let blank = layer.is_blank() && ocr.is_blank();
+                    (page_text::merge(found, detect_placed(&ocr, width, height)), blank)
+                } else {
+                    (found, layer.is_blank())
+                }
+            }
             None => {
                 let recognition = host.recognize(&rendered.png, &options.languages)?;
-                recognized(&recognition, width, height, &place, warnings)?
+                let text = recognized(&recognition, width, height, &place, warnings)?;
+                (detect_placed(&text, width, height), text.is_blank())
             }
         };
         drop(rendered);
-        let (page_items, boxes) = detect_and_place(&text, number, width, height, &place, warnings);
+        if blank {
+            warnings.push(no_text_warning(&place));
+        }
+        let (page_items, boxes) = report(placed, number, &place, warnings);
         items.extend(page_items);
         raster::fill_boxes(&mut image, &boxes, raster::PAD, image::Rgb([0, 0, 0]));
         let jpeg = raster::encode_jpeg(&image, raster::JPEG_QUALITY)?;
@@ -215,6 +234,18 @@ fn recognized(
     Ok(text)
 }
 
+/// Detect PII on one page and place it on its `width` × `height` image.
+fn detect_placed(text: &PageText, width: u32, height: u32) -> Vec<Placed> {
+    if text.is_blank() {
+        return Vec::new();
+    }
+    page_text::place(&pii::detect(&text.lines), text, width, height)
+}
+
+fn no_text_warning(place: &str) -> String {
+    format!("{place}: no text was found, so nothing on it was masked")
+}
+
 /// Detect PII on one page and place it: the items to report and the boxes to black out.
 fn detect_and_place(
     text: &PageText,
@@ -225,11 +256,19 @@ fn detect_and_place(
     warnings: &mut Vec<String>,
 ) -> (Vec<DetectedItem>, Vec<pii::Rect>) {
     if text.is_blank() {
-        warnings.push(format!("{place}: no text was found, so nothing on it was masked"));
+        warnings.push(no_text_warning(place));
         return (Vec::new(), Vec::new());
     }
-    let detections = pii::detect(&text.lines);
-    let placed = page_text::place(&detections, text, width, height);
+    report(detect_placed(text, width, height), page, place, warnings)
+}
+
+/// The items to report and the boxes to black out for the placed detections of one page.
+fn report(
+    placed: Vec<Placed>,
+    page: u32,
+    place: &str,
+    warnings: &mut Vec<String>,
+) -> (Vec<DetectedItem>, Vec<pii::Rect>) {
     let mut items = Vec::with_capacity(placed.len());
     let mut boxes = Vec::with_capacity(placed.len());
     for p in placed {

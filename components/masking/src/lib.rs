@@ -5,18 +5,20 @@
 //!   the PII on its lines, and opaque black boxes cover each finding's words in a PNG copy.
 //! - PDFs: each page is rendered by the host; its text layer (when it has one and the rendering is
 //!   upright) or else OCR of the rendering locates the PII, and the masked renderings become a new
-//!   PDF of page images only, so no text of the original survives.
+//!   PDF of page images only, so no text of the original survives. A page with a text layer that
+//!   also draws images (a scanned ID pasted into a typed form) is read both ways.
 //! - Text: each detected character becomes `*`.
 //!
 //! This file is wiring only. The logic lives in small modules tested natively: [`pii`] (detection),
 //! [`request`] (input), [`text_mode`], [`page_text`] (OCR / text layer → lines and boxes),
-//! [`raster`] (decode, draw, encode), [`pdf_out`] (PDF assembly) and [`job`] (the flow, with its
-//! effects behind [`job::Host`]).
+//! [`raster`] (decode, draw, encode), [`pdf_pages`] (the input's page structure), [`pdf_out`] (PDF
+//! assembly) and [`job`] (the flow, with its effects behind [`job::Host`]).
 
 pub mod job;
 pub mod output;
 pub mod page_text;
 pub mod pdf_out;
+pub mod pdf_pages;
 pub mod pii;
 pub mod raster;
 pub mod request;

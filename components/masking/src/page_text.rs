@@ -164,6 +164,34 @@ pub fn place(detections: &[Detection], text: &PageText, width: u32, height: u32)
         .collect()
 }
 
+/// The detections of two readings of one page (its text layer, then OCR of its rendering): all of
+/// the first, and those of the second that do not overlap one of the same kind already there. An
+/// overlapping pair is one finding, covering both boxes so whatever either reading saw is masked.
+pub fn merge(first: Vec<Placed>, second: Vec<Placed>) -> Vec<Placed> {
+    let mut merged = first;
+    let original = merged.len();
+    for p in second {
+        let twin = p.location.and_then(|r| {
+            merged[..original].iter_mut().find(|q| q.kind == p.kind && q.location.is_some_and(|s| overlaps(r, s)))
+        });
+        match twin {
+            Some(q) => {
+                q.location = q.location.zip(p.location).map(|(a, b)| a.union(b));
+                q.whole_line |= p.whole_line;
+                q.confidence = q.confidence.max(p.confidence);
+            }
+            None => merged.push(p),
+        }
+    }
+    merged
+}
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    let (a_right, b_right) = (a.x.saturating_add(a.width), b.x.saturating_add(b.width));
+    let (a_bottom, b_bottom) = (a.y.saturating_add(a.height), b.y.saturating_add(b.height));
+    a.x < b_right && b.x < a_right && a.y < b_bottom && b.y < a_bottom
+}
+
 /// The part of `rect` inside a `width` × `height` image, `None` when nothing is.
 pub fn clip(rect: Rect, width: u32, height: u32) -> Option<Rect> {
     let left = rect.x.min(width);
@@ -384,6 +412,42 @@ mod tests {
     #[test]
     fn clip_drops_boxes_entirely_outside() {
         assert_eq!(clip(Rect { x: 900, y: 10, width: 10, height: 10 }, 800, 600), None);
+    }
+
+    fn placed(kind: PiiKind, x: u32, width: u32) -> Placed {
+        Placed { kind, confidence: 0.9, location: Some(Rect { x, y: 10, width, height: 10 }), whole_line: false }
+    }
+
+    #[test]
+    fn merge_keeps_one_of_overlapping_findings_of_a_kind_covering_both() {
+        let merged = merge(vec![placed(PiiKind::Phone, 10, 50)], vec![placed(PiiKind::Phone, 40, 50)]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].location, Some(Rect { x: 10, y: 10, width: 80, height: 10 }));
+    }
+
+    #[test]
+    fn merge_keeps_overlapping_findings_of_different_kinds() {
+        let merged = merge(vec![placed(PiiKind::Phone, 10, 50)], vec![placed(PiiKind::BankAccount, 40, 50)]);
+        assert_eq!(merged.len(), 2);
+    }
+
+    #[test]
+    fn merge_keeps_separate_findings_of_a_kind() {
+        let merged = merge(vec![placed(PiiKind::Phone, 10, 20)], vec![placed(PiiKind::Phone, 40, 20)]);
+        assert_eq!(merged.len(), 2);
+    }
+
+    #[test]
+    fn merge_never_folds_two_findings_of_the_second_reading_together() {
+        let merged = merge(vec![], vec![placed(PiiKind::Name, 10, 20), placed(PiiKind::Name, 20, 20)]);
+        assert_eq!(merged.len(), 2);
+    }
+
+    #[test]
+    fn merge_keeps_unplaced_findings() {
+        let unplaced = Placed { location: None, ..placed(PiiKind::Email, 0, 1) };
+        let merged = merge(vec![unplaced.clone()], vec![unplaced]);
+        assert_eq!(merged.len(), 2);
     }
 
     #[test]

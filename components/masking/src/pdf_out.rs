@@ -75,29 +75,6 @@ pub fn assemble(pages: &[JpegPage]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The `/Rotate` of every page of `pdf` (inherited from the page tree, 0 when absent), in page
-/// order; `None` when lopdf cannot read the document.
-pub fn page_rotations(pdf: &[u8]) -> Option<Vec<i64>> {
-    let doc = Document::load_mem(pdf).ok()?;
-    let rotations = doc
-        .get_pages()
-        .values()
-        .map(|&id| {
-            let mut node = doc.get_dictionary(id).ok();
-            // The page tree is shallow; the bound only guards against a cyclic /Parent chain.
-            for _ in 0..32 {
-                let Some(dict) = node else { break };
-                if let Ok(rotate) = dict.get(b"Rotate").and_then(|r| doc.dereference(r)).and_then(|(_, r)| r.as_i64()) {
-                    return rotate;
-                }
-                node = dict.get(b"Parent").and_then(Object::as_reference).and_then(|p| doc.get_dictionary(p)).ok();
-            }
-            0
-        })
-        .collect();
-    Some(rotations)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,29 +151,5 @@ mod tests {
         let extracted = pdf_text::extract(&pdf).unwrap();
         assert_eq!(extracted.pages.len(), 2);
         assert!(extracted.pages.iter().all(|p| p.text.is_empty() && p.words.is_empty()));
-    }
-
-    #[test]
-    fn rotations_are_read_per_page_and_inherited() {
-        let mut doc = Document::with_version("1.7");
-        let pages_id = doc.new_object_id();
-        let plain = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id });
-        let turned = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Rotate" => 90 });
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! {
-                "Type" => "Pages", "Kids" => vec![plain.into(), turned.into()], "Count" => 2, "Rotate" => 180,
-            }),
-        );
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-        doc.trailer.set("Root", catalog);
-        let mut pdf = Vec::new();
-        doc.save_to(&mut pdf).unwrap();
-        assert_eq!(page_rotations(&pdf), Some(vec![180, 90]));
-    }
-
-    #[test]
-    fn rotations_of_unreadable_bytes_are_unknown() {
-        assert_eq!(page_rotations(b"%PDF-1.7 garbage"), None);
     }
 }

@@ -1,7 +1,6 @@
 //! The job input: which source to mask, its file type and the options, checked
 //! before any engine is called.
 
-use base64::Engine as _;
 use capsule_sdk::Failure;
 use serde::Deserialize;
 
@@ -60,33 +59,10 @@ pub enum FileType {
     Pdf,
 }
 
-/// A recognised file format, from the file's first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Png,
-    Jpeg,
-    Webp,
-    Tiff,
-    Pdf,
-}
+pub use capsule_sdk::files::Format;
 
-impl Format {
-    pub fn file_type(self) -> FileType {
-        match self {
-            Format::Pdf => FileType::Pdf,
-            Format::Png | Format::Jpeg | Format::Webp | Format::Tiff => FileType::Image,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Png => "PNG",
-            Format::Jpeg => "JPEG",
-            Format::Webp => "WebP",
-            Format::Tiff => "TIFF",
-            Format::Pdf => "PDF",
-        }
-    }
+pub fn file_type(format: Format) -> FileType {
+    if format.is_image() { FileType::Image } else { FileType::Pdf }
 }
 
 /// Where the content comes from, once the input is checked.
@@ -153,7 +129,7 @@ impl Input {
             ));
         }
         let languages = self.languages.clone().unwrap_or_else(|| DEFAULT_LANGUAGES.to_string());
-        if !valid_languages(&languages) {
+        if !capsule_sdk::engines::valid_languages(&languages) {
             return Err(Failure::new(
                 INVALID_REQUEST,
                 format!(
@@ -179,7 +155,7 @@ impl Input {
                     warnings.push(format!("`{name}` applies to files only and was ignored for `text`"));
                 }
             }
-            Some(f) if f.file_type() == FileType::Image && self.dpi.is_some() => {
+            Some(f) if f.is_image() && self.dpi.is_some() => {
                 warnings.push("`dpi` applies to PDFs only and was ignored for this image".to_string());
             }
             Some(_) => {}
@@ -188,40 +164,9 @@ impl Input {
     }
 }
 
-/// `^[a-z_]{3,16}(\+[a-z_]{3,16}){0,4}$`, the schema's pattern.
-pub fn valid_languages(languages: &str) -> bool {
-    let codes: Vec<&str> = languages.split('+').collect();
-    codes.len() <= 5
-        && codes.iter().all(|c| (3..=16).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-}
-
 fn decode_base64(encoded: &str) -> Result<Vec<u8>, Failure> {
-    let payload = match encoded.split_once(";base64,") {
-        Some((prefix, rest)) if prefix.starts_with("data:") => rest,
-        _ => encoded,
-    };
-    let compact: String = payload.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|e| Failure::new(INVALID_REQUEST, format!("`file_base64` is not valid base64: {e}")))
-}
-
-/// The file format from the first bytes, or `None` for anything this component cannot mask.
-pub fn sniff(bytes: &[u8]) -> Option<Format> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(Format::Png)
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(Format::Jpeg)
-    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-        Some(Format::Webp)
-    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        Some(Format::Tiff)
-    } else if bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
-        // The PDF spec lets the header sit anywhere in the first 1024 bytes.
-        Some(Format::Pdf)
-    } else {
-        None
-    }
+    capsule_sdk::files::decode_base64(encoded)
+        .map_err(|why| Failure::new(INVALID_REQUEST, format!("`file_base64`: {why}")))
 }
 
 /// The format of `bytes`, checked against the `file_type` the caller claimed.
@@ -229,11 +174,11 @@ pub fn file_format(bytes: &[u8], claimed: Option<FileType>) -> Result<Format, Fa
     if bytes.is_empty() {
         return Err(Failure::new(NO_INPUT, "the file is empty; nothing to mask"));
     }
-    let format = sniff(bytes).ok_or_else(|| {
+    let format = capsule_sdk::files::sniff(bytes).ok_or_else(|| {
         Failure::new(UNSUPPORTED_FILE, "the file is not a PNG, JPEG, WebP or TIFF image or a PDF; convert it first")
     })?;
     match claimed {
-        Some(claimed) if claimed != format.file_type() => Err(Failure::new(
+        Some(claimed) if claimed != file_type(format) => Err(Failure::new(
             FILE_TYPE_MISMATCH,
             format!(
                 "`file_type` says {} but the file is a {}; fix `file_type` or leave it out",
@@ -334,38 +279,6 @@ mod tests {
         for dpi in [72, 300] {
             assert!(input(serde_json::json!({"text": "x", "dpi": dpi})).options().is_ok(), "dpi {dpi}");
         }
-    }
-
-    #[test]
-    fn languages_follow_the_tesseract_pattern() {
-        for ok in ["eng", "kor+eng", "chi_sim+eng", "kor+eng+jpn+chi_sim+chi_tra"] {
-            assert!(valid_languages(ok), "{ok}");
-        }
-        for bad in ["", "en", "KOR", "kor+", "kor eng", "kor+eng+jpn+chi_sim+chi_tra+deu", "../x"] {
-            assert!(!valid_languages(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn magic_bytes_name_the_format() {
-        assert_eq!(sniff(PNG), Some(Format::Png));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some(Format::Jpeg));
-        assert_eq!(sniff(b"RIFF\x24\0\0\0WEBPVP8 "), Some(Format::Webp));
-        assert_eq!(sniff(b"II*\0\x08\0\0\0"), Some(Format::Tiff));
-        assert_eq!(sniff(b"MM\0*\0\0\0\x08"), Some(Format::Tiff));
-        assert_eq!(sniff(PDF), Some(Format::Pdf));
-    }
-
-    #[test]
-    fn pdf_header_may_follow_leading_junk() {
-        let mut bytes = vec![b' '; 500];
-        bytes.extend_from_slice(PDF);
-        assert_eq!(sniff(&bytes), Some(Format::Pdf));
-    }
-
-    #[test]
-    fn riff_that_is_not_webp_is_unsupported() {
-        assert_eq!(sniff(b"RIFF\x24\0\0\0WAVEfmt "), None);
     }
 
     #[test]

@@ -200,6 +200,33 @@ fn foreigner_number_2000s() {
     assert_finds("010505-7332217", PiiKind::ForeignerRegistrationNumber, "010505-7332217");
 }
 
+#[test]
+fn corporate_registration_number_is_not_a_resident_number() {
+    assert_clean("법인등록번호 110111-2345670");
+    assert_clean("법인번호: 110111-2345670");
+    assert_clean("Corporate registration no. 110111-2345670");
+}
+
+#[test]
+fn resident_number_after_a_corporate_number_is_still_found() {
+    let all = found("법인등록번호 110111-2345670 대표자 주민등록번호 900101-1234568");
+    assert_eq!(all, vec![(PiiKind::ResidentRegistrationNumber, "900101-1234568".to_string())]);
+}
+
+#[test]
+fn registration_shaped_number_with_1800s_digit_is_not_a_resident_number() {
+    // Both carry a valid check digit; 0 and 9 encode births in the 1800s.
+    assert_clean("9001010234565");
+    assert_clean("900101-9234560");
+}
+
+#[test]
+fn business_and_nonprofit_registration_numbers_are_not_pii() {
+    assert_clean("사업자등록번호: 220-81-62517");
+    assert_clean("고유번호 123-82-12345");
+    assert_clean("Business registration no. 220-81-62517");
+}
+
 // ---- cards ----
 
 #[test]
@@ -304,6 +331,41 @@ fn phone_on_bank_line_stays_phone() {
     assert_eq!(found("국민은행 담당자 010-1234-5678"), vec![(PiiKind::Phone, "010-1234-5678".to_string())]);
 }
 
+#[test]
+fn account_with_trailing_check_digit_group() {
+    assert_finds("새마을금고 9002-1937-4482-1", PiiKind::BankAccount, "9002-1937-4482-1");
+}
+
+#[test]
+fn accounts_at_mutual_postal_and_securities_institutions() {
+    for (text, account) in [
+        ("신협 131-012-345678-1", "131-012-345678-1"),
+        ("수협 1010-1234-5678", "1010-1234-5678"),
+        ("산림조합 1234-5678-9012", "1234-5678-9012"),
+        ("우체국 110012-02-123456", "110012-02-123456"),
+        ("지역농협 351-1234-5678-11", "351-1234-5678-11"),
+        ("MG 9002-1937-4482-1", "9002-1937-4482-1"),
+        ("iM뱅크 508-12-345678-9", "508-12-345678-9"),
+        ("케이뱅크 100-123-456789", "100-123-456789"),
+        ("키움증권 5012-3456-78", "5012-3456-78"),
+        ("저축은행 123-45-6789012", "123-45-6789012"),
+    ] {
+        assert_finds(text, PiiKind::BankAccount, account);
+    }
+}
+
+#[test]
+fn latin_bank_abbreviation_must_be_a_whole_word() {
+    assert_finds("NH 302-1234-5678-91", PiiKind::BankAccount, "302-1234-5678-91");
+    assert_clean("enhanced 1234-5678-9012");
+    assert_clean("describe 1234-5678-9012");
+}
+
+#[test]
+fn insurance_policy_number_is_not_an_account() {
+    assert_clean("보험 증권번호 1234-5678-9012");
+}
+
 // ---- names ----
 
 #[test]
@@ -357,6 +419,343 @@ fn company_name_is_not_a_person() {
 #[test]
 fn ordinary_word_after_bare_label_is_not_a_name() {
     assert_clean("이름 바꾸기");
+}
+
+// ---- names: labels ----
+
+fn names(text: &str) -> Vec<String> {
+    found(text).into_iter().filter(|(k, _)| *k == PiiKind::Name).map(|(_, t)| t).collect()
+}
+
+fn assert_no_name(text: &str) {
+    let all = names(text);
+    assert!(all.is_empty(), "expected no name in {text:?}, got {all:?}");
+}
+
+#[test]
+fn upper_case_romanised_name_after_english_name_label() {
+    assert_finds("영문성명: KIM MINJUN", PiiKind::Name, "KIM MINJUN");
+}
+
+#[test]
+fn romanised_name_after_label_without_colon() {
+    assert_finds("영문성명 PARK SEOYUN", PiiKind::Name, "PARK SEOYUN");
+    assert_finds("영문 이름 Lee Jieun", PiiKind::Name, "Lee Jieun");
+}
+
+#[test]
+fn english_name_after_applicant_label() {
+    assert_finds("Applicant: Sarah Lee", PiiKind::Name, "Sarah Lee");
+}
+
+#[test]
+fn latin_title_is_left_out_of_the_name() {
+    assert_eq!(names("Reference: Prof. Daniel Park"), ["Daniel Park"]);
+    assert_eq!(names("Name: Dr. Kim"), ["Kim"]);
+}
+
+#[test]
+fn romanised_name_ends_at_a_comma() {
+    assert_eq!(names("Reference: Prof. Daniel Park, Seoul National University"), ["Daniel Park"]);
+}
+
+#[test]
+fn foreign_name_after_korean_label_with_a_note() {
+    assert_finds("성명(영문): Nguyen Van An", PiiKind::Name, "Nguyen Van An");
+    assert_finds("외국인 근로자 이름 Nguyen Van An", PiiKind::Name, "Nguyen Van An");
+}
+
+#[test]
+fn korean_name_after_each_role_label() {
+    for label in [
+        "지원자",
+        "담당자",
+        "담당",
+        "추천인",
+        "작성자",
+        "신청인",
+        "예금주",
+        "보호자",
+        "대표자",
+        "비상연락망",
+        "비상연락처",
+    ] {
+        assert_eq!(names(&format!("{label}: 김민준")), ["김민준"], "{label} with a colon");
+        assert_eq!(names(&format!("{label} 이서연")), ["이서연"], "{label} without a colon");
+    }
+}
+
+#[test]
+fn english_role_labels_take_a_romanised_name() {
+    for label in ["Candidate", "Contact person", "Manager", "Hiring Manager", "Emergency contact", "Account holder"] {
+        assert_eq!(names(&format!("{label}: Jane Doe")), ["Jane Doe"], "{label}");
+    }
+}
+
+#[test]
+fn job_title_after_a_korean_name_is_not_part_of_it() {
+    assert_eq!(names("담당자: 이지은 과장"), ["이지은"]);
+    assert_eq!(names("추천인: 최준호 교수"), ["최준호"]);
+}
+
+#[test]
+fn name_after_bare_role_label_followed_by_a_phone() {
+    let all = found("담당 김민수 대리 (010-1234-5678)");
+    assert!(all.contains(&(PiiKind::Name, "김민수".into())), "{all:?}");
+    assert!(all.contains(&(PiiKind::Phone, "010-1234-5678".into())), "{all:?}");
+}
+
+#[test]
+fn relation_before_an_emergency_contact_is_skipped() {
+    assert_eq!(names("비상연락망: 모 김영희 010-1234-5678"), ["김영희"]);
+    assert_eq!(names("비상연락망 김영희(모) 010-1234-5678"), ["김영희"]);
+}
+
+#[test]
+fn department_before_a_name_is_skipped() {
+    assert_eq!(names("담당: 인사팀 김민수"), ["김민수"]);
+}
+
+#[test]
+fn title_between_role_label_and_name_is_skipped() {
+    assert_eq!(names("담당 교수 김민수"), ["김민수"]);
+}
+
+#[test]
+fn role_label_glued_to_its_department_needs_a_colon() {
+    assert_eq!(names("영업담당자: 김민수"), ["김민수"]);
+    assert_no_name("영업담당 부서");
+}
+
+#[test]
+fn name_label_glued_to_a_person_word() {
+    assert_eq!(names("보호자성명: 최민호"), ["최민호"]);
+    assert_no_name("회사이름: 캡슐");
+}
+
+#[test]
+fn spaced_out_form_label() {
+    assert_eq!(names("성 명 : 홍길동"), ["홍길동"]);
+}
+
+#[test]
+fn single_surname_after_a_latin_title() {
+    assert_eq!(names("Contact person: Mr. Park"), ["Park"]);
+}
+
+#[test]
+fn passport_order_romanised_name_with_comma() {
+    assert_eq!(names("이름: KIM, MINJUN"), ["KIM, MINJUN"]);
+}
+
+#[test]
+fn hyphenated_romanised_given_name() {
+    assert_eq!(names("Card holder: Hong Gil-dong"), ["Hong Gil-dong"]);
+    assert_eq!(names("Account holder: KIM MIN-JUN"), ["KIM MIN-JUN"]);
+}
+
+#[test]
+fn prepared_by_needs_no_colon() {
+    assert_eq!(names("Prepared by John Smith"), ["John Smith"]);
+}
+
+#[test]
+fn romanised_name_stops_at_the_next_field_word() {
+    let all = found("Contact person: John Smith Tel 010-1234-5678");
+    assert!(all.contains(&(PiiKind::Name, "John Smith".into())), "{all:?}");
+    assert!(all.contains(&(PiiKind::Phone, "010-1234-5678".into())), "{all:?}");
+}
+
+#[test]
+fn representative_needs_a_colon_when_written_bare() {
+    assert_eq!(names("회사명: (주)캡슐 대표: 김철수"), ["김철수"]);
+    assert_no_name("대표 이미지");
+}
+
+#[test]
+fn every_name_of_a_listed_field_is_found() {
+    assert_eq!(names("참석자: 김민수, 이영희, 박지성"), ["김민수", "이영희", "박지성"]);
+    assert_eq!(names("가족관계: 부 김철수, 모 이영희"), ["김철수", "이영희"]);
+}
+
+#[test]
+fn unit_in_a_list_of_names_is_not_a_name() {
+    assert_eq!(names("참석자: 김민수, 인사팀, 박지성"), ["김민수", "박지성"]);
+}
+
+#[test]
+fn sender_and_recipient_labels_need_a_colon() {
+    assert_eq!(names("발신: 홍길동 드림"), ["홍길동"]);
+    assert_no_name("수신 거부");
+    assert_no_name("발신 번호 010-1234-5678");
+}
+
+#[test]
+fn english_contact_label_with_colon() {
+    assert_eq!(names("Contact: Kim Minsu, HR Team"), ["Kim Minsu"]);
+    assert_no_name("Contact: Customer Service");
+}
+
+// ---- names: addressed ----
+
+#[test]
+fn korean_name_with_honorific_at_sentence_start() {
+    assert_eq!(names("강하은 님, 서류 전형에 합격하셨습니다."), ["강하은"]);
+}
+
+#[test]
+fn korean_name_with_honorific_after_a_greeting() {
+    assert_eq!(names("안녕하세요, 강하은 님. 면접 일정을 안내드립니다."), ["강하은"]);
+}
+
+#[test]
+fn korean_name_with_glued_honorific_and_particle() {
+    assert_eq!(names("홍길동님께서 요청하신 자료입니다."), ["홍길동"]);
+}
+
+#[test]
+fn korean_name_with_ssi_after_a_sentence_end() {
+    assert_eq!(names("서류를 받았습니다. 김민수 씨는 내일 오세요."), ["김민수"]);
+}
+
+#[test]
+fn romanised_name_after_dear() {
+    assert_eq!(names("Dear Ms. Sarah Lee,"), ["Sarah Lee"]);
+    assert_eq!(names("Hello Kim Minsu,"), ["Kim Minsu"]);
+}
+
+#[test]
+fn romanised_name_with_korean_honorific() {
+    assert_eq!(names("Sarah Lee 님, 합격을 축하드립니다"), ["Sarah Lee"]);
+}
+
+// ---- names: look-alikes ----
+
+#[test]
+fn label_words_are_never_names() {
+    assert_eq!(found("보호자 연락처 010-1234-5678"), vec![(PiiKind::Phone, "010-1234-5678".to_string())]);
+    for text in ["담당자 이메일: a@b.kr", "신청인 전화번호 02-123-4567", "지원자 주소: 서울특별시 중구 세종대로 110"]
+    {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn role_word_followed_by_a_noun_is_not_a_name() {
+    for text in [
+        "담당 업무",
+        "담당 업무: 영업 관리",
+        "담당 과목 수학",
+        "지원자 모집 안내",
+        "담당자 변경 요청",
+        "작성자 미상",
+        "보호자 동의 필요",
+        "보호자 동반 필수",
+        "추천인 없음",
+        "신청인 서명",
+        "예금주 확인",
+        "지원자 전원에게 개별 통보",
+    ] {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn company_name_after_company_label_is_not_a_person() {
+    for text in ["회사명: 캡슐", "상호: 김밥천국", "상호명 김가네", "회사명: (주)한국전자"] {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn job_title_after_position_label_is_not_a_name() {
+    for text in ["직위: 과장", "직책 팀장", "직위 대리 / 담당 영업", "직급: 부장", "소속: 개발팀"]
+    {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn numbers_after_person_labels_are_not_names() {
+    for text in ["작성자 2025.03.14", "지원자 수 120명", "담당 14:00-15:00", "추천인 코드 ABC123", "면접관 3인"]
+    {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn look_alike_numbers_after_person_labels_are_not_pii() {
+    for text in [
+        "작성자 2025.03.14 14:30",
+        "담당 v2.1.3",
+        "지원자 주문번호 2024031512345",
+        "추천인 ISBN 978-89-12345-67-8",
+        "신청인 15,000원",
+        "담당자 37.5665, 126.9780",
+    ] {
+        assert_clean(text);
+    }
+}
+
+#[test]
+fn placeholders_after_role_labels_are_not_names() {
+    for text in ["담당자: 미지정", "작성자: 비공개", "작성자: 운영자", "담당자: 없음", "신청인: 본인"]
+    {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn english_role_word_without_colon_is_not_a_label() {
+    assert_no_name("Marketing Manager Samsung Electronics");
+    assert_no_name("Candidate Sarah Lee");
+}
+
+#[test]
+fn capitalised_non_names_after_english_role_label() {
+    for text in [
+        "Manager: Sales Team",
+        "Reference: Available upon request",
+        "Reference: Annual Report 2024",
+        "Candidate: Senior Backend Engineer",
+        "Hiring Manager: TBD",
+        "Manager: Kim",
+    ] {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn generic_greetings_are_not_names() {
+    for text in ["Dear Hiring Manager,", "Dear Sir or Madam,", "Hello World", "The name Kim Minsu is common"] {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn roles_and_titles_with_honorific_are_not_names() {
+    for text in [
+        "고객님, 주문하신 상품이 발송되었습니다.",
+        "선생님, 감사합니다.",
+        "부사장님께 보고드립니다.",
+        "예약자 님, 예약이 확정되었습니다.",
+        "수강생 여러분, 안녕하세요.",
+        "김과장님 안녕하세요",
+    ] {
+        assert_no_name(text);
+    }
+}
+
+#[test]
+fn words_ending_in_ssi_are_not_names() {
+    assert_no_name("이 씨앗은 잘 자랍니다.");
+    assert_no_name("마음씨 고운 사람");
+}
+
+#[test]
+fn name_label_followed_by_ordinary_words_is_not_a_name() {
+    assert_no_name("이름 모를 꽃");
+    assert_no_name("이름 정렬 순서");
 }
 
 // ---- addresses ----
@@ -453,6 +852,11 @@ fn zip_codes_are_not_pii() {
 fn business_registration_numbers_are_not_pii() {
     assert_clean("사업자등록번호 123-45-67890");
     assert_clean("하나은행 사업자 123-45-67890");
+}
+
+#[test]
+fn orderer_phone_is_not_taken_for_an_order_number() {
+    assert_finds("주문자 010-1234-5678", PiiKind::Phone, "010-1234-5678");
 }
 
 #[test]

@@ -22,7 +22,7 @@ const POSITIVES: &[(&str, &[(PiiKind, &str)])] = &[
     ("고객센터 1588-1234 (평일 9시~18시)", &[(Phone, "1588-1234")]),
     ("Contact: +82-10-9876-5432", &[(Phone, "+82-10-9876-5432")]),
     ("Phone +82 2 312 3456", &[(Phone, "+82 2 312 3456")]),
-    ("담당자 김민수(010-4444-5555)", &[(Phone, "010-4444-5555")]),
+    ("담당자 김민수(010-4444-5555)", &[(Name, "김민수"), (Phone, "010-4444-5555")]),
     ("email: hong@example.com", &[(Email, "hong@example.com")]),
     ("문의는 support.team@capsule.co.kr 로 보내주세요.", &[(Email, "support.team@capsule.co.kr")]),
     ("Reach me at j.doe+work@mail.example.org.", &[(Email, "j.doe+work@mail.example.org")]),
@@ -96,6 +96,15 @@ const POSITIVES: &[(&str, &[(PiiKind, &str)])] = &[
         "성명: 김영수 주민등록번호: 900101-1234568 주소: 서울특별시 종로구 종로 1",
         &[(Name, "김영수"), (ResidentRegistrationNumber, "900101-1234568"), (Address, "서울특별시 종로구 종로 1")],
     ),
+    ("영문성명: LEE SOYEON", &[(Name, "LEE SOYEON")]),
+    ("Candidate: Michael Brown", &[(Name, "Michael Brown")]),
+    ("Referee: Dr. Hannah Cho, Korea University", &[(Name, "Hannah Cho")]),
+    ("작성자: 윤지호", &[(Name, "윤지호")]),
+    ("담당 정수빈 주임 (02-345-6789)", &[(Name, "정수빈"), (Phone, "02-345-6789")]),
+    ("비상연락처: 배우자 한미경 010-3456-7890", &[(Name, "한미경"), (Phone, "010-3456-7890")]),
+    ("오세훈 님, 최종 합격을 축하드립니다!", &[(Name, "오세훈")]),
+    ("신협 132-045-678901-2", &[(BankAccount, "132-045-678901-2")]),
+    ("MG새마을금고 9003-2456-7788-3", &[(BankAccount, "9003-2456-7788-3")]),
 ];
 
 /// Lines without PII that look numeric or label-like enough to tempt a detector.
@@ -181,6 +190,16 @@ const NEGATIVES: &[&str] = &[
     "우리 팀 회의는 3층에서",
     "오늘 배송지 변경 불가",
     "고객번호 0123456789",
+    "법인등록번호: 134511-0012345",
+    "사업자등록번호 105-87-12345",
+    "담당 업무: 회계 및 세무",
+    "지원자 모집 요강",
+    "보호자 연락처를 적어 주세요",
+    "회사명: 한빛소프트",
+    "직책: 책임연구원",
+    "Manager: Customer Support Team",
+    "Dear Valued Customer,",
+    "고객님, 결제가 완료되었습니다.",
 ];
 
 #[derive(Default)]

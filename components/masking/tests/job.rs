@@ -163,11 +163,19 @@ fn with(mut base: Value, key: &str, value: Value) -> Value {
     base
 }
 
-/// A PDF of pages `(width, height, /Rotate, content stream)` in points, with Helvetica as /F1.
+/// A PDF of pages `(width, height, /Rotate, content stream)` in points, with Helvetica as /F1 and
+/// a 64 × 40 grey image as /Im1 (drawn only where the content says `/Im1 Do`).
 fn pdf(pages: &[(f32, f32, i64, String)]) -> Vec<u8> {
     let mut doc = Document::with_version("1.7");
     let pages_id = doc.new_object_id();
     let font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+    let image = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 64, "Height" => 40,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        vec![128; 64 * 40],
+    ));
     let mut kids = Vec::new();
     for (w, h, rotate, content) in pages {
         let content = doc.add_object(Stream::new(dictionary! {}, content.clone().into_bytes()));
@@ -176,7 +184,7 @@ fn pdf(pages: &[(f32, f32, i64, String)]) -> Vec<u8> {
             "Parent" => pages_id,
             "MediaBox" => vec![0.into(), 0.into(), (*w).into(), (*h).into()],
             "Rotate" => *rotate,
-            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font }, "XObject" => dictionary! { "Im1" => image } },
             "Contents" => content,
         });
         kids.push(page.into());
@@ -193,6 +201,39 @@ fn pdf(pages: &[(f32, f32, i64, String)]) -> Vec<u8> {
 
 fn phone_text() -> String {
     format!("BT /F1 12 Tf 20 50 Td (Tel {PHONE}) Tj ET\n")
+}
+
+/// Content painting /Im1 (a pasted scan) over the lower left of the page.
+const DRAW_IMAGE: &str = "q 64 0 0 40 10 5 cm /Im1 Do Q\n";
+
+/// A text layer without personal information.
+fn plain_text() -> String {
+    "BT /F1 12 Tf 20 80 Td (Application form) Tj ET\n".to_string()
+}
+
+/// An OCR engine that reads `text` as one word at `rect` in whatever image it is given.
+fn ocr_reading(text: &'static str, rect: Rect) -> Ocr {
+    Box::new(move |image, languages| {
+        let (width, height) = size_of(image);
+        let w = OcrWord {
+            text: text.into(),
+            confidence: 0.93,
+            x: rect.x,
+            y: rect.y,
+            width: rect.width,
+            height: rect.height,
+        };
+        let line = OcrLine {
+            text: text.into(),
+            confidence: 0.93,
+            x: rect.x,
+            y: rect.y,
+            width: rect.width,
+            height: rect.height,
+            words: vec![w],
+        };
+        Ok(Recognition { width, height, lines: vec![line], confidence: 0.93, languages: languages.into() })
+    })
 }
 
 /// The text-layer box of the phone number on page `page` of `pdf`, in points.
@@ -528,6 +569,72 @@ fn pdf_page_rendered_at_an_unexpected_size_is_read_by_ocr() {
     host.page_points = vec![(240.0, 120.0)];
     run(inline(&bytes), &mut host).unwrap();
     assert_eq!(host.ocr_calls.len(), 1);
+}
+
+#[test]
+fn text_layer_page_drawing_an_image_is_also_read_by_ocr() {
+    let bytes = pdf(&[(200.0, 100.0, 0, plain_text() + DRAW_IMAGE)]);
+    let mut host = Fake::new(phone_ocr());
+    host.page_points = vec![(200.0, 100.0)];
+    let out = run(inline(&bytes), &mut host).unwrap();
+    assert_eq!(host.ocr_calls.len(), 1);
+    assert_eq!(out["detected_items"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(out["detected_items"][0]["type"], "phone");
+    assert_eq!(location(&out, 0), Rect { x: 60, y: 30, width: 9 * 13, height: 18 });
+}
+
+#[test]
+fn text_layer_page_with_an_image_reports_what_each_reading_found() {
+    let bytes = pdf(&[(200.0, 100.0, 0, phone_text() + DRAW_IMAGE)]);
+    let mut host = Fake::new(ocr_reading("kim@example.com", Rect { x: 150, y: 150, width: 120, height: 18 }));
+    host.page_points = vec![(200.0, 100.0)];
+    let out = run(inline(&bytes), &mut host).unwrap();
+    let kinds: Vec<&str> =
+        out["detected_items"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["phone", "email"]);
+}
+
+#[test]
+fn same_finding_in_text_layer_and_ocr_is_reported_once_covering_both() {
+    let bytes = pdf(&[(200.0, 100.0, 0, phone_text() + DRAW_IMAGE)]);
+    // 72 dpi: one pixel per point, so the OCR box can be put where the text layer's is, 3 px lower.
+    let w = phone_box_in_points(&bytes, 0);
+    let ocr_box = Rect { x: w.x as u32, y: w.y as u32 + 3, width: w.width as u32, height: w.height as u32 };
+    let mut host = Fake::new(ocr_reading(PHONE, ocr_box));
+    host.page_points = vec![(200.0, 100.0)];
+    let out = run(with(inline(&bytes), "dpi", json!(72)), &mut host).unwrap();
+    assert_eq!(out["detected_items"].as_array().unwrap().len(), 1, "{out}");
+    let r = location(&out, 0);
+    assert_eq!((r.y, r.y + r.height), ((w.y.floor()) as u32, ocr_box.y + ocr_box.height));
+}
+
+#[test]
+fn image_listed_in_resources_but_not_drawn_does_not_trigger_ocr() {
+    let bytes = pdf(&[(200.0, 100.0, 0, phone_text())]);
+    let mut host = Fake::new(ocr_failing_with(Failure::new("OCR_ENGINE_UNAVAILABLE", "no engine")));
+    host.page_points = vec![(200.0, 100.0)];
+    run(inline(&bytes), &mut host).unwrap();
+    assert!(host.ocr_calls.is_empty());
+}
+
+#[test]
+fn ocr_failure_on_a_text_page_drawing_an_image_is_returned_unchanged() {
+    let failure = Failure::new("OCR_ENGINE_UNAVAILABLE", "no engine");
+    let bytes = pdf(&[(200.0, 100.0, 0, phone_text() + DRAW_IMAGE)]);
+    let mut host = Fake::new(ocr_failing_with(failure.clone()));
+    host.page_points = vec![(200.0, 100.0)];
+    assert_eq!(run(inline(&bytes), &mut host).unwrap_err(), failure);
+    assert!(host.written.is_empty());
+}
+
+#[test]
+fn text_layer_page_with_an_image_without_text_is_not_called_blank() {
+    let bytes = pdf(&[(200.0, 100.0, 0, phone_text() + DRAW_IMAGE)]);
+    let mut host = Fake::new(blank_ocr());
+    host.page_points = vec![(200.0, 100.0)];
+    let out = run(inline(&bytes), &mut host).unwrap();
+    assert_eq!(out["warnings"], json!([]));
+    assert_eq!(out["detected_items"].as_array().unwrap().len(), 1);
 }
 
 #[test]

@@ -7,69 +7,34 @@ use crate::input::FileType;
 pub const UNSUPPORTED_FILE: &str = "OCR_UNSUPPORTED_FILE";
 pub const FILE_TYPE_MISMATCH: &str = "OCR_FILE_TYPE_MISMATCH";
 
-/// A file format the capability reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Pdf,
-    Png,
-    Jpeg,
-    Webp,
-    Tiff,
+pub use capsule_sdk::files::Format;
+
+fn file_type(format: Format) -> FileType {
+    if format.is_image() { FileType::Image } else { FileType::Pdf }
 }
 
-impl Format {
-    pub fn file_type(self) -> FileType {
-        match self {
-            Self::Pdf => FileType::Pdf,
-            _ => FileType::Image,
-        }
-    }
-
-    /// How a sentence names it: "a PDF", "a PNG image".
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Pdf => "a PDF",
-            Self::Png => "a PNG image",
-            Self::Jpeg => "a JPEG image",
-            Self::Webp => "a WebP image",
-            Self::Tiff => "a TIFF image",
-        }
-    }
+/// How a sentence names a format: "a PDF", "a PNG image".
+fn describe(format: Format) -> String {
+    if format.is_image() { format!("a {} image", format.name()) } else { "a PDF".into() }
 }
 
-/// The format of `bytes` by its magic number. Images are recognised at offset 0 first, so an image
-/// quoting `%PDF-` in its metadata stays an image; a PDF header may sit anywhere in the first 1024
-/// bytes, as the PDF spec allows.
+/// The format of `bytes` (see [`capsule_sdk::files::sniff`]), or a failure
+/// that says what can be read.
 pub fn detect(bytes: &[u8]) -> Result<Format, Failure> {
-    let image = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(Format::Png)
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(Format::Jpeg)
-    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-        Some(Format::Webp)
-    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        Some(Format::Tiff)
-    } else {
-        None
-    };
-    if let Some(format) = image {
-        return Ok(format);
-    }
-    if bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
-        return Ok(Format::Pdf);
-    }
-    let message = if bytes.is_empty() {
-        "the file is empty; only PDF, PNG, JPEG, WebP and TIFF files can be read"
-    } else {
-        "only PDF, PNG, JPEG, WebP and TIFF files can be read; this file is none of them"
-    };
-    Err(Failure::new(UNSUPPORTED_FILE, message))
+    capsule_sdk::files::sniff(bytes).ok_or_else(|| {
+        let message = if bytes.is_empty() {
+            "the file is empty; only PDF, PNG, JPEG, WebP and TIFF files can be read"
+        } else {
+            "only PDF, PNG, JPEG, WebP and TIFF files can be read; this file is none of them"
+        };
+        Failure::new(UNSUPPORTED_FILE, message)
+    })
 }
 
 /// Refuse a file whose bytes are not the declared `file_type`.
 pub fn check_declared(declared: Option<FileType>, format: Format) -> Result<(), Failure> {
     match declared {
-        Some(declared) if declared != format.file_type() => {
+        Some(declared) if declared != file_type(format) => {
             let expected = match declared {
                 FileType::Pdf => "a PDF",
                 FileType::Image => "an image",
@@ -78,7 +43,7 @@ pub fn check_declared(declared: Option<FileType>, format: Format) -> Result<(), 
                 FILE_TYPE_MISMATCH,
                 format!(
                     "`file_type` says {expected} but the file is {}; send the right file or leave `file_type` out",
-                    format.describe()
+                    describe(format)
                 ),
             ))
         }
@@ -89,52 +54,6 @@ pub fn check_declared(declared: Option<FileType>, format: Format) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn png_is_an_image() {
-        assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap(), Format::Png);
-    }
-
-    #[test]
-    fn jpeg_is_an_image() {
-        assert_eq!(detect(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F']).unwrap(), Format::Jpeg);
-    }
-
-    #[test]
-    fn webp_needs_both_riff_and_webp_tags() {
-        assert_eq!(detect(b"RIFF\x24\0\0\0WEBPVP8 ").unwrap(), Format::Webp);
-        assert_eq!(code(detect(b"RIFF\x24\0\0\0WAVEfmt ")), UNSUPPORTED_FILE);
-    }
-
-    #[test]
-    fn tiff_is_an_image_in_either_byte_order() {
-        assert_eq!(detect(b"II*\0\x08\0\0\0").unwrap(), Format::Tiff);
-        assert_eq!(detect(b"MM\0*\0\0\0\x08").unwrap(), Format::Tiff);
-    }
-
-    #[test]
-    fn pdf_header_at_the_start_is_a_pdf() {
-        assert_eq!(detect(b"%PDF-1.7\n").unwrap(), Format::Pdf);
-    }
-
-    #[test]
-    fn pdf_header_after_leading_junk_within_1024_bytes_is_a_pdf() {
-        let mut bytes = vec![b' '; 1019];
-        bytes.extend_from_slice(b"%PDF-1.4");
-        assert_eq!(detect(&bytes).unwrap(), Format::Pdf);
-    }
-
-    #[test]
-    fn pdf_header_past_1024_bytes_is_not_a_pdf() {
-        let mut bytes = vec![b' '; 1020];
-        bytes.extend_from_slice(b"%PDF-1.4");
-        assert_eq!(code(detect(&bytes)), UNSUPPORTED_FILE);
-    }
-
-    #[test]
-    fn an_image_quoting_a_pdf_header_stays_an_image() {
-        assert_eq!(detect(b"\x89PNG\r\n\x1a\n tEXt %PDF-1.4").unwrap(), Format::Png);
-    }
 
     #[test]
     fn other_files_are_unsupported_and_the_message_lists_what_is() {

@@ -2,8 +2,6 @@
 //!
 //! Pure (the blob read happens in `lib.rs`), so every failure code is tested natively.
 
-use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -94,7 +92,7 @@ impl Input {
 
     /// The options the schema constrains, checked again for callers that bypass the host's validation.
     pub fn check_options(&self) -> Result<(), Failure> {
-        if !languages_valid(&self.languages) {
+        if !capsule_sdk::engines::valid_languages(&self.languages) {
             return Err(Failure::new(
                 INVALID_REQUEST,
                 format!(
@@ -113,32 +111,10 @@ impl Input {
     }
 }
 
-/// Standard base64, with or without padding; line breaks and a `data:...;base64,` prefix are tolerated.
+/// The inline file's bytes (see [`capsule_sdk::files::decode_base64`]).
 pub fn decode_base64(encoded: &str) -> Result<Vec<u8>, Failure> {
-    const LENIENT: GeneralPurpose = GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    let payload = match encoded.strip_prefix("data:") {
-        Some(data_url) => data_url.split_once(";base64,").map_or(encoded, |(_, payload)| payload),
-        None => encoded,
-    };
-    let compact: String = payload.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    LENIENT.decode(compact).map_err(|e| {
-        Failure::new(
-            INVALID_BASE64,
-            format!("`file_base64` is not standard base64 ({e}); encode the file's bytes again"),
-        )
-    })
-}
-
-/// The schema's pattern `^[a-z_]{3,16}(\+[a-z_]{3,16}){0,4}$`, without a regex engine in the component.
-pub fn languages_valid(languages: &str) -> bool {
-    let codes: Vec<&str> = languages.split('+').collect();
-    codes.len() <= 5
-        && codes
-            .iter()
-            .all(|code| (3..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    capsule_sdk::files::decode_base64(encoded)
+        .map_err(|why| Failure::new(INVALID_BASE64, format!("`file_base64`: {why}")))
 }
 
 #[cfg(test)]
@@ -210,16 +186,6 @@ mod tests {
     #[test]
     fn text_that_is_not_base64_is_refused() {
         assert_eq!(code(decode_base64("not base64!")), INVALID_BASE64);
-    }
-
-    #[test]
-    fn language_lists_follow_the_schema_pattern() {
-        for ok in ["eng", "kor+eng", "chi_sim+eng", "aaa+bbb+ccc+ddd+eee"] {
-            assert!(languages_valid(ok), "{ok}");
-        }
-        for bad in ["", "en", "kor+", "KOR", "kor eng", "kor;rm", "aaa+bbb+ccc+ddd+eee+fff", "abcdefghijklmnopq"] {
-            assert!(!languages_valid(bad), "{bad}");
-        }
     }
 
     #[test]

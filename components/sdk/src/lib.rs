@@ -346,6 +346,128 @@ pub mod blobs {
     }
 }
 
+/// Files a capability reads: what a file is from its first bytes, and
+/// inline files sent as base64.
+pub mod files {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+    /// A document format the host's engines read.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Format {
+        Pdf,
+        Png,
+        Jpeg,
+        Webp,
+        Tiff,
+    }
+
+    impl Format {
+        pub fn is_image(self) -> bool {
+            self != Format::Pdf
+        }
+
+        /// The usual name: `PDF`, `PNG`, `JPEG`, `WebP`, `TIFF`.
+        pub fn name(self) -> &'static str {
+            match self {
+                Format::Pdf => "PDF",
+                Format::Png => "PNG",
+                Format::Jpeg => "JPEG",
+                Format::Webp => "WebP",
+                Format::Tiff => "TIFF",
+            }
+        }
+    }
+
+    /// The format of `bytes` by its magic number, never by a name or a
+    /// content type. Images are recognised at offset 0 first, so an image
+    /// quoting `%PDF-` in its metadata stays an image; a PDF header may sit
+    /// anywhere in the first 1024 bytes, as the PDF specification allows.
+    pub fn sniff(bytes: &[u8]) -> Option<Format> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Format::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Format::Jpeg)
+        } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+            Some(Format::Webp)
+        } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+            Some(Format::Tiff)
+        } else if bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+            Some(Format::Pdf)
+        } else {
+            None
+        }
+    }
+
+    /// Standard base64 as clients send it: with or without padding, wrapped
+    /// over lines, or as a `data:…;base64,` URL. The error is a sentence.
+    pub fn decode_base64(encoded: &str) -> Result<Vec<u8>, String> {
+        const LENIENT: GeneralPurpose = GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+        );
+        let payload = match encoded.strip_prefix("data:") {
+            Some(data_url) => data_url.split_once(";base64,").map_or(encoded, |(_, payload)| payload),
+            None => encoded,
+        };
+        let compact: String = payload.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        LENIENT.decode(compact).map_err(|e| format!("it is not standard base64 ({e}); encode the file's bytes again"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn each_format_is_named_by_its_magic_number() {
+            assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some(Format::Png));
+            assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(Format::Jpeg));
+            assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(Format::Webp));
+            assert_eq!(sniff(b"II*\0...."), Some(Format::Tiff));
+            assert_eq!(sniff(b"MM\0*...."), Some(Format::Tiff));
+            assert_eq!(sniff(b"%PDF-1.7\n"), Some(Format::Pdf));
+        }
+
+        #[test]
+        fn a_riff_file_that_is_not_webp_is_unknown() {
+            assert_eq!(sniff(b"RIFF\0\0\0\0WAVEfmt "), None);
+        }
+
+        #[test]
+        fn a_pdf_header_may_follow_junk_within_the_first_1024_bytes_only() {
+            let mut near = vec![b' '; 1000];
+            near.extend_from_slice(b"%PDF-1.4");
+            assert_eq!(sniff(&near), Some(Format::Pdf));
+            let mut far = vec![b' '; 1100];
+            far.extend_from_slice(b"%PDF-1.4");
+            assert_eq!(sniff(&far), None);
+        }
+
+        #[test]
+        fn an_image_quoting_a_pdf_header_stays_an_image() {
+            assert_eq!(sniff(b"\x89PNG\r\n\x1a\n%PDF-1.7"), Some(Format::Png));
+        }
+
+        #[test]
+        fn empty_and_other_bytes_are_unknown() {
+            assert_eq!(sniff(b""), None);
+            assert_eq!(sniff(b"hello, world"), None);
+        }
+
+        #[test]
+        fn base64_may_be_wrapped_unpadded_or_a_data_url() {
+            assert_eq!(decode_base64("aGVs\nbG8=").unwrap(), b"hello");
+            assert_eq!(decode_base64("aGVsbG8").unwrap(), b"hello");
+            assert_eq!(decode_base64("data:application/pdf;base64,aGVsbG8=").unwrap(), b"hello");
+        }
+
+        #[test]
+        fn text_that_is_not_base64_is_refused_with_a_sentence() {
+            assert!(decode_base64("not base64 at all!").unwrap_err().contains("not standard base64"));
+        }
+    }
+}
+
 /// The engines the host lends: text recognition ([`engines::recognize`])
 /// and PDF rasterisation ([`engines::render_page`]). A component that calls
 /// one must be granted it in `spin.toml` (`engines = ["ocr", "pdf-render"]`);
@@ -397,9 +519,23 @@ pub mod engines {
         pub height: u32,
     }
 
+    /// Whether `languages` is a Tesseract language list as [`recognize`]
+    /// takes it: up to five codes of 3–16 `a-z` or `_`, joined by `+`
+    /// (the pattern `^[a-z_]{3,16}(\+[a-z_]{3,16}){0,4}$`).
+    pub fn valid_languages(languages: &str) -> bool {
+        let codes: Vec<&str> = languages.split('+').collect();
+        codes.len() <= 5
+            && codes
+                .iter()
+                .all(|c| (3..=16).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    }
+
     #[cfg(not(target_family = "wasm"))]
     fn unavailable() -> Failure {
-        Failure::new("OCR_ENGINE_UNAVAILABLE", "the host's engines are only available inside Capsule, not in a native build")
+        Failure::new(
+            "OCR_ENGINE_UNAVAILABLE",
+            "the host's engines are only available inside Capsule, not in a native build",
+        )
     }
 
     /// Read the text in an image (PNG, JPEG, WebP or TIFF bytes).
@@ -450,14 +586,28 @@ pub mod engines {
     pub fn render_page(pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure> {
         #[cfg(target_family = "wasm")]
         {
-            let p = super::bindings::capsule::worker::pdf_render::render_page(pdf, page, dpi)
-                .map_err(Failure::from)?;
+            let p = super::bindings::capsule::worker::pdf_render::render_page(pdf, page, dpi).map_err(Failure::from)?;
             Ok(PageImage { png: p.png, width: p.width, height: p.height })
         }
         #[cfg(not(target_family = "wasm"))]
         {
             let _ = (pdf, page, dpi);
             Err(unavailable())
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::valid_languages;
+
+        #[test]
+        fn language_lists_follow_the_schema_pattern() {
+            for ok in ["eng", "kor+eng", "chi_sim+eng", "aaa+bbb+ccc+ddd+eee"] {
+                assert!(valid_languages(ok), "{ok}");
+            }
+            for bad in ["", "en", "kor+", "KOR", "kor eng", "kor;rm", "aaa+bbb+ccc+ddd+eee+fff", "abcdefghijklmnopq"] {
+                assert!(!valid_languages(bad), "{bad}");
+            }
         }
     }
 }

@@ -103,5 +103,5 @@ fn limit_memory(_: &mut Command) {}
 
 /// The last meaningful line a program printed on stderr, for messages.
 pub fn last_line(stderr: &str) -> String {
-    stderr.lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or("no message").chars().take(300).collect()
+    stderr.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("no message").chars().take(300).collect()
 }

@@ -148,11 +148,17 @@ impl Tesseract {
     pub async fn recognize(&self, image: Vec<u8>, languages: &str) -> Result<Recognition, EngineError> {
         let languages = if languages.is_empty() { DEFAULT_LANGUAGES } else { languages };
         let (width, height) = image_size(&image)?;
+        // Two renderers in one run: `tsv` has the boxes, `txt` the engine's
+        // own word spacing, which TSV loses (Hangul often comes back one
+        // syllable per "word"). Both need files, so the run gets a directory.
+        let out = OutputDir::create()?;
+        let base = out.path.join("out");
+        let base = base.to_string_lossy();
         // `--psm 4` (one column of text of variable sizes): the default
         // automatic segmentation (3) drops short lines of sparse documents
         // as "image" regions — a missed "성명: 홍길동" is a missed mask.
-        let args = ["stdin", "stdout", "-l", languages, "--psm", "4", "tsv"];
-        let finished = process::run(&self.program, &args, image, MAX_OUTPUT).await.map_err(|e| match e {
+        let args = ["stdin", base.as_ref(), "-l", languages, "--psm", "4", "txt", "tsv"];
+        let finished = process::run(&self.program, &args, image, 64 * 1024).await.map_err(|e| match e {
             RunError::Missing(m) => unavailable(&m),
             RunError::OutputTooLarge => EngineError::new("OCR_FAILED", "the engine's output was implausibly large"),
             RunError::Io(m) => EngineError { code: "OCR_FAILED", message: m, retryable: true },
@@ -170,12 +176,48 @@ impl Tesseract {
             }
             return Err(EngineError::new("OCR_FAILED", format!("the OCR engine failed: {line}")));
         }
-        let tsv = String::from_utf8_lossy(&finished.stdout);
-        let mut recognition = parse_tsv(&tsv, languages);
+        let tsv = out.read("out.tsv")?;
+        let txt = out.read("out.txt").ok();
+        let mut recognition = parse_tsv(&tsv, txt.as_deref(), languages);
         if recognition.width == 0 || recognition.height == 0 {
             (recognition.width, recognition.height) = (width, height);
         }
         Ok(recognition)
+    }
+}
+
+/// A private directory for one run's output files, removed when dropped
+/// (also when the job is cancelled mid-run).
+struct OutputDir {
+    path: PathBuf,
+}
+
+impl OutputDir {
+    fn create() -> Result<Self, EngineError> {
+        let path = std::env::temp_dir().join(format!("capsule-ocr-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir(&path).map_err(|e| EngineError {
+            code: "OCR_FAILED",
+            message: format!("could not create a working directory for the OCR engine: {e}"),
+            retryable: true,
+        })?;
+        Ok(Self { path })
+    }
+
+    fn read(&self, name: &str) -> Result<String, EngineError> {
+        let path = self.path.join(name);
+        let failed = |m: String| EngineError::new("OCR_FAILED", m);
+        let size = std::fs::metadata(&path).map_err(|e| failed(format!("the OCR engine wrote no {name}: {e}")))?.len();
+        if size > MAX_OUTPUT {
+            return Err(failed("the engine's output was implausibly large".into()));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| failed(format!("reading the OCR engine's {name}: {e}")))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 
@@ -226,7 +268,8 @@ fn parse_language_list(text: &str) -> Vec<String> {
 
 /// Tesseract's TSV → lines of words. Rows are `level page block par line
 /// word left top width height conf text`; level 1 is the page, 5 a word.
-fn parse_tsv(tsv: &str, languages: &str) -> Recognition {
+/// `txt`, the same run's plain text, says where the engine put spaces.
+fn parse_tsv(tsv: &str, txt: Option<&str>, languages: &str) -> Recognition {
     let mut width = 0;
     let mut height = 0;
     let mut lines: Vec<(LineKey, Vec<TextWord>)> = Vec::new();
@@ -264,7 +307,14 @@ fn parse_tsv(tsv: &str, languages: &str) -> Recognition {
             _ => {}
         }
     }
-    let lines: Vec<TextLine> = lines.into_iter().map(|(_, words)| join_line(words)).collect();
+    let mut spacing = txt.map(Spacing::new);
+    let lines: Vec<TextLine> = lines
+        .into_iter()
+        .map(|(_, words)| {
+            let spaced = spacing.as_mut().and_then(|s| s.before_each(&words));
+            join_line(words, spaced)
+        })
+        .collect();
     let all: Vec<f32> = lines.iter().flat_map(|l| l.words.iter().map(|w| w.confidence)).collect();
     let confidence = if all.is_empty() { 0.0 } else { all.iter().sum::<f32>() / all.len() as f32 };
     Recognition { width, height, lines, confidence, languages: languages.to_string() }
@@ -272,18 +322,75 @@ fn parse_tsv(tsv: &str, languages: &str) -> Recognition {
 
 type LineKey = (u32, u32, u32, u32);
 
+/// Which words the engine's plain text puts a space before, found by
+/// walking its non-space characters alongside the TSV words (both come from
+/// the same recognition, in the same order).
+struct Spacing {
+    /// Every non-whitespace character of the text, and whether whitespace
+    /// (or a line start) precedes it.
+    chars: Vec<(char, bool)>,
+    at: usize,
+    lost: bool,
+}
+
+impl Spacing {
+    fn new(txt: &str) -> Self {
+        let mut chars = Vec::new();
+        let mut space = true;
+        for c in txt.chars() {
+            if c.is_whitespace() {
+                space = true;
+            } else {
+                chars.push((c, space));
+                space = false;
+            }
+        }
+        Self { chars, at: 0, lost: false }
+    }
+
+    /// For each word of a line: is it preceded by a space? `None` once the
+    /// two outputs disagree (then the gap rule decides).
+    fn before_each(&mut self, words: &[TextWord]) -> Option<Vec<bool>> {
+        if self.lost {
+            return None;
+        }
+        let mut spaced = Vec::with_capacity(words.len());
+        for w in words {
+            let mut first = None;
+            for c in w.text.chars().filter(|c| !c.is_whitespace()) {
+                match self.chars.get(self.at) {
+                    Some(&(t, space)) if t == c => {
+                        first.get_or_insert(space);
+                        self.at += 1;
+                    }
+                    _ => {
+                        self.lost = true;
+                        return None;
+                    }
+                }
+            }
+            spaced.push(first.unwrap_or(true));
+        }
+        Some(spaced)
+    }
+}
+
 /// One line from its words: a box around them all, and text with a space
-/// only where the image has a gap (see [`SPACE_GAP`]).
-fn join_line(words: Vec<TextWord>) -> TextLine {
+/// where the engine's text has one (`spaced`), else only where the image
+/// has a gap (see [`SPACE_GAP`]).
+fn join_line(words: Vec<TextWord>, spaced: Option<Vec<bool>>) -> TextLine {
     let mut heights: Vec<u32> = words.iter().map(|w| w.height).collect();
     heights.sort_unstable();
     let line_height = heights[heights.len() / 2].max(1) as f32;
     let mut text = String::new();
     let mut previous_right: Option<i64> = None;
-    for w in &words {
+    for (i, w) in words.iter().enumerate() {
         if let Some(right) = previous_right {
-            let gap = w.x as i64 - right;
-            if gap as f32 > SPACE_GAP * line_height {
+            let space = match &spaced {
+                Some(spaced) => spaced[i],
+                None => (w.x as i64 - right) as f32 > SPACE_GAP * line_height,
+            };
+            if space {
                 text.push(' ');
             }
         }
@@ -322,13 +429,44 @@ mod tests {
 
     #[test]
     fn words_split_at_a_script_change_are_joined_without_a_space() {
-        let r = parse_tsv(TSV, "kor+eng");
+        let r = parse_tsv(TSV, None, "kor+eng");
         assert_eq!(r.lines[0].text, "지원 마감 2025년 3월 10일");
+    }
+
+    /// Real output for "여권번호: M47281935": one "word" per Hangul syllable.
+    const SYLLABLES: &str =
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext
+5\t1\t1\t11\t1\t1\t50\t640\t13\t14\t93.258286\t여
+5\t1\t1\t11\t1\t2\t74\t639\t11\t19\t93.288948\t권
+5\t1\t1\t11\t1\t3\t94\t639\t11\t19\t93.282448\t번
+5\t1\t1\t11\t1\t4\t115\t639\t16\t16\t92.025978\t호:
+5\t1\t1\t11\t1\t5\t141\t640\t118\t16\t88.128799\tM47281935
+";
+
+    #[test]
+    fn the_engines_own_text_decides_the_spacing_of_syllables_it_reports_as_words() {
+        let r = parse_tsv(SYLLABLES, Some("여권번호: M47281935\n\n"), "kor+eng");
+        assert_eq!(r.lines[0].text, "여권번호: M47281935");
+        assert_eq!(r.lines[0].words.len(), 5);
+    }
+
+    #[test]
+    fn spacing_falls_back_to_gaps_where_the_plain_text_disagrees_with_the_words() {
+        let r = parse_tsv(SYLLABLES, Some("something else entirely"), "kor+eng");
+        assert_eq!(r.lines[0].text, "여 권 번 호: M47281935");
+    }
+
+    #[test]
+    fn plain_text_spacing_spans_lines_and_paragraph_breaks() {
+        let txt = "지원 마감 2025년 3월 10일\n\nContact: 010-1234-5678\n";
+        let r = parse_tsv(TSV, Some(txt), "kor+eng");
+        assert_eq!(r.lines[0].text, "지원 마감 2025년 3월 10일");
+        assert_eq!(r.lines[1].text, "Contact: 010-1234-5678");
     }
 
     #[test]
     fn words_of_one_tesseract_line_form_one_line_with_a_covering_box() {
-        let r = parse_tsv(TSV, "kor+eng");
+        let r = parse_tsv(TSV, None, "kor+eng");
         assert_eq!(r.lines.len(), 2);
         let line = &r.lines[1];
         assert_eq!(line.text, "Contact: 010-1234-5678");
@@ -337,13 +475,13 @@ mod tests {
 
     #[test]
     fn rows_without_confidence_or_text_are_not_words() {
-        let r = parse_tsv(TSV, "kor+eng");
+        let r = parse_tsv(TSV, None, "kor+eng");
         assert_eq!(r.lines[1].words.len(), 2);
     }
 
     #[test]
     fn page_size_and_confidences_are_read_on_a_0_to_1_scale() {
-        let r = parse_tsv(TSV, "kor+eng");
+        let r = parse_tsv(TSV, None, "kor+eng");
         assert_eq!((r.width, r.height), (900, 160));
         assert!((r.lines[1].words[0].confidence - 0.9325).abs() < 1e-3);
         assert!(r.confidence > 0.9 && r.confidence < 1.0);
@@ -351,7 +489,7 @@ mod tests {
 
     #[test]
     fn output_without_words_is_an_empty_recognition() {
-        let r = parse_tsv("level\tpage_num\n1\t1\t0\t0\t0\t0\t0\t0\t10\t10\t-1\t\n", "eng");
+        let r = parse_tsv("level\tpage_num\n1\t1\t0\t0\t0\t0\t0\t0\t10\t10\t-1\t\n", None, "eng");
         assert!(r.lines.is_empty());
         assert_eq!(r.confidence, 0.0);
     }

@@ -13,44 +13,99 @@ static CARD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("card pattern")
 });
 
+// Up to five groups; the last may be a single check digit (새마을금고 4-4-4-1, 신협 3-3-6-1 …).
 static ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[0-9]{2,6}(?:-[0-9]{2,7}){1,4}|[0-9]{3,6}(?:\s[0-9]{2,7}){1,3}|[0-9]{10,14}").expect("account pattern")
+    Regex::new(
+        r"[0-9]{2,6}(?:-[0-9]{2,7}){1,3}(?:-[0-9]{1,7})?|[0-9]{3,6}(?:\s[0-9]{2,7}){1,3}(?:\s[0-9])?|[0-9]{10,14}",
+    )
+    .expect("account pattern")
 });
 
 const CARD_WORDS: &[&str] = &["카드", "card", "visa", "master", "amex", "결제", "신용", "체크"];
 
-// Short names such as 우리/하나/기업 are also ordinary words, but they only
-// matter on lines that also hold a 10–14 digit grouped number.
+// Banks and other deposit-takers (시중·지방·인터넷은행, 상호금융, 우체국, 증권사), and words
+// about accounts. Short names such as 우리/하나/기업 are also ordinary words, but they only matter
+// on lines that also hold a 10–14 digit grouped number.
 const BANK_WORDS: &[&str] = &[
     "은행",
-    "bank",
+    "뱅크",
     "국민",
     "신한",
     "우리",
     "하나",
     "농협",
+    "축협",
     "기업",
-    "카카오뱅크",
-    "토스뱅크",
-    "케이뱅크",
-    "sc제일",
-    "새마을",
-    "우체국",
-    "수협",
-    "신협",
-    "씨티",
     "산업",
+    "수출입",
+    "외환",
+    "씨티",
+    "sc제일",
+    "카카오",
+    "토스",
+    "새마을",
+    "금고",
+    "신협",
+    "신용협동",
+    "수협",
+    "산림조합",
+    "우체국",
+    "우정사업",
+    "증권",
+    "저축",
+    "종금",
+    "계좌",
+    "통장",
+    "입금",
+    "송금",
+    "이체",
+    "예금",
+    "예금주",
+];
+
+/// Latin bank words, matched as whole words ("nh" must not match "enhance").
+const BANK_LATIN_WORDS: &[&str] = &[
+    "bank",
     "kb",
     "ibk",
     "nh",
-    "계좌",
-    "입금",
-    "송금",
-    "예금주",
+    "sc",
+    "mg",
+    "bnk",
+    "dgb",
+    "jb",
+    "kdb",
+    "keb",
+    "citi",
+    "hsbc",
+    "shinhan",
+    "woori",
+    "hana",
+    "kookmin",
+    "kakao",
+    "kakaobank",
+    "toss",
     "account",
     "acct",
     "a/c",
+    "savings",
+    "deposit",
 ];
+
+/// True when `text` names a bank or an account.
+fn mentions_bank(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if BANK_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    BANK_LATIN_WORDS.iter().any(|w| {
+        lower.match_indices(w).any(|(i, _)| {
+            let before = lower[..i].chars().next_back();
+            let after = lower[i + w.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphabetic()) && !after.is_some_and(|c| c.is_ascii_alphabetic())
+        })
+    })
+}
 
 fn separators(s: &str) -> Vec<char> {
     s.chars().filter(|c| !c.is_ascii_digit()).collect()
@@ -95,7 +150,7 @@ pub(crate) fn cards(text: &str, out: &mut Vec<Candidate>) {
 }
 
 pub(crate) fn bank_accounts(text: &str, out: &mut Vec<Candidate>) {
-    if !contains_any(text, BANK_WORDS) {
+    if !mentions_bank(text) {
         return;
     }
     scan(&ACCOUNT, text, PiiKind::BankAccount, out, |caps| {
@@ -112,7 +167,7 @@ pub(crate) fn bank_accounts(text: &str, out: &mut Vec<Candidate>) {
         if groups == [3, 2, 5] {
             return None;
         }
-        let near = contains_any(window_before(text, m.start(), 20), BANK_WORDS);
+        let near = mentions_bank(window_before(text, m.start(), 20));
         Some(if near { 0.9 } else { 0.8 })
     });
 }

@@ -46,10 +46,9 @@ pub(crate) fn registration_numbers(text: &str, out: &mut Vec<Candidate>) {
         let dashed = caps.name("sep").is_some();
         let labelled = contains_any(window_before(text, m.start(), 20), REGISTRATION_WORDS);
         let confidence = match (checksum, gender) {
-            (true, 1..=8) => 0.99,
-            // 1800s births: only believable when the check digit agrees.
-            (true, _) => 0.9,
-            (false, 0 | 9) => return None,
+            // 0 and 9 are births in the 1800s: no living holder, so some other 13-digit number.
+            (_, 0 | 9) => return None,
+            (true, _) => 0.99,
             // Numbers issued since October 2020 carry random digits, so no checksum is expected.
             (false, _) if dashed || labelled => 0.85,
             (false, _) => 0.75,

@@ -5,23 +5,21 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Candidate, PiiKind};
+use super::{Candidate, PiiKind, names};
 
-static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?P<label>성명|이름|성함|예금주|수령인|받는\s?분|보호자|신청인|고객명|환자명|(?:account|card)\s*holder|full\s+name|first\s+name|last\s+name|name|주소지|현주소|도로명\s?주소|지번\s?주소|주소|거주지|배송지|home\s+address|shipping\s+address|address|addr\.?)(?P<sep>\s*[:：]\s*|\s+)",
-    )
-    .expect("label pattern")
-});
+/// Form labels before a person's name (`name`: the field is the name; `role`: the field is a
+/// person in some role) or an address (`addr`), then an optional note ("성명(영문)") and `:` or space.
+const LABEL_PATTERN: &str = r"(?i)(?P<label>(?P<name>영문\s?성명|영문\s?이름|영문명|한글\s?성명|국문\s?성명|한글\s?이름|성\s{0,2}명|이\s{0,2}름|성함|고객명|환자명|학생명|근로자명|회원명|full\s+name|first\s+name|last\s+name|given\s+name|family\s+name|surname|english\s+name|korean\s+name|name)|(?P<role>(?:지원자|담당자|담당|추천인|작성자|신청인|신청자|예금주|보호자|대표자|대표이사|비상\s?연락처|비상\s?연락망|긴급\s?연락처|수령인|수취인|받는\s?분|받는\s?사람|보내는\s?분|보내는\s?사람|발신인|수신인|송금인|입금자|의뢰인|계약자|세대주|소유자|보증인|면접관|기안자|결재자|승인자|검토자|지도\s?교수|참석자|가족\s?관계)명?|대표|발신|수신|applicant|candidate|contact\s+person|contact\s+name|emergency\s+contact|contact|team\s+lead(?:er)?|mentor|advis[eo]r|reference|referee|hiring\s+manager|manager|recruiter|supervisor|interviewer|(?:account|card)\s*holder|cardholder|recipient|guardian|beneficiary|(?:prepared|written|submitted|approved|reviewed|signed)\s+by|attn\.?|attention)|(?P<addr>주소지|현주소|도로명\s?주소|지번\s?주소|주\s{0,2}소|거주지|배송지|home\s+address|shipping\s+address|address|addr\.?))(?P<note>\s*[(（\[][^()（）\[\]]{1,15}[)）\]])?(?P<sep>\s*[:：]\s*|\s+)";
+
+static LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(LABEL_PATTERN).expect("label pattern"));
+
+/// [`LABEL`] anchored, to test a position without scanning the rest of the line.
+static LABEL_AT_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^(?:{LABEL_PATTERN})")).expect("anchored label pattern"));
 
 /// Another `field:` after the value ends it ("성명: 홍길동 연락처: …").
 static NEXT_FIELD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*(?:[|/·\t]|\s{2,}|[^\s:：]{1,15}\s*[:：])").expect("next field pattern"));
-
-static HANGUL_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[가-힣]{2,5}").expect("hangul name pattern"));
-
-static LATIN_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Z][A-Za-z'’-]*\.?(?: [A-Z][A-Za-z'’-]*\.?){0,3}").expect("latin name pattern"));
 
 static ADDRESS_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[가-힣0-9]+(?:시|도|구|군|동|읍|면|로|길|리)(?:[\s,]|[0-9]|$)").expect("address token pattern")
@@ -33,10 +31,6 @@ static ROAD_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("road address pattern")
 });
-
-// Common surnames (incl. two-syllable ones): a Hangul word after a bare,
-// colon-less label is only a name when it starts with one of these.
-const SURNAMES: &str = "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄변채원천방공현함염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부탁";
 
 /// Words before "name"/"이름"/"주소" that make the field about a thing, not a person.
 const THING_PREFIXES: &[&str] = &[
@@ -88,54 +82,101 @@ const THING_PREFIXES: &[&str] = &[
     "mac",
 ];
 
-enum Field {
-    Name,
-    Address,
-}
-
-fn field_of(label: &str) -> Field {
-    let lower = label.to_lowercase();
-    if lower.contains("주소") || lower.contains("거주") || lower.contains("배송") || lower.contains("addr") {
-        Field::Address
-    } else {
-        Field::Name
-    }
-}
-
 fn previous_word(text: &str, start: usize) -> &str {
     let head = text[..start].trim_end();
     let begin = head.rfind(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '|' | ',')).map_or(0, |i| i + 1);
     &head[begin.min(head.len())..]
 }
 
+/// "보호자성명:", "신청인이름:": the Hangul glued before a name label is not a thing ("회사이름:").
+fn person_before(text: &str, start: usize) -> bool {
+    let head = &text[..start];
+    let begin = head
+        .rfind(|c: char| !('가'..='힣').contains(&c))
+        .map_or(0, |i| i + head[i..].chars().next().map_or(1, char::len_utf8));
+    let glued = &head[begin..];
+    !glued.is_empty() && !THING_PREFIXES.iter().any(|p| glued.ends_with(p))
+}
+
+/// True when `text` starts with one of the labels above.
+fn label_at_start(text: &str) -> bool {
+    LABEL_AT_START.is_match(text)
+}
+
 pub(crate) fn labelled_fields(text: &str, out: &mut Vec<Candidate>) {
     for caps in LABEL.captures_iter(text) {
         let (Some(label), Some(sep)) = (caps.name("label"), caps.name("sep")) else { continue };
-        // Must start a token: "회사이름" or "username" is not our label.
-        if text[..label.start()].chars().next_back().is_some_and(|c| c.is_alphanumeric()) {
-            continue;
-        }
-        let prefix = previous_word(text, label.start()).to_lowercase();
-        if THING_PREFIXES.iter().any(|p| prefix == *p) {
-            continue;
-        }
         let colon = sep.as_str().contains([':', '：']);
+        let role = caps.name("role").is_some();
+        let korean = label.as_str().starts_with(|c: char| !c.is_ascii());
+        // Must start a token: "회사이름" or "username" is not our label. A Korean role glued to
+        // its department is, when a colon follows ("영업담당자: 김민수").
+        let glued = text[..label.start()].chars().next_back().is_some_and(char::is_alphanumeric);
+        if glued && !(korean && colon && (role || caps.name("name").is_some() && person_before(text, label.start()))) {
+            continue;
+        }
+        // "Product name", "IP 주소": the field is about a thing. Roles are people whatever their prefix
+        // ("Hiring Manager").
+        let prefix = previous_word(text, label.start()).to_lowercase();
+        if !role && THING_PREFIXES.iter().any(|p| prefix == *p) {
+            continue;
+        }
+        // English role words are ordinary words ("Marketing Manager Samsung"): only a colon, or
+        // "Prepared by", makes them a label.
+        if role && !korean && !colon && !label.as_str().to_lowercase().ends_with("by") {
+            continue;
+        }
+        // "대표 전화", "수신 거부": bare 대표/발신/수신 are ordinary words; with a colon they head a field.
+        if matches!(label.as_str(), "대표" | "발신" | "수신") && !colon {
+            continue;
+        }
         let value_start = sep.end();
-        let rest = &text[value_start..];
+        // Values are short: looking further than this for their end only costs time on long lines.
+        let rest = &text[value_start..floor_char_boundary(text, value_start + MAX_VALUE_BYTES)];
         // "보호자 성명: 최민호": the value of the first label is the second label.
-        if LABEL.find(rest).is_some_and(|m| m.start() == 0) {
+        if label_at_start(rest) {
             continue;
         }
         let field_end = next_field(rest);
         let value = rest[..field_end].trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '.'));
-        let found = match field_of(label.as_str()) {
-            Field::Name => name_value(value, colon),
-            Field::Address => address_value(value, colon),
-        };
-        if let Some((len, kind, confidence)) = found {
-            out.push(Candidate { kind, start: value_start, end: value_start + len, confidence });
+        if caps.name("addr").is_some() {
+            if let Some((len, confidence)) = address_value(value, colon) {
+                out.push(Candidate { kind: PiiKind::Address, start: value_start, end: value_start + len, confidence });
+            }
+            continue;
+        }
+        let context = names::Context { label: if role { names::Label::Role } else { names::Label::Name }, colon };
+        // "참석자: 김민수, 이영희", "가족관계: 부 김철수, 모 이영희": a list of names.
+        let mut from = 0;
+        for _ in 0..MAX_LISTED_NAMES {
+            let item = &value[from..];
+            if let Some((start, end, confidence)) = names::labelled_name(item, context, label_at_start) {
+                out.push(Candidate {
+                    kind: PiiKind::Name,
+                    start: value_start + from + start,
+                    end: value_start + from + end,
+                    confidence,
+                });
+            }
+            let Some(comma) = item.find([',', '、', '，']) else { break };
+            from += comma + item[comma..].chars().next().map_or(1, char::len_utf8);
         }
     }
+}
+
+/// Most names taken from one field's list.
+const MAX_LISTED_NAMES: usize = 12;
+
+/// Longest stretch after a label searched for its value: more than the longest address accepted
+/// (120 chars, even of 3-byte Hangul).
+const MAX_VALUE_BYTES: usize = 512;
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn next_field(rest: &str) -> usize {
@@ -144,39 +185,7 @@ fn next_field(rest: &str) -> usize {
     [label_end, field_end].into_iter().flatten().min().unwrap_or(rest.len())
 }
 
-fn name_value(value: &str, colon: bool) -> Option<(usize, PiiKind, f32)> {
-    if let Some(m) = HANGUL_NAME.find(value) {
-        let mut name = m.as_str();
-        // Honorifics glued to the name are not part of it.
-        for suffix in ["님", "씨"] {
-            if name.chars().count() >= 3 {
-                name = name.strip_suffix(suffix).unwrap_or(name);
-            }
-        }
-        let glued = value[m.end()..].chars().next().is_some_and(|c| c.is_alphanumeric());
-        let syllables = name.chars().count();
-        if glued || !(2..=4).contains(&syllables) {
-            return None;
-        }
-        let surname = name.starts_with(|c: char| SURNAMES.contains(c));
-        let confidence = match (colon, surname) {
-            (true, true) => 0.95,
-            (true, false) => 0.8,
-            (false, true) => 0.85,
-            (false, false) => return None,
-        };
-        return Some((name.len(), PiiKind::Name, confidence));
-    }
-    let m = LATIN_NAME.find(value)?;
-    let name = m.as_str().trim_end_matches('.');
-    let words = name.split(' ').count();
-    if value[m.end()..].chars().next().is_some_and(|c| c.is_alphanumeric()) || (!colon && words < 2) {
-        return None;
-    }
-    Some((name.len(), PiiKind::Name, if words >= 2 { 0.9 } else { 0.8 }))
-}
-
-fn address_value(value: &str, colon: bool) -> Option<(usize, PiiKind, f32)> {
+fn address_value(value: &str, colon: bool) -> Option<(usize, f32)> {
     let has_digit = value.chars().any(|c| c.is_ascii_digit());
     let korean_tokens = ADDRESS_TOKEN.find_iter(value).count();
     let latin_words =
@@ -189,7 +198,7 @@ fn address_value(value: &str, colon: bool) -> Option<(usize, PiiKind, f32)> {
     if !plausible || value.chars().count() > 120 {
         return None;
     }
-    Some((value.len(), PiiKind::Address, if colon { 0.9 } else { 0.8 }))
+    Some((value.len(), if colon { 0.9 } else { 0.8 }))
 }
 
 pub(crate) fn road_addresses(text: &str, out: &mut Vec<Candidate>) {

@@ -10,6 +10,7 @@ mod finance;
 mod ids;
 mod labelled;
 mod location;
+mod names;
 mod text;
 
 use std::ops::Range;
@@ -145,6 +146,7 @@ fn detect_line(index: usize, line: &Line) -> Vec<Detection> {
     finance::bank_accounts(text, &mut candidates);
     labelled::labelled_fields(text, &mut candidates);
     labelled::road_addresses(text, &mut candidates);
+    names::addressed_names(text, &mut candidates);
 
     let kept = resolve(candidates);
     if kept.is_empty() {

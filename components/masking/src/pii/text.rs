@@ -107,7 +107,10 @@ fn last_position(lower: &str, needles: &[&str]) -> Option<usize> {
 
 /// Words that label a number as something other than personal data.
 const NON_PII_LABELS: &[&str] = &[
-    "주문",
+    // Not bare 주문: "주문자 010-…" is the customer's phone.
+    "주문번호",
+    "주문 번호",
+    "주문코드",
     "order",
     "송장",
     "운송장",
@@ -116,6 +119,15 @@ const NON_PII_LABELS: &[&str] = &[
     "인보이스",
     "사업자",
     "business reg",
+    // Corporate registration (법인등록번호 ######-#######) and the 고유번호 of non-profits: a
+    // company's, not a person's, and shaped like a resident registration number.
+    "법인",
+    "corporate",
+    "corporation",
+    "company reg",
+    "고유번호",
+    "등기번호",
+    "증권번호",
     "isbn",
     "issn",
     "승인번호",
@@ -165,7 +177,7 @@ const PII_LABELS: &[&str] = &[
 
 /// True when the closest label before the number (within a short window) says it is not PII.
 pub(crate) fn labelled_non_pii(text: &str, start: usize) -> bool {
-    let lower = window_before(text, start, 24).to_lowercase();
+    let lower = window_before(text, start, 32).to_lowercase();
     match (last_position(&lower, NON_PII_LABELS), last_position(&lower, PII_LABELS)) {
         (Some(neg), Some(pos)) => neg > pos,
         (Some(_), None) => true,
