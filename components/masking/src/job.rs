@@ -1,8 +1,8 @@
 //! One masking job from checked input to output, with every effect (blobs, engines, progress,
 //! cancellation) behind [`Host`] so the whole flow runs natively in tests with a fake host.
 
-use capsule_sdk::Failure;
-use capsule_sdk::engines::{PageImage, Recognition};
+use capsule_sdk::engines::Recognition;
+use capsule_sdk::{Failure, Host};
 use image::metadata::Orientation;
 
 use crate::output::{ContentType, DetectedItem, Output};
@@ -18,40 +18,6 @@ pub const LOW_OCR_CONFIDENCE: f32 = 0.5;
 
 /// TIFF pages are counted up to this many for the warning that only the first is masked.
 const MAX_TIFF_PAGES_COUNTED: usize = 1000;
-
-/// What a job may ask of the world outside the component.
-pub trait Host {
-    fn read_blob(&mut self, url: &str) -> Result<Vec<u8>, Failure>;
-    fn write_blob(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure>;
-    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<Recognition, Failure>;
-    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure>;
-    fn progress(&mut self, percent: u8, step: &str, message: &str);
-    fn cancelled(&mut self) -> bool;
-}
-
-/// The Capsule host, through the SDK.
-pub struct SdkHost;
-
-impl Host for SdkHost {
-    fn read_blob(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
-        capsule_sdk::blobs::read(url)
-    }
-    fn write_blob(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
-        capsule_sdk::blobs::write(name, content_type, data)
-    }
-    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<Recognition, Failure> {
-        capsule_sdk::engines::recognize(image, languages)
-    }
-    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure> {
-        capsule_sdk::engines::render_page(pdf, page, dpi)
-    }
-    fn progress(&mut self, percent: u8, step: &str, message: &str) {
-        capsule_sdk::progress(percent, step, message);
-    }
-    fn cancelled(&mut self) -> bool {
-        capsule_sdk::cancelled()
-    }
-}
 
 /// Run one job: mask the text or file `input` names.
 pub fn handle(input: &Input, host: &mut impl Host) -> Result<Output, Failure> {
@@ -71,7 +37,7 @@ pub fn handle(input: &Input, host: &mut impl Host) -> Result<Output, Failure> {
         }
         Source::Url(url) => {
             host.progress(1, "reading", "reading the file");
-            (host.read_blob(&url)?, Some(url))
+            (host.read(&url)?, Some(url))
         }
         Source::Bytes(bytes) => (bytes, None),
     };
@@ -126,7 +92,7 @@ fn mask_image(
     host.progress(80, "masking", "blacking out what was found");
     let png = raster::encode_png(&raster::black_out(decoded.image, &boxes))?;
     host.progress(90, "writing", "storing the masked image");
-    let url = host.write_blob(&format!("{stem}_masked.png"), ContentType::Png.as_str(), &png)?;
+    let url = host.write(&format!("{stem}_masked.png"), ContentType::Png.as_str(), &png)?;
     Ok(file_output(url, ContentType::Png, 1, items))
 }
 
@@ -201,7 +167,7 @@ fn mask_pdf(
     host.progress(95, "assembling", "assembling the masked PDF");
     let pdf = pdf_out::assemble(&pages).map_err(|m| Failure::new(FAILED, format!("{m}; retry the job")))?;
     drop(pages);
-    let url = host.write_blob(&format!("{stem}_masked.pdf"), ContentType::Pdf.as_str(), &pdf)?;
+    let url = host.write(&format!("{stem}_masked.pdf"), ContentType::Pdf.as_str(), &pdf)?;
     Ok(file_output(url, ContentType::Pdf, total as u32, items))
 }
 

@@ -6,10 +6,11 @@ use std::io::Cursor;
 
 use base64::Engine as _;
 use capsule_sdk::Failure;
+use capsule_sdk::Host;
 use capsule_sdk::engines::{Line as OcrLine, PageImage, Recognition, Word as OcrWord};
 use image::{DynamicImage, GrayImage, ImageFormat, Luma, Rgb, RgbImage};
 use lopdf::{Document, Object, Stream, dictionary};
-use masking::job::{Host, handle};
+use masking::job::handle;
 use masking::{Input, Masking, Rect};
 use serde_json::{Value, json};
 
@@ -59,14 +60,14 @@ impl Fake {
 }
 
 impl Host for Fake {
-    fn read_blob(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
+    fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
         if let Some(f) = self.read_failure.clone() {
             return Err(f);
         }
         self.blobs.get(url).cloned().ok_or_else(|| Failure::new("BLOB_NOT_FOUND", "no such file"))
     }
 
-    fn write_blob(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
+    fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
         if let Some(f) = self.write_failure.clone() {
             return Err(f);
         }

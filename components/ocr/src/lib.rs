@@ -4,7 +4,8 @@
 //! other pages are rendered by the host (`pdf-render`, poppler) and read by its OCR engine (`ocr`,
 //! Tesseract), as are images.
 //!
-//! This file is the job's flow, with every host call behind [`Host`] so it runs natively in tests.
+//! This file is the job's flow, with every host call behind [`capsule_sdk::Host`] so it runs natively in
+//! tests.
 //! The pure parts live in [`input`] (which file, which options), [`detect`] (what the bytes are),
 //! [`page`] (one page from a text layer or a recognition) and [`output`] (the output document and
 //! where the words go).
@@ -18,48 +19,13 @@ pub mod sample;
 use base64::Engine as _;
 use serde_json::json;
 
-use capsule_sdk::engines::{self, PageImage, Recognition};
-use capsule_sdk::{Capability, Descriptor, Failure, Job, Level, Mode};
+use capsule_sdk::{Capability, Capsule, Descriptor, Failure, Host, Job, Level, Mode};
 use detect::Format;
 use input::{Input, Source};
 use output::Output;
 use page::Page;
 
 pub const CANCELLED: &str = "JOB_CANCELLED";
-
-/// What the job asks of the host. [`Capsule`] forwards to the SDK; tests fake it.
-pub trait Host {
-    fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure>;
-    fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure>;
-    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<Recognition, Failure>;
-    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure>;
-    fn progress(&mut self, percent: u8, step: &str, message: &str);
-    fn cancelled(&mut self) -> bool;
-}
-
-/// The Capsule host, through the SDK.
-pub struct Capsule;
-
-impl Host for Capsule {
-    fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
-        capsule_sdk::blobs::read(url)
-    }
-    fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
-        capsule_sdk::blobs::write(name, content_type, data)
-    }
-    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<Recognition, Failure> {
-        engines::recognize(image, languages)
-    }
-    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure> {
-        engines::render_page(pdf, page, dpi)
-    }
-    fn progress(&mut self, percent: u8, step: &str, message: &str) {
-        capsule_sdk::progress(percent, step, message)
-    }
-    fn cancelled(&mut self) -> bool {
-        capsule_sdk::cancelled()
-    }
-}
 
 pub struct Ocr;
 

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::page::tests::{ocr_line, ocr_word, recognition};
 use crate::sample::helvetica_pdf;
+use capsule_sdk::engines::{PageImage, Recognition};
 
 /// A host with blobs in memory, scripted engine results, and a record of every call.
 #[derive(Default)]

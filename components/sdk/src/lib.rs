@@ -346,6 +346,49 @@ pub mod blobs {
     }
 }
 
+/// Everything a running job may ask of the host, behind one trait, so a
+/// job's flow can take `&mut impl Host` and be unit-tested natively with a
+/// fake: the real files and engines exist only inside Capsule. [`Capsule`]
+/// is the real thing.
+pub trait Host {
+    /// [`blobs::read`].
+    fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure>;
+    /// [`blobs::write`].
+    fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure>;
+    /// [`engines::recognize`].
+    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<engines::Recognition, Failure>;
+    /// [`engines::render_page`].
+    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<engines::PageImage, Failure>;
+    /// [`progress`].
+    fn progress(&mut self, percent: u8, step: &str, message: &str);
+    /// [`cancelled`].
+    fn cancelled(&mut self) -> bool;
+}
+
+/// The Capsule host: every [`Host`] call goes to the real interface.
+pub struct Capsule;
+
+impl Host for Capsule {
+    fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
+        blobs::read(url)
+    }
+    fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
+        blobs::write(name, content_type, data)
+    }
+    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<engines::Recognition, Failure> {
+        engines::recognize(image, languages)
+    }
+    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<engines::PageImage, Failure> {
+        engines::render_page(pdf, page, dpi)
+    }
+    fn progress(&mut self, percent: u8, step: &str, message: &str) {
+        progress(percent, step, message)
+    }
+    fn cancelled(&mut self) -> bool {
+        cancelled()
+    }
+}
+
 /// Files a capability reads: what a file is from its first bytes, and
 /// inline files sent as base64.
 pub mod files {

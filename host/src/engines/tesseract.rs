@@ -195,7 +195,11 @@ struct OutputDir {
 impl OutputDir {
     fn create() -> Result<Self, EngineError> {
         let path = std::env::temp_dir().join(format!("capsule-ocr-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir(&path).map_err(|e| EngineError {
+        let mut builder = std::fs::DirBuilder::new();
+        // Page text is personal data: only this user may read it.
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&path).map_err(|e| EngineError {
             code: "OCR_FAILED",
             message: format!("could not create a working directory for the OCR engine: {e}"),
             retryable: true,
