@@ -53,6 +53,14 @@ impl BlobStore for LocalBlobStore {
         Ok(Some((meta, Bytes::from(data))))
     }
 
+    async fn exists(&self, id: &str) -> Result<bool, BlobError> {
+        if !valid_id(id) {
+            return Ok(false);
+        }
+        // The metadata file is written last, so it marks a complete blob.
+        Ok(tokio::fs::try_exists(self.dir.join(format!("{id}.json"))).await?)
+    }
+
     async fn check(&self) -> Result<(), BlobError> {
         tokio::fs::metadata(&self.dir).await?;
         Ok(())
@@ -81,5 +89,15 @@ mod tests {
         assert_eq!(m.content_type, "text/plain");
         assert!(store.get("f_00000000000000000000000000000000").await.unwrap().is_none());
         assert!(store.get("../secret").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn existence_is_known_without_reading_and_never_outside_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalBlobStore::new(dir.path().into()).unwrap();
+        let meta = store.put("a.txt", "text/plain", Bytes::from_static(b"a")).await.unwrap();
+        assert!(store.exists(&meta.id).await.unwrap());
+        assert!(!store.exists("f_00000000000000000000000000000000").await.unwrap());
+        assert!(!store.exists("../secret").await.unwrap());
     }
 }

@@ -37,6 +37,8 @@ pub enum BlobError {
 pub trait BlobStore: Send + Sync {
     async fn put(&self, name: &str, content_type: &str, data: Bytes) -> Result<BlobMeta, BlobError>;
     async fn get(&self, id: &str) -> Result<Option<(BlobMeta, Bytes)>, BlobError>;
+    /// Whether `id` is stored, without reading it.
+    async fn exists(&self, id: &str) -> Result<bool, BlobError>;
     /// Free space and health for `/health`.
     async fn check(&self) -> Result<(), BlobError>;
 }

@@ -124,9 +124,9 @@ fn quoted(names: &[&str]) -> String {
 /// A granted remote host that answers 404 fails the task later instead.
 async fn check_file_url(state: &AppState, capability: &str, url: &str) -> Result<(), SeedError> {
     if let Some(id) = state.blobs.id_from_url(url) {
-        return match state.blobs.store.get(&id).await {
-            Ok(Some(_)) => Ok(()),
-            Ok(None) => Err(FILE_NOT_FOUND.because(format!("no file is stored at `{url}`; upload it first"))),
+        return match state.blobs.store.exists(&id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(FILE_NOT_FOUND.because(format!("no file is stored at `{url}`; upload it first"))),
             Err(_) => Err(INTERNAL),
         };
     }
