@@ -9,6 +9,18 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+/// Whether `grants` let a component fetch `url`: http(s) only, on a granted
+/// host and port. `Err` is the `scheme://host:port` that was refused, for messages.
+pub fn check_url_granted(grants: &[OutboundHost], url: &reqwest::Url) -> Result<(), String> {
+    let (scheme, host) = (url.scheme(), url.host_str().unwrap_or_default());
+    let port = url.port_or_known_default().unwrap_or(0);
+    if matches!(scheme, "http" | "https") && grants.iter().any(|g| g.allows(scheme, host, port)) {
+        Ok(())
+    } else {
+        Err(format!("{scheme}://{host}:{port}"))
+    }
+}
+
 /// Defaults for `[[trigger.job]]` keys that are left out.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;

@@ -34,12 +34,6 @@ pub struct EngineSettings {
     pub concurrency: usize,
 }
 
-impl Default for EngineSettings {
-    fn default() -> Self {
-        Self { tesseract: "tesseract".into(), pdftoppm: "pdftoppm".into(), concurrency: default_concurrency() }
-    }
-}
-
 /// One engine per core: Tesseract is CPU bound and runs single-threaded here.
 pub fn default_concurrency() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)

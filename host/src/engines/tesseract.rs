@@ -176,8 +176,8 @@ impl Tesseract {
             }
             return Err(EngineError::new("OCR_FAILED", format!("the OCR engine failed: {line}")));
         }
-        let tsv = out.read("out.tsv")?;
-        let txt = out.read("out.txt").ok();
+        let tsv = out.read("out.tsv").await?;
+        let txt = out.read("out.txt").await.ok();
         let mut recognition = parse_tsv(&tsv, txt.as_deref(), languages);
         if recognition.width == 0 || recognition.height == 0 {
             (recognition.width, recognition.height) = (width, height);
@@ -207,14 +207,16 @@ impl OutputDir {
         Ok(Self { path })
     }
 
-    fn read(&self, name: &str) -> Result<String, EngineError> {
+    async fn read(&self, name: &str) -> Result<String, EngineError> {
         let path = self.path.join(name);
         let failed = |m: String| EngineError::new("OCR_FAILED", m);
-        let size = std::fs::metadata(&path).map_err(|e| failed(format!("the OCR engine wrote no {name}: {e}")))?.len();
+        let size =
+            tokio::fs::metadata(&path).await.map_err(|e| failed(format!("the OCR engine wrote no {name}: {e}")))?.len();
         if size > MAX_OUTPUT {
             return Err(failed("the engine's output was implausibly large".into()));
         }
-        let bytes = std::fs::read(&path).map_err(|e| failed(format!("reading the OCR engine's {name}: {e}")))?;
+        let bytes =
+            tokio::fs::read(&path).await.map_err(|e| failed(format!("reading the OCR engine's {name}: {e}")))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }

@@ -33,13 +33,10 @@ impl BlobAccess {
         let parsed = reqwest::Url::parse(url).map_err(|_| {
             failure("BLOB_NOT_FOUND", format!("`{url}` is neither a Capsule file URL nor an http(s) URL"))
         })?;
-        let scheme = parsed.scheme();
-        let host = parsed.host_str().unwrap_or_default();
-        let port = parsed.port_or_known_default().unwrap_or(0);
-        if !matches!(scheme, "http" | "https") || !self.grants.iter().any(|g| g.allows(scheme, host, port)) {
+        if let Err(origin) = crate::manifest::check_url_granted(&self.grants, &parsed) {
             return Err(failure(
                 "BLOB_URL_NOT_ALLOWED",
-                format!("{scheme}://{host}:{port} is not in this component's allowed_outbound_hosts"),
+                format!("{origin} is not in this component's allowed_outbound_hosts"),
             ));
         }
         self.fetch(parsed).await

@@ -134,19 +134,13 @@ async fn check_file_url(state: &AppState, capability: &str, url: &str) -> Result
         return Err(FILE_NOT_FOUND
             .because(format!("`{url}` is neither a URL from POST /api/v1/files nor an absolute http(s) URL")));
     };
-    let (scheme, host) = (parsed.scheme(), parsed.host_str().unwrap_or_default());
-    let port = parsed.port_or_known_default().unwrap_or(0);
-    let granted = state.jobs.registry().get(capability).is_some_and(|entry| {
-        matches!(scheme, "http" | "https")
-            && entry.spec.allowed_outbound_hosts.iter().any(|g| g.allows(scheme, host, port))
-    });
-    if !granted {
-        return Err(FILE_NOT_FOUND.because(format!(
-            "`{scheme}://{host}:{port}` is not a host this server may read from (component `{capability}`'s \
+    let grants = state.jobs.registry().get(capability).map(|e| e.spec.allowed_outbound_hosts.as_slice()).unwrap_or(&[]);
+    crate::manifest::check_url_granted(grants, &parsed).map_err(|origin| {
+        FILE_NOT_FOUND.because(format!(
+            "`{origin}` is not a host this server may read from (component `{capability}`'s \
              allowed_outbound_hosts); upload the file with POST /api/v1/files instead"
-        )));
-    }
-    Ok(())
+        ))
+    })
 }
 
 async fn submit(state: &AppState, capability: &str, file_url: &Value, input: Value) -> Result<String, SeedError> {
