@@ -38,6 +38,8 @@ pub struct Host {
     pub blobs: Blobs,
     pub deployer: Arc<Deployer>,
     pub engines: Arc<Engines>,
+    /// API keys live in the job store.
+    pub keys: Arc<dyn crate::store::KeyStore>,
 }
 
 /// Load every component of the manifest (compile, check, describe, run
@@ -48,9 +50,11 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
         .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
     let blob_store = LocalBlobStore::new(settings.blob_dir.clone()).context("opening the blob directory")?;
     let blobs = Blobs::new(Arc::new(blob_store), &settings.public_url, settings.max_file_size);
-    let store = SqliteStore::open(&settings.database)
-        .await
-        .with_context(|| format!("opening job database {}", settings.database.display()))?;
+    let store = Arc::new(
+        SqliteStore::open(&settings.database)
+            .await
+            .with_context(|| format!("opening job database {}", settings.database.display()))?,
+    );
 
     let sizing = pool_sizing(&manifest.capabilities);
     let engines = Arc::new(Engines::probe(&settings.engines).await);
@@ -72,9 +76,9 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
     let deployer =
         Arc::new(Deployer::new(runtime.clone(), registry.clone(), &settings.data_dir, settings.keep_versions));
     let queue = MemoryQueue::new(manifest.capabilities.iter().map(|c| c.id.as_str()));
-    let jobs = Jobs::new(Arc::new(store), Arc::new(queue), runtime, registry, settings.jobs.clone());
+    let jobs = Jobs::new(store.clone(), Arc::new(queue), runtime, registry, settings.jobs.clone());
     jobs.start().await.context("recovering queued jobs")?;
-    Ok(Host { jobs, blobs, deployer, engines })
+    Ok(Host { jobs, blobs, deployer, engines, keys: store })
 }
 
 fn pool_sizing(capabilities: &[CapabilitySpec]) -> PoolSizing {

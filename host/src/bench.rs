@@ -118,7 +118,7 @@ async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
         let start = Instant::now();
         for i in 0..n {
             let run =
-                JobRun { id: format!("raw{i}"), capability: "echo".into(), attempt: 1, input: "{\"n\":1}".into() };
+                JobRun { id: format!("raw{i}"), capability: "echo".into(), attempt: 1, input: "{\"n\":1}".into(), tenant: None };
             runtime
                 .run(&version, run, Arc::new(Quiet), CancellationToken::new())
                 .await
@@ -135,7 +135,7 @@ async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
             tasks.push(tokio::spawn(async move {
                 for i in 0..per_task {
                     let run =
-                        JobRun { id: format!("raw{t}-{i}"), capability: "echo".into(), attempt: 1, input: "{}".into() };
+                        JobRun { id: format!("raw{t}-{i}"), capability: "echo".into(), attempt: 1, input: "{}".into(), tenant: None };
                     let _ = runtime.run(&version, run, Arc::new(Quiet), CancellationToken::new()).await;
                 }
             }));
@@ -216,7 +216,7 @@ async fn load_run(
                     t.tick().await;
                 }
                 let t = Instant::now();
-                jobs.submit("echo", json!({"message": "bench", "n": offset + s * per_submitter + i}), false)
+                jobs.submit("echo", json!({"message": "bench", "n": offset + s * per_submitter + i}), false, None)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 latencies.push(t.elapsed());
@@ -321,7 +321,7 @@ async fn cancel_latencies(
         let token = CancellationToken::new();
         let (runtime, version, t) = (runtime.clone(), version.clone(), token.clone());
         let task = tokio::spawn(async move {
-            let run = JobRun { id: format!("spin{i}"), capability: "busy-loop".into(), attempt: 1, input: "{}".into() };
+            let run = JobRun { id: format!("spin{i}"), capability: "busy-loop".into(), attempt: 1, input: "{}".into(), tenant: None };
             runtime.run(&version, run, Arc::new(Quiet), t).await
         });
         tokio::time::sleep(Duration::from_millis(20)).await;

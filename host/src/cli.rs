@@ -40,6 +40,8 @@ pub enum Command {
     Rollback(crate::remote::RollbackArgs),
     /// List a running server's components: active version, kept versions, jobs per version.
     Components(crate::remote::ComponentsArgs),
+    /// Create, list and revoke API keys (tenants and roles) in a data directory.
+    Keys(crate::auth::cli::KeysArgs),
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -190,6 +192,21 @@ pub struct ServeArgs {
     /// Largest `.wasm` a push may upload.
     #[arg(long, env = "CAPSULE_MAX_COMPONENT_SIZE", default_value = "128MiB", value_parser = parse_size)]
     pub max_component_size: u64,
+    /// Requests per API key (token bucket, bursts of the same size) for keys
+    /// without a rate of their own, e.g. `100/s`, `600/m`; `off` for none.
+    #[arg(long, env = "CAPSULE_RATE_LIMIT", default_value = "100/s", value_parser = parse_rate_limit)]
+    pub rate_limit: RateLimit,
+}
+
+/// `--rate-limit`: a rate, or `off`.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimit(pub Option<crate::auth::Rate>);
+
+fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
+    match s.trim() {
+        "off" | "none" => Ok(RateLimit(None)),
+        rate => rate.parse().map(|r| RateLimit(Some(r))),
+    }
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@
 
 mod api;
 mod app;
+mod auth;
 mod bench;
 mod blobs;
 mod cli;
@@ -32,7 +33,9 @@ fn main() -> ExitCode {
         Command::Run(a) => a.host.log.clone(),
         Command::Capabilities(a) => a.host.log.clone(),
         Command::Bench(a) => a.host.log.clone(),
-        Command::New(_) | Command::Push(_) | Command::Rollback(_) | Command::Components(_) => "warn".into(),
+        Command::New(_) | Command::Push(_) | Command::Rollback(_) | Command::Components(_) | Command::Keys(_) => {
+            "warn".into()
+        }
     };
     init_tracing(&log, !matches!(cli.command, Command::Serve(_)));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
             Command::Push(args) => remote::push(args).await.map(|()| ExitCode::SUCCESS),
             Command::Rollback(args) => remote::rollback(args).await.map(|()| ExitCode::SUCCESS),
             Command::Components(args) => remote::components(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Keys(args) => auth::cli::run(args).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {
@@ -89,10 +93,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         blobs: host.blobs,
         deployer: host.deployer,
         engines: host.engines,
-        admin: Arc::new(api::AdminAuth {
+        admin: Arc::new(api::AdminTokens {
             admin_token: empty_is_none(&args.admin_token),
             viewer_token: empty_is_none(&args.viewer_token),
         }),
+        auth: Arc::new(auth::Auth::new(host.keys, args.rate_limit.0)),
         config: Arc::new(api::ApiConfig {
             max_wait: args.max_wait,
             seed_sync_wait: args.seed_sync_wait,
@@ -100,6 +105,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_component_size: args.max_component_size as usize,
         }),
     };
+    if !state.auth.keys_required().await? {
+        tracing::warn!(
+            address = %args.listen,
+            "the API is unauthenticated: anyone who can reach this address can read and cancel every job; \
+             create a key with `capsule keys create --tenant <name> --role submitter` to require keys"
+        );
+    }
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!(
@@ -161,7 +173,7 @@ async fn run_job(
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let host = app::start(manifest, settings).await?;
-    let submitted = host.jobs.submit(name, input, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let submitted = host.jobs.submit(name, input, true, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut events = host.jobs.subscribe(&submitted.id);
     let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(100) };
     bar.set_style(
@@ -170,7 +182,7 @@ async fn run_job(
             .progress_chars("=> "),
     );
     loop {
-        let record = host.jobs.get(&submitted.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let record = host.jobs.get(&submitted.id, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if record.status.is_terminal() {
             bar.finish_and_clear();
             return Ok(match record.status {

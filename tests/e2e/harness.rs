@@ -334,6 +334,41 @@ impl Host {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The host's data directory (job database, files, versions).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// `capsule keys <args>` on this host's data directory; its standard output.
+    pub fn keys(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_capsule"))
+            .arg("keys")
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir())
+            .output()
+            .expect("running capsule keys");
+        assert!(out.status.success(), "capsule keys {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Create an API key with `capsule keys create`; returns the key once
+    /// the host says it requires keys.
+    pub async fn create_key(&self, tenant: &str, role: &str, extra: &[&str]) -> String {
+        let mut args = vec!["create", "--tenant", tenant, "--role", role];
+        args.extend_from_slice(extra);
+        let key = self.keys(&args).trim().to_string();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let (_, _, health) = self.get("/health").await;
+            if health["data"]["auth"]["mode"] == "keys" {
+                return key;
+            }
+            assert!(Instant::now() < deadline, "the host did not notice the new key: {health}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base())
     }

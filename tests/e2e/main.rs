@@ -23,4 +23,5 @@ mod python;
 mod recovery;
 mod sandbox;
 mod scaffold;
+mod tenants;
 mod validation;

@@ -1,102 +1,18 @@
 //! The components admin API: list, push (hot swap), rollback, versions.
-//!
-//! Bearer tokens: `CAPSULE_ADMIN_TOKEN` (role `admin`: everything) and
-//! `CAPSULE_VIEWER_TOKEN` (role `viewer`: read only). With no admin token
-//! configured the API is disabled, not open. Refusals use seed 001's codes:
-//! 401 `unauthorized` 4010 (no token), 401 `invalid_token` 4012, 403
-//! `forbidden` 4030.
+//! Who may call it is decided in [`super::auth`]: the admin token or an
+//! `admin` key changes, the viewer token reads; with neither a token nor
+//! keys configured the API is disabled, not open.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::envelope::{ApiError, ApiQuery, ok};
 use crate::deploy::DeployError;
-
-/// Who may call the admin API.
-#[derive(Debug, Clone, Default)]
-pub struct AdminAuth {
-    pub admin_token: Option<String>,
-    pub viewer_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Admin,
-    Viewer,
-}
-
-/// Equal-length comparison that does not stop at the first difference.
-fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// A seed-001 refusal: status, `message` key and `error_code`.
-struct Refusal(StatusCode, &'static str, u16);
-
-const UNAUTHORIZED: Refusal = Refusal(StatusCode::UNAUTHORIZED, "unauthorized", 4010);
-const INVALID_TOKEN: Refusal = Refusal(StatusCode::UNAUTHORIZED, "invalid_token", 4012);
-const FORBIDDEN: Refusal = Refusal(StatusCode::FORBIDDEN, "forbidden", 4030);
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let Refusal(status, message, code) = self;
-        let mut r =
-            (status, axum::Json(json!({ "message": message, "error_code": code, "data": null }))).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        r
-    }
-}
-
-/// How much of a refused request's body is read before answering: closing a
-/// connection with unread upload bytes can reset it before the client reads
-/// the refusal, while reading large bodies for strangers is not worth it.
-const REFUSAL_DRAIN: usize = 1 << 20;
-
-/// Checks the bearer token; reads need any role, changes need `admin`.
-pub async fn require_role(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match check_role(&state.admin, &req) {
-        Ok(()) => next.run(req).await,
-        Err(refusal) => {
-            let _ = axum::body::to_bytes(req.into_body(), REFUSAL_DRAIN).await;
-            refusal.into_response()
-        }
-    }
-}
-
-fn check_role(auth: &AdminAuth, req: &Request) -> Result<(), Refusal> {
-    let Some(admin) = &auth.admin_token else {
-        tracing::warn!("admin API called but disabled: set CAPSULE_ADMIN_TOKEN to enable it");
-        return Err(FORBIDDEN);
-    };
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
-    let Some(token) = presented else {
-        return Err(UNAUTHORIZED);
-    };
-    let role = if same_secret(token, admin) {
-        Role::Admin
-    } else if auth.viewer_token.as_deref().is_some_and(|v| same_secret(token, v)) {
-        Role::Viewer
-    } else {
-        return Err(INVALID_TOKEN);
-    };
-    if role != Role::Admin && req.method() != axum::http::Method::GET {
-        return Err(FORBIDDEN);
-    }
-    Ok(())
-}
 
 impl From<DeployError> for ApiError {
     fn from(e: DeployError) -> Self {

@@ -19,6 +19,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::AppState;
 use super::envelope::ApiError;
 use super::native::job_view;
+use crate::auth::Caller;
 use crate::jobs::{JobEvent, Jobs};
 
 /// Drops the job's event channel when the client goes away.
@@ -37,12 +38,17 @@ fn event(name: &str, data: serde_json::Value) -> Result<Event, Infallible> {
     Ok(Event::default().event(name).data(data.to_string()))
 }
 
-pub async fn job_events(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn job_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     // Subscribe before reading the state, so nothing falls in between.
     let mut rx = state.jobs.subscribe(&id);
     let guard = Listening { jobs: state.jobs.clone(), id: id.clone() };
-    let first = state.jobs.get(&id).await?;
+    let first = state.jobs.get(&id, caller.tenant()).await?;
     let jobs = state.jobs.clone();
+    let tenant = caller.tenant;
     let stream = async_stream::stream! {
         let _guard = guard;
         if first.status.is_terminal() {
@@ -57,7 +63,7 @@ pub async fn job_events(State(state): State<AppState>, Path(id): Path<String>) -
                 }
                 Ok(JobEvent::Chunk(chunk)) => yield event("chunk", json!({"chunk": chunk})),
                 Ok(JobEvent::Finished) | Err(RecvError::Closed) => {
-                    match jobs.get(&id).await {
+                    match jobs.get(&id, tenant.as_deref()).await {
                         Ok(record) if record.status.is_terminal() => {
                             yield event(record.status.as_str(), job_view(&record, false));
                         }

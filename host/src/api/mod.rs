@@ -2,10 +2,12 @@
 //! error module shared by all of them.
 
 mod admin;
+mod auth;
 mod career;
 mod docs;
 mod envelope;
 mod events;
+mod keys;
 mod native;
 
 use std::sync::Arc;
@@ -21,7 +23,8 @@ use crate::blobs::Blobs;
 use crate::deploy::Deployer;
 use crate::jobs::Jobs;
 
-pub use admin::AdminAuth;
+pub use auth::AdminTokens;
+pub use keys::parse_expiry;
 pub use native::capability_view;
 
 #[derive(Debug, Clone)]
@@ -43,7 +46,8 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     pub deployer: Arc<Deployer>,
     pub engines: Arc<crate::engines::Engines>,
-    pub admin: Arc<AdminAuth>,
+    pub admin: Arc<AdminTokens>,
+    pub auth: Arc<crate::auth::Auth>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -57,7 +61,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/components/{id}/versions", get(admin::versions))
         .route("/components/{id}/rollback", post(admin::rollback))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), admin::require_role));
+        .route("/keys", get(keys::list).post(keys::create))
+        .route("/keys/{id}", axum::routing::delete(keys::revoke));
     let v1 = Router::new()
         .merge(admin)
         .route("/capabilities", get(native::capabilities))
@@ -83,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/docs/swagger-ui.css", get(docs::swagger_css))
         .fallback(envelope::not_found)
         .method_not_allowed_fallback(envelope::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_caller))
         .layer(DefaultBodyLimit::max(json_limit))
         .layer(CatchPanicLayer::custom(envelope::panic_response))
         .layer(TraceLayer::new_for_http())

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::envelope::{ApiError, ApiJson, ApiQuery, ok};
+use crate::auth::Caller;
 use crate::jobs::Submitted;
 use crate::store::{JobRecord, ListFilter, Status};
 
@@ -103,12 +104,13 @@ fn split_input(mut body: Value, query: &SubmitQuery) -> Result<(Value, bool), Ap
 /// `POST /api/v1/{capability}/jobs`
 pub async fn submit_job(
     State(state): State<AppState>,
+    caller: Caller,
     Path(capability): Path<String>,
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     let (input, force) = split_input(body, &query)?;
-    let submitted = state.jobs.submit(&capability, input, force).await?;
+    let submitted = state.jobs.submit(&capability, input, force, caller.tenant()).await?;
     let status = if submitted.status == Status::Completed { StatusCode::OK } else { StatusCode::ACCEPTED };
     Ok(ok(status, submitted_view(&submitted)))
 }
@@ -116,13 +118,14 @@ pub async fn submit_job(
 /// `POST /api/v1/{capability}`: submit, wait (bounded), answer.
 pub async fn call_sync(
     State(state): State<AppState>,
+    caller: Caller,
     Path(capability): Path<String>,
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     let wait = parse_wait(query.wait.as_deref(), state.config.max_wait)?;
     let (input, force) = split_input(body, &query)?;
-    let submitted = state.jobs.submit(&capability, input, force).await?;
+    let submitted = state.jobs.submit(&capability, input, force, caller.tenant()).await?;
     if submitted.status == Status::Completed {
         return Ok(ok(StatusCode::OK, submitted_view(&submitted)));
     }
@@ -148,14 +151,18 @@ pub fn parse_wait(wait: Option<&str>, max: Duration) -> Result<Duration, ApiErro
 }
 
 /// `GET /api/v1/jobs/{id}`
-pub async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let record = state.jobs.get(&id).await?;
+pub async fn get_job(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let record = state.jobs.get(&id, caller.tenant()).await?;
     Ok(ok(StatusCode::OK, job_view(&record, false)))
 }
 
 /// `DELETE /api/v1/jobs/{id}`
-pub async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let record = state.jobs.cancel(&id).await?;
+pub async fn cancel_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = state.jobs.cancel(&id, caller.tenant()).await?;
     Ok(ok(StatusCode::OK, job_view(&record, false)))
 }
 
@@ -168,7 +175,11 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/jobs?capability=&status=&limit=&cursor=`: newest first.
-pub async fn list_jobs(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
     let capability = match q.capability {
         Some(name) => Some(
             state
@@ -197,7 +208,7 @@ pub async fn list_jobs(State(state): State<AppState>, ApiQuery(q): ApiQuery<List
             "`cursor` is not one this API handed out; use `nextCursor` from the previous page",
         ));
     }
-    let filter = ListFilter { capability, status, before: q.cursor, limit };
+    let filter = ListFilter { tenant: caller.tenant, capability, status, before: q.cursor, limit };
     let jobs = state.jobs.list(&filter).await?;
     let next_cursor = (jobs.len() == limit as usize).then(|| jobs.last().map(|j| j.id.clone())).flatten();
     let views: Vec<Value> = jobs.iter().map(|j| job_view(j, false)).collect();
@@ -329,6 +340,15 @@ pub async fn health(State(state): State<AppState>) -> Response {
     // but not the host: every other capability still serves.
     let engines: serde_json::Map<String, Value> =
         state.engines.status().into_iter().map(|(name, status)| (name.to_string(), json!(status))).collect();
+    let auth = match state.auth.keys_required().await {
+        Ok(true) => json!({ "mode": "keys", "message": "requests need an API key; each tenant sees only its own jobs and files" }),
+        Ok(false) => json!({
+            "mode": "open",
+            "message": "the API is unauthenticated: anyone who can reach it can read and cancel every job; \
+                        create a key with `capsule keys create` to require keys",
+        }),
+        Err(e) => json!({ "mode": "unknown", "message": e.to_string() }),
+    };
     let healthy = stats.is_ok() && blobs.is_ok();
     let body = json!({
         "status": if healthy { "ok" } else { "degraded" },
@@ -337,6 +357,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
         "store": match &stats { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
         "blobs": match &blobs { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
         "engines": engines,
+        "auth": auth,
     });
     ok(if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
 }

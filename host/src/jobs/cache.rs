@@ -40,9 +40,11 @@ pub fn canonical_json(value: &Value) -> String {
     out
 }
 
-pub fn cache_key(capability: &str, digest: &str, input: &Value) -> String {
+pub fn cache_key(tenant: Option<&str>, capability: &str, digest: &str, input: &Value) -> String {
     let mut h = Sha256::new();
-    for part in [capability, digest, &canonical_json(input)] {
+    // An open API's jobs (no tenant) and a tenant's never share a key.
+    let owner = tenant.map(|t| format!("tenant:{t}")).unwrap_or_default();
+    for part in [&owner, capability, digest, &canonical_json(input)] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
@@ -59,13 +61,20 @@ mod tests {
         let a = json!({"b": 1, "a": {"y": [1, {"d": 2, "c": 3}], "x": null}});
         let b: Value = serde_json::from_str(r#"{"a":{"x":null,"y":[1,{"c":3,"d":2}]},"b":1}"#).unwrap();
         assert_eq!(canonical_json(&a), canonical_json(&b));
-        assert_eq!(cache_key("c", "d", &a), cache_key("c", "d", &b));
+        assert_eq!(cache_key(None, "c", "d", &a), cache_key(None, "c", "d", &b));
     }
 
     #[test]
     fn digest_and_capability_are_part_of_the_key() {
         let v = json!({"a": 1});
-        assert_ne!(cache_key("c", "d1", &v), cache_key("c", "d2", &v));
-        assert_ne!(cache_key("c1", "d", &v), cache_key("c2", "d", &v));
+        assert_ne!(cache_key(None, "c", "d1", &v), cache_key(None, "c", "d2", &v));
+        assert_ne!(cache_key(None, "c1", "d", &v), cache_key(None, "c2", "d", &v));
+    }
+
+    #[test]
+    fn tenants_never_share_a_key() {
+        let v = json!({"a": 1});
+        assert_ne!(cache_key(Some("a"), "c", "d", &v), cache_key(Some("b"), "c", "d", &v));
+        assert_ne!(cache_key(Some("a"), "c", "d", &v), cache_key(None, "c", "d", &v));
     }
 }

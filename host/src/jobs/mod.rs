@@ -180,14 +180,21 @@ impl Jobs {
         }
     }
 
-    /// Validate, consult the cache, record and enqueue a job.
-    pub async fn submit(&self, name: &str, input: Value, force_refresh: bool) -> Result<Submitted, JobError> {
+    /// Validate, consult the cache, record and enqueue a job owned by `tenant`.
+    pub async fn submit(
+        &self,
+        name: &str,
+        input: Value,
+        force_refresh: bool,
+        tenant: Option<&str>,
+    ) -> Result<Submitted, JobError> {
         let entry = self.registry.get(name).ok_or_else(|| JobError::CapabilityNotFound(name.to_string()))?;
         let version = entry.current();
         version.validate_input(&input).map_err(JobError::InvalidInput)?;
         let spec = &entry.spec;
 
-        let cache_key = spec.cache.then(|| cache::cache_key(&spec.id, &version.digest, &input));
+        // The tenant is part of the key: one tenant's result is never another's cache hit.
+        let cache_key = spec.cache.then(|| cache::cache_key(tenant, &spec.id, &version.digest, &input));
         // Held until the row is inserted, so an identical submission waits
         // and then finds this job instead of starting another.
         let _same_input = match (&cache_key, force_refresh) {
@@ -213,6 +220,7 @@ impl Jobs {
             max_attempts: spec.max_attempts,
             cache_key,
             accepted_digest: version.digest.clone(),
+            tenant: tenant.map(str::to_string),
             now: now_ms(),
         };
         self.store.insert(job).await?;
@@ -231,7 +239,17 @@ impl Jobs {
         }
     }
 
-    pub async fn get(&self, id: &str) -> Result<JobRecord, JobError> {
+    /// The job, if it belongs to `tenant`: another tenant's job is as
+    /// absent as one that never existed.
+    pub async fn get(&self, id: &str, tenant: Option<&str>) -> Result<JobRecord, JobError> {
+        match self.store.get(id).await? {
+            Some(record) if record.tenant.as_deref() == tenant => Ok(record),
+            _ => Err(JobError::NotFound(id.to_string())),
+        }
+    }
+
+    /// Any job, whoever owns it (for the engine's own bookkeeping).
+    async fn record(&self, id: &str) -> Result<JobRecord, JobError> {
         self.store.get(id).await?.ok_or_else(|| JobError::NotFound(id.to_string()))
     }
 
@@ -251,8 +269,9 @@ impl Jobs {
         self.queue.depth(capability_id)
     }
 
-    /// Cancel a queued job at once, or interrupt a running one.
-    pub async fn cancel(&self, id: &str) -> Result<JobRecord, JobError> {
+    /// Cancel a queued job of `tenant` at once, or interrupt a running one.
+    pub async fn cancel(&self, id: &str, tenant: Option<&str>) -> Result<JobRecord, JobError> {
+        self.get(id, tenant).await?;
         let previous = self.store.cancel(id, now_ms()).await?.ok_or_else(|| JobError::NotFound(id.to_string()))?;
         if previous.is_terminal() {
             return Err(JobError::AlreadyFinished { id: id.to_string(), status: previous.as_str() });
@@ -261,7 +280,7 @@ impl Jobs {
             token.cancel();
         }
         self.events.finish(id);
-        let record = self.get(id).await?;
+        let record = self.record(id).await?;
         // A cancelled job gives its place in the queue back at once.
         if previous == Status::Queued {
             self.queue.remove(&record.capability, id);
@@ -279,19 +298,20 @@ impl Jobs {
         self.events.release(id);
     }
 
-    /// Wait until the job is terminal or `wait` passes; returns the latest record.
+    /// Wait until the job is terminal or `wait` passes; returns the latest
+    /// record. For the submitter of `id` only: ownership is not checked.
     pub async fn wait(&self, id: &str, wait: Duration) -> Result<JobRecord, JobError> {
         let mut rx = self.subscribe(id);
         let result = async {
-            let record = self.get(id).await?;
+            let record = self.record(id).await?;
             if record.status.is_terminal() {
                 return Ok(record);
             }
             let deadline = tokio::time::Instant::now() + wait;
             loop {
                 match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Ok(JobEvent::Finished)) | Err(_) => return self.get(id).await,
-                    Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return self.get(id).await,
+                    Ok(Ok(JobEvent::Finished)) | Err(_) => return self.record(id).await,
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return self.record(id).await,
                     Ok(_) => continue,
                 }
             }

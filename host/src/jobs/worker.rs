@@ -81,6 +81,7 @@ impl Jobs {
                     capability: capability.to_string(),
                     attempt: claimed.attempt,
                     input: claimed.input,
+                    tenant: claimed.tenant,
                 };
                 self.runtime.run(&version, run, hooks, cancel).await
             }

@@ -11,6 +11,8 @@ use crate::manifest::OutboundHost;
 pub struct BlobAccess {
     blobs: Blobs,
     grants: Vec<OutboundHost>,
+    /// The job's tenant: the only owner whose files it may read, and the owner of what it writes.
+    tenant: Option<String>,
 }
 
 fn failure(code: &str, message: String) -> Failure {
@@ -18,8 +20,8 @@ fn failure(code: &str, message: String) -> Failure {
 }
 
 impl BlobAccess {
-    pub fn new(blobs: Blobs, grants: Vec<OutboundHost>) -> Self {
-        Self { blobs, grants }
+    pub fn new(blobs: Blobs, grants: Vec<OutboundHost>, tenant: Option<String>) -> Self {
+        Self { blobs, grants, tenant }
     }
 
     pub async fn read(&self, url: &str) -> Result<Vec<u8>, Failure> {

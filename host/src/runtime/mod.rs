@@ -78,6 +78,8 @@ pub struct JobRun {
     pub capability: String,
     pub attempt: u32,
     pub input: String,
+    /// Whose job it is: the component reads and writes only this tenant's files.
+    pub tenant: Option<String>,
 }
 
 /// The step at which loading a component version failed.
@@ -247,6 +249,7 @@ impl Runtime {
             capability: version.capability.clone(),
             attempt: 1,
             input: example.input.to_string(),
+            tenant: None,
         };
         let output = self
             .run_with(version, run, Arc::new(SilentHooks), CancellationToken::new(), None)
@@ -264,7 +267,7 @@ impl Runtime {
         hooks: Arc<dyn JobHooks>,
         cancel: CancellationToken,
     ) -> Result<String, Failure> {
-        let access = BlobAccess::new(self.blobs.clone(), version.grants.clone());
+        let access = BlobAccess::new(self.blobs.clone(), version.grants.clone(), job.tenant.clone());
         self.run_with(version, job, hooks, cancel, Some(access)).await
     }
 

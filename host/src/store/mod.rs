@@ -4,6 +4,7 @@
 //! whose lease was taken over can never complete twice.
 
 mod sqlite;
+mod sqlite_keys;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,8 @@ impl Status {
 pub struct JobRecord {
     pub id: String,
     pub capability: String,
+    /// Whose job it is (`None`: submitted while the API was open).
+    pub tenant: Option<String>,
     pub status: Status,
     pub result: Option<String>,
     pub failure: Option<Failure>,
@@ -77,6 +80,7 @@ pub struct NewJob {
     pub cache_key: Option<String>,
     /// Digest of the version whose input schema accepted the input.
     pub accepted_digest: String,
+    pub tenant: Option<String>,
     pub now: i64,
 }
 
@@ -88,6 +92,8 @@ pub struct Claimed {
     pub accepted_digest: Option<String>,
     pub attempt: u32,
     pub max_attempts: u32,
+    /// The job's tenant: the files its component may read and writes.
+    pub tenant: Option<String>,
 }
 
 /// How an attempt ended.
@@ -115,6 +121,8 @@ pub struct Pending {
 
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
+    /// Only this tenant's jobs (`None`: those submitted while the API was open).
+    pub tenant: Option<String>,
     pub capability: Option<String>,
     pub status: Option<Status>,
     /// Only jobs created before this id (ids sort by creation time).
@@ -174,4 +182,34 @@ pub trait JobStore: Send + Sync {
     async fn stats(&self) -> Result<Stats, StoreError>;
     /// How many jobs (any state) each component version has run.
     async fn jobs_per_digest(&self, capability: &str) -> Result<Vec<(String, u64)>, StoreError>;
+}
+
+/// An API key as stored: its secret only as a hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    pub id: String,
+    pub tenant: String,
+    /// `submitter`, `viewer` or `admin` (interpreted by `auth`).
+    pub role: String,
+    pub name: String,
+    pub secret_hash: String,
+    /// A rate such as `20/s`; `None`: the server's default.
+    pub rate_limit: Option<String>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Where API keys live: beside the jobs they own.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn insert_key(&self, key: &KeyRecord) -> Result<(), StoreError>;
+    async fn key(&self, id: &str) -> Result<Option<KeyRecord>, StoreError>;
+    /// Every key, oldest first.
+    async fn keys(&self) -> Result<Vec<KeyRecord>, StoreError>;
+    /// Marks the key revoked; false when there is no such active key.
+    async fn revoke_key(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Whether any key was ever created. Revoked keys count, so revoking the
+    /// last key never silently reopens the API.
+    async fn any_key(&self) -> Result<bool, StoreError>;
 }

@@ -38,7 +38,10 @@ enum Op {
 
 pub struct SqliteStore {
     writer: mpsc::UnboundedSender<Op>,
-    reader: SqlitePool,
+    pub(super) reader: SqlitePool,
+    /// Rare writes off the job path (API keys): a connection of their own,
+    /// serialised with the job writer by SQLite's lock (busy timeout).
+    pub(super) admin_writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -60,6 +63,7 @@ impl SqliteStore {
         MIGRATOR.run(&mut conn).await?;
         let checkpointer = SqliteConnection::connect_with(&options).await?;
         tokio::spawn(checkpoint_loop(checkpointer));
+        let admin_writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
@@ -67,7 +71,7 @@ impl SqliteStore {
             .await?;
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(writer_loop(conn, rx));
-        Ok(Self { writer: tx, reader })
+        Ok(Self { writer: tx, reader, admin_writer })
     }
 
     async fn call<T>(&self, op: impl FnOnce(Reply<T>) -> Op) -> Result<T, StoreError> {
@@ -291,8 +295,8 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Error> {
     let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, accepted_digest, run_after,
-                           created_at, updated_at) ",
+        "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, accepted_digest, tenant,
+                           run_after, created_at, updated_at) ",
     );
     qb.push_values(jobs, |mut b, job| {
         b.push_bind(&job.id)
@@ -302,6 +306,7 @@ async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Erro
             .push_bind(job.max_attempts as i64)
             .push_bind(&job.cache_key)
             .push_bind(&job.accepted_digest)
+            .push_bind(&job.tenant)
             .push_bind(job.now)
             .push_bind(job.now)
             .push_bind(job.now);
@@ -323,7 +328,7 @@ async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<Strin
     qb.push(
         ") AS v WHERE jobs.id = v.column1 AND jobs.state = 'queued'
          RETURNING jobs.id AS id, jobs.input AS input, jobs.accepted_digest AS accepted_digest,
-                   jobs.attempts AS attempts, jobs.max_attempts AS max_attempts",
+                   jobs.attempts AS attempts, jobs.max_attempts AS max_attempts, jobs.tenant AS tenant",
     );
     let found = qb.build().fetch_all(&mut **tx).await?;
     Ok(found
@@ -334,6 +339,7 @@ async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<Strin
                 accepted_digest: r.get("accepted_digest"),
                 attempt: r.get::<i64, _>("attempts") as u32,
                 max_attempts: r.get::<i64, _>("max_attempts") as u32,
+                tenant: r.get("tenant"),
             };
             (r.get::<String, _>("id"), claimed)
         })
@@ -458,6 +464,7 @@ fn record_from_row(r: &SqliteRow) -> JobRecord {
     JobRecord {
         id: r.get("id"),
         capability: r.get("capability"),
+        tenant: r.get("tenant"),
         status: Status::parse(r.get::<&str, _>("state")).unwrap_or(Status::Failed),
         result: r.get("result"),
         failure,
@@ -528,7 +535,9 @@ impl JobStore for SqliteStore {
     }
 
     async fn list(&self, filter: &ListFilter) -> Result<Vec<JobRecord>, StoreError> {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT * FROM jobs WHERE 1 = 1");
+        // `IS` matches NULL too: callers of an open API see the jobs submitted while it was open.
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT * FROM jobs WHERE tenant IS ");
+        qb.push_bind(filter.tenant.clone());
         if let Some(c) = &filter.capability {
             qb.push(" AND capability = ").push_bind(c.clone());
         }
@@ -594,6 +603,7 @@ mod tests {
             max_attempts: 2,
             cache_key: None,
             accepted_digest: "d".into(),
+            tenant: None,
             now: 1,
         }
     }
@@ -659,5 +669,20 @@ mod tests {
         assert_eq!(first.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), ["job_4", "job_3"]);
         let next = s.list(&ListFilter { limit: 2, before: Some("job_3".into()), ..Default::default() }).await.unwrap();
         assert_eq!(next.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), ["job_2", "job_1"]);
+    }
+
+    #[tokio::test]
+    async fn a_list_shows_only_the_tenants_own_jobs() {
+        let (_d, s) = store().await;
+        for (id, tenant) in [("job_1", Some("a")), ("job_2", Some("b")), ("job_3", None)] {
+            s.insert(NewJob { tenant: tenant.map(str::to_string), ..job(id) }).await.unwrap();
+        }
+        let ids = |jobs: Vec<JobRecord>| jobs.into_iter().map(|j| j.id).collect::<Vec<_>>();
+        let of_a = s.list(&ListFilter { tenant: Some("a".into()), limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(ids(of_a), ["job_1"]);
+        let open = s.list(&ListFilter { limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(ids(open), ["job_3"]);
+        let claimed = s.claim("job_2", "h", 10, "d", 5).await.unwrap().unwrap();
+        assert_eq!(claimed.tenant.as_deref(), Some("b"));
     }
 }

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
+use crate::auth::Caller;
 use crate::jobs::JobError;
 use crate::store::Status;
 
@@ -81,7 +82,11 @@ fn calendar_failure(code: &str) -> SeedError {
 
 /// `POST /ai/calendar/parse` (synchronous): `{file_url?, text?}` plus
 /// Capsule's optional `reference_date` and `timezone`.
-pub async fn calendar_parse(State(state): State<AppState>, body: Result<axum::Json<Value>, JsonRejection>) -> Response {
+pub async fn calendar_parse(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<axum::Json<Value>, JsonRejection>,
+) -> Response {
     let Ok(axum::Json(Value::Object(body))) = body else { return INVALID_REQUEST.into_response() };
     // Like the FastAPI original, unknown fields are ignored; known ones must be strings.
     let mut input = serde_json::Map::new();
@@ -98,7 +103,7 @@ pub async fn calendar_parse(State(state): State<AppState>, body: Result<axum::Js
     if blank("text") && blank("file_url") {
         return NO_INPUT.into_response();
     }
-    let submitted = match state.jobs.submit(CALENDAR, Value::Object(input), false).await {
+    let submitted = match state.jobs.submit(CALENDAR, Value::Object(input), false, caller.tenant()).await {
         Ok(s) => s,
         Err(JobError::InvalidInput(_)) => return INVALID_REQUEST.into_response(),
         Err(JobError::CapabilityNotFound(_)) => return AI_UNAVAILABLE.into_response(),

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::{AI_UNAVAILABLE, FILE_NOT_FOUND, INTERNAL, SeedError, UNAVAILABLE, seed_error, seed_ok};
 use crate::api::AppState;
+use crate::auth::Caller;
 use crate::jobs::JobError;
 use crate::store::{JobRecord, Status};
 
@@ -30,7 +31,11 @@ const NO_EMBEDDING: &str = "EMBEDDING_NOT_AVAILABLE: the text was extracted but 
      embeddings capability once it is available.";
 
 /// `POST /ai/ocr/extract`: `{file_url, file_type, type, user_id, document_id}`.
-pub async fn ocr_extract(State(state): State<AppState>, body: Result<axum::Json<Value>, JsonRejection>) -> Response {
+pub async fn ocr_extract(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<axum::Json<Value>, JsonRejection>,
+) -> Response {
     let fields = match required(body, &["file_url", "file_type", "type", "user_id", "document_id"]) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -48,14 +53,18 @@ pub async fn ocr_extract(State(state): State<AppState>, body: Result<axum::Json<
             .into_response();
     }
     let input = json!({ "file_url": fields["file_url"], "file_type": file_type });
-    match submit(&state, OCR, &fields["file_url"], input).await {
+    match submit(&state, &caller, OCR, &fields["file_url"], input).await {
         Ok(id) => seed_ok("ocr_task_created", json!({ "task_id": id, "status": "processing" })),
         Err(e) => e.into_response(),
     }
 }
 
 /// `POST /ai/masking/draft`: `{file_url, file_type}`.
-pub async fn masking_draft(State(state): State<AppState>, body: Result<axum::Json<Value>, JsonRejection>) -> Response {
+pub async fn masking_draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<axum::Json<Value>, JsonRejection>,
+) -> Response {
     let fields = match required(body, &["file_url", "file_type"]) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -67,7 +76,7 @@ pub async fn masking_draft(State(state): State<AppState>, body: Result<axum::Jso
             .into_response();
     }
     let input = json!({ "file_url": fields["file_url"], "file_type": file_type });
-    match submit(&state, MASKING, &fields["file_url"], input).await {
+    match submit(&state, &caller, MASKING, &fields["file_url"], input).await {
         Ok(id) => seed_ok("masking_task_created", json!({ "task_id": id, "status": "processing" })),
         Err(e) => e.into_response(),
     }
@@ -75,8 +84,8 @@ pub async fn masking_draft(State(state): State<AppState>, body: Result<axum::Jso
 
 /// `GET /ai/task/{task_id}`: processing, completed (shape per task kind) or
 /// the seed error the failure maps to.
-pub async fn task_status(State(state): State<AppState>, Path(task_id): Path<String>) -> Response {
-    let record = match state.jobs.get(&task_id).await {
+pub async fn task_status(State(state): State<AppState>, caller: Caller, Path(task_id): Path<String>) -> Response {
+    let record = match state.jobs.get(&task_id, caller.tenant()).await {
         Ok(r) if r.capability == OCR || r.capability == MASKING => r,
         Ok(_) | Err(JobError::NotFound(_)) => {
             return TASK_NOT_FOUND.because(format!("no OCR or masking task has the id `{task_id}`")).into_response();
@@ -143,12 +152,18 @@ async fn check_file_url(state: &AppState, capability: &str, url: &str) -> Result
     })
 }
 
-async fn submit(state: &AppState, capability: &str, file_url: &Value, input: Value) -> Result<String, SeedError> {
+async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    capability: &str,
+    file_url: &Value,
+    input: Value,
+) -> Result<String, SeedError> {
     if state.jobs.registry().get(capability).is_none() {
         return Err(AI_UNAVAILABLE.because(format!("this server does not run the `{capability}` component")));
     }
     check_file_url(state, capability, file_url.as_str().unwrap_or_default()).await?;
-    match state.jobs.submit(capability, input, false).await {
+    match state.jobs.submit(capability, input, false, caller.tenant()).await {
         Ok(s) => Ok(s.id),
         Err(JobError::InvalidInput(m)) => Err(super::INVALID_REQUEST.because(m)),
         Err(JobError::CapabilityNotFound(_)) => Err(AI_UNAVAILABLE),
