@@ -7,7 +7,7 @@
 //! `forbidden` 4030.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::envelope::ApiPath;
 use super::envelope::{ApiError, ApiQuery, ok};
 use crate::deploy::DeployError;
 
@@ -156,13 +157,17 @@ pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
 }
 
 /// `GET /api/v1/components/{id}/versions`
-pub async fn versions(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn versions(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let entry = state.deployer.registry().by_id(&id).ok_or(DeployError::UnknownComponent(id.clone()))?;
     Ok(ok(StatusCode::OK, component_view(&state, entry).await?))
 }
 
 /// `PUT /api/v1/components/{id}` with the `.wasm` as the body.
-pub async fn push(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn push(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     if !body.starts_with(b"\0asm") {
         return Err(ApiError::invalid("the body must be a WebAssembly component (`.wasm` bytes)"));
     }
@@ -178,7 +183,7 @@ pub struct RollbackQuery {
 /// `POST /api/v1/components/{id}/rollback[?to=<digest>]`
 pub async fn rollback(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<RollbackQuery>,
 ) -> Result<Response, ApiError> {
     let deployed = state.deployer.rollback(&id, q.to.as_deref()).await?;

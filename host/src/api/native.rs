@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::envelope::ApiPath;
 use super::envelope::{ApiError, ApiJson, ApiQuery, ok};
 use crate::jobs::Submitted;
 use crate::store::{JobRecord, ListFilter, Status};
@@ -103,7 +104,7 @@ fn split_input(mut body: Value, query: &SubmitQuery) -> Result<(Value, bool), Ap
 /// `POST /api/v1/{capability}/jobs`
 pub async fn submit_job(
     State(state): State<AppState>,
-    Path(capability): Path<String>,
+    ApiPath(capability): ApiPath<String>,
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
@@ -116,7 +117,7 @@ pub async fn submit_job(
 /// `POST /api/v1/{capability}`: submit, wait (bounded), answer.
 pub async fn call_sync(
     State(state): State<AppState>,
-    Path(capability): Path<String>,
+    ApiPath(capability): ApiPath<String>,
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
@@ -148,13 +149,13 @@ pub fn parse_wait(wait: Option<&str>, max: Duration) -> Result<Duration, ApiErro
 }
 
 /// `GET /api/v1/jobs/{id}`
-pub async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn get_job(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let record = state.jobs.get(&id).await?;
     Ok(ok(StatusCode::OK, job_view(&record, false)))
 }
 
 /// `DELETE /api/v1/jobs/{id}`
-pub async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn cancel_job(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let record = state.jobs.cancel(&id).await?;
     Ok(ok(StatusCode::OK, job_view(&record, false)))
 }
@@ -281,7 +282,7 @@ pub async fn upload_file(
 }
 
 /// `GET /api/v1/files/{id}`
-pub async fn download_file(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn download_file(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let (meta, data) = state.blobs.store.get(&id).await.map_err(ApiError::internal)?.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"))
     })?;
