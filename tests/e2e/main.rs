@@ -13,6 +13,7 @@ mod cache;
 mod calendar;
 mod cancel;
 mod cli;
+mod client_faults;
 mod docs;
 mod documents;
 mod files;

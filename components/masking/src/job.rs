@@ -9,7 +9,7 @@ use crate::output::{ContentType, DetectedItem, Output};
 use crate::page_text::{self, PageMapping, PageText, Placed};
 use crate::pdf_out::{self, JpegPage};
 use crate::pdf_pages;
-use crate::raster::{self, IMAGE_TOO_LARGE};
+use crate::raster::{self, DecodeError, IMAGE_TOO_LARGE};
 use crate::request::{self, FileType, Format, Input, Options, Source};
 use crate::{CANCELLED, FAILED, pii, text_mode};
 
@@ -64,7 +64,7 @@ fn mask_image(
     warnings: &mut Vec<String>,
 ) -> Result<Output, Failure> {
     host.progress(5, "decoding", "decoding the image");
-    let decoded = raster::decode(bytes, format)?;
+    let decoded = raster::decode(bytes, format).map_err(|e| e.upload_failure(format))?;
     if decoded.orientation != Orientation::NoTransforms {
         warnings.push(
             "the image's EXIF orientation was not applied: the masked PNG keeps the pixels as stored, so it may \
@@ -107,7 +107,7 @@ fn mask_pdf(
     let document = pdf_text::extract(bytes).map_err(extract_failure)?;
     let total = document.pages.len();
     if total == 0 {
-        return Err(Failure::new(request::UNSUPPORTED_FILE, "the PDF has no pages; nothing to mask"));
+        return Err(capsule_sdk::files::invalid_file("the PDF has no pages; nothing to mask"));
     }
     // Only pages with a text layer need their /Rotate (to map its boxes onto the rendering, which
     // shows the page turned) and to know whether they draw images (which the text layer cannot
@@ -280,28 +280,30 @@ fn check_cancelled(host: &mut impl Host) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A PDF the text-layer reader refuses is the client's file (`INPUT_INVALID_FILE`).
 fn extract_failure(e: pdf_text::ExtractError) -> Failure {
     let message = match &e {
         pdf_text::ExtractError::NotPdf => "the file is not a readable PDF; check that it is one".to_string(),
         pdf_text::ExtractError::Encrypted => "the PDF is password-protected; remove the password and retry".to_string(),
         pdf_text::ExtractError::Corrupt { message } => {
-            format!("the PDF is damaged and could not be read ({message}); re-save it and retry")
+            format!("the PDF is truncated or damaged and could not be read ({message}); re-save it and retry")
         }
     };
     Failure::new(e.code(), message)
 }
 
 /// A rendered page that cannot be decoded is the renderer's fault; one too large is the dpi's.
-fn rendered_page_failure(failure: Failure, page: u32, dpi: u32) -> Failure {
-    if failure.code == IMAGE_TOO_LARGE {
-        Failure::new(
+fn rendered_page_failure(error: DecodeError, page: u32, dpi: u32) -> Failure {
+    match error {
+        DecodeError::TooLarge(_) => Failure::new(
             IMAGE_TOO_LARGE,
             format!(
                 "page {page} at {dpi} dpi is larger than {} megapixels; lower `dpi` and retry",
                 raster::MAX_PIXELS / 1_000_000
             ),
-        )
-    } else {
-        Failure::new(FAILED, format!("the renderer returned an unreadable image for page {page}: {}", failure.message))
+        ),
+        DecodeError::Unreadable(why) => {
+            Failure::new(FAILED, format!("the renderer returned an unreadable image for page {page}: {why}"))
+        }
     }
 }

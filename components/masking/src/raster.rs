@@ -4,14 +4,15 @@
 use std::io::Cursor;
 
 use capsule_sdk::Failure;
+use capsule_sdk::files::invalid_file;
 use image::codecs::jpeg::JpegEncoder;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageBuffer, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, Pixel, RgbImage};
 
 use crate::pii::Rect;
-use crate::request::{Format, UNSUPPORTED_FILE};
+use crate::request::Format;
 
-/// The image (or a rendered page) has more pixels than the component will decode.
+/// A rendered page has more pixels than the component will decode (the dpi is too high for it).
 pub const IMAGE_TOO_LARGE: &str = "MASKING_IMAGE_TOO_LARGE";
 
 /// Largest image decoded: 40 megapixels (e.g. 7300 × 5475, or an A4 page at 600 dpi).
@@ -34,36 +35,75 @@ pub struct Decoded {
     pub orientation: Orientation,
 }
 
+/// Why an image could not be decoded. Whose fault that is depends on where the image came from
+/// (the client's upload, or the host's renderer), so the caller turns it into a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Over [`MAX_PIXELS`] (`width × height` when the header said), or over the decode budget.
+    TooLarge(Option<(u32, u32)>),
+    /// Not readable as its format: truncated or damaged. The decoder's reason.
+    Unreadable(String),
+}
+
+impl DecodeError {
+    /// The failure for an image the client sent: always `INPUT_INVALID_FILE`, saying what is wrong.
+    pub fn upload_failure(self, format: Format) -> Failure {
+        let name = format.name();
+        match self {
+            Self::TooLarge(Some((w, h))) => invalid_file(format!(
+                "the {name} image is {w}×{h} pixels, over the {} MP limit; scale it down and send it again",
+                MAX_PIXELS / 1_000_000
+            )),
+            Self::TooLarge(None) => invalid_file(format!(
+                "the {name} image is too large to decode (over {} MP or {} MiB of pixels); scale it down and send \
+                 it again",
+                MAX_PIXELS / 1_000_000,
+                MAX_DECODE_BYTES / (1024 * 1024)
+            )),
+            Self::Unreadable(why) => invalid_file(format!(
+                "the {name} image is truncated or damaged and could not be decoded ({why}); re-save it and send it \
+                 again"
+            )),
+        }
+    }
+}
+
 /// Decode `bytes` as `format`, refusing more than [`MAX_PIXELS`] before any pixel is allocated.
-pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded, Failure> {
+pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded, DecodeError> {
     let image_format = match format {
         Format::Png => ImageFormat::Png,
         Format::Jpeg => ImageFormat::Jpeg,
         Format::Webp => ImageFormat::WebP,
         Format::Tiff => ImageFormat::Tiff,
-        Format::Pdf => {
-            return Err(Failure::new(crate::FAILED, "a PDF reached the image decoder; this is a bug in masking"));
-        }
+        Format::Pdf => return Err(DecodeError::Unreadable("a PDF is not an image".into())),
     };
-    let name = format.name();
     let failure = |e: ImageError| match e {
-        ImageError::Limits(_) => too_large(name),
-        e => {
-            Failure::new(UNSUPPORTED_FILE, format!("the {name} image could not be decoded ({e}); re-save it and retry"))
-        }
+        ImageError::Limits(_) => DecodeError::TooLarge(None),
+        e => DecodeError::Unreadable(e.to_string()),
     };
+    // The header first (`imagesize` reads a few bytes and decodes nothing), so an image over the
+    // budget is refused naming its size even when its pixel data is missing or its chunks are cut.
+    if let Ok(size) = imagesize::blob_size(bytes) {
+        check_pixels(size.width as u64, size.height as u64)?;
+    }
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(failure)?;
     let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(too_large(name));
-    }
+    check_pixels(width.into(), height.into())?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let image = DynamicImage::from_decoder(decoder).map_err(failure)?;
     Ok(Decoded { image, orientation })
+}
+
+fn check_pixels(width: u64, height: u64) -> Result<(), DecodeError> {
+    if width.saturating_mul(height) > MAX_PIXELS {
+        let clamp = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        return Err(DecodeError::TooLarge(Some((clamp(width), clamp(height)))));
+    }
+    Ok(())
 }
 
 /// Pages (images) in a TIFF, counted up to `limit`; `None` when the file cannot be read as TIFF.
@@ -75,13 +115,6 @@ pub fn tiff_page_count(bytes: &[u8], limit: usize) -> Option<usize> {
         pages += 1;
     }
     Some(pages)
-}
-
-fn too_large(name: &str) -> Failure {
-    Failure::new(
-        IMAGE_TOO_LARGE,
-        format!("the {name} image is larger than {} megapixels; scale it down and retry", MAX_PIXELS / 1_000_000),
-    )
 }
 
 /// Paint every box, grown by `pad` on each side and cut to the image, with `colour`.
@@ -220,14 +253,35 @@ mod tests {
             bytes.extend_from_slice(&chunk);
             bytes.extend_from_slice(&crc32(&chunk).to_be_bytes());
         }
-        assert_eq!(decode(&bytes, Format::Png).err().map(|f| f.code), Some(IMAGE_TOO_LARGE.to_string()));
+        assert_eq!(decode(&bytes, Format::Png).err(), Some(DecodeError::TooLarge(Some((8000, 5001)))));
     }
 
     #[test]
-    fn damaged_image_is_an_unsupported_file() {
+    fn a_bare_header_claiming_60000_by_60000_pixels_is_too_large_by_its_size() {
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&60_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&60_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.extend_from_slice(&13u32.to_be_bytes());
+        bytes.extend_from_slice(&ihdr);
+        bytes.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        let error = decode(&bytes, Format::Png).err().expect("refused");
+        assert_eq!(error, DecodeError::TooLarge(Some((60_000, 60_000))));
+        let failure = error.upload_failure(Format::Png);
+        assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+        assert!(failure.message.contains("60000×60000 pixels, over the 40 MP limit"), "{failure}");
+    }
+
+    #[test]
+    fn a_damaged_upload_is_an_invalid_file_saying_it_is_truncated_or_damaged() {
         let mut bytes = png(&DynamicImage::ImageRgb8(RgbImage::from_pixel(8, 8, WHITE)));
         bytes.truncate(bytes.len() / 2);
-        assert_eq!(decode(&bytes, Format::Png).err().map(|f| f.code), Some(UNSUPPORTED_FILE.to_string()));
+        let error = decode(&bytes, Format::Png).err().expect("refused");
+        assert!(matches!(error, DecodeError::Unreadable(_)), "{error:?}");
+        let failure = error.upload_failure(Format::Png);
+        assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+        assert!(failure.message.contains("truncated or damaged"), "{failure}");
     }
 
     fn tiff(pages: usize) -> Vec<u8> {

@@ -4,12 +4,13 @@
 use capsule_sdk::Failure;
 use serde::Deserialize;
 
-/// Neither `file_url`, `file_base64` nor `text` was given, or the file or text is empty.
+/// Neither `file_url`, `file_base64` nor `text` was given, or one of them is blank.
 pub const NO_INPUT: &str = "MASKING_NO_INPUT";
 /// More than one of `file_url`, `file_base64` and `text` was given.
 pub const AMBIGUOUS_INPUT: &str = "MASKING_AMBIGUOUS_INPUT";
-/// The bytes are not PNG, JPEG, WebP, TIFF or PDF, or could not be decoded as what they claim to be.
-pub const UNSUPPORTED_FILE: &str = "MASKING_UNSUPPORTED_FILE";
+/// The file is empty, not PNG, JPEG, WebP, TIFF or PDF, truncated or damaged, or too large to decode:
+/// the client's file, so not retryable (see [`capsule_sdk::files::INVALID_FILE`]).
+pub use capsule_sdk::files::INVALID_FILE;
 /// `file_type` says `image` but the bytes are a PDF, or the other way round.
 pub const FILE_TYPE_MISMATCH: &str = "MASKING_FILE_TYPE_MISMATCH";
 /// An option is out of range or malformed (the host's schema check normally catches these first).
@@ -171,12 +172,7 @@ fn decode_base64(encoded: &str) -> Result<Vec<u8>, Failure> {
 
 /// The format of `bytes`, checked against the `file_type` the caller claimed.
 pub fn file_format(bytes: &[u8], claimed: Option<FileType>) -> Result<Format, Failure> {
-    if bytes.is_empty() {
-        return Err(Failure::new(NO_INPUT, "the file is empty; nothing to mask"));
-    }
-    let format = capsule_sdk::files::sniff(bytes).ok_or_else(|| {
-        Failure::new(UNSUPPORTED_FILE, "the file is not a PNG, JPEG, WebP or TIFF image or a PDF; convert it first")
-    })?;
+    let format = capsule_sdk::files::identify(bytes)?;
     match claimed {
         Some(claimed) if claimed != file_type(format) => Err(Failure::new(
             FILE_TYPE_MISMATCH,
@@ -282,13 +278,15 @@ mod tests {
     }
 
     #[test]
-    fn other_bytes_are_an_unsupported_file() {
-        assert_eq!(file_format(b"GIF89a....", None).unwrap_err().code, UNSUPPORTED_FILE);
+    fn other_bytes_are_an_invalid_file() {
+        assert_eq!(file_format(b"GIF89a....", None).unwrap_err().code, INVALID_FILE);
     }
 
     #[test]
-    fn empty_file_is_no_input() {
-        assert_eq!(file_format(b"", None).unwrap_err().code, NO_INPUT);
+    fn an_empty_file_is_an_invalid_file_that_says_it_is_empty() {
+        let failure = file_format(b"", None).unwrap_err();
+        assert_eq!((failure.code.as_str(), failure.retryable), (INVALID_FILE, false));
+        assert!(failure.message.contains("empty"), "{failure}");
     }
 
     #[test]

@@ -448,7 +448,7 @@ fn file_type_that_disagrees_with_the_bytes_fails_before_any_engine_call() {
 #[test]
 fn unsupported_bytes_are_refused() {
     let mut host = Fake::new(phone_ocr());
-    assert_eq!(run(inline(b"GIF89a\x01\0\x01\0"), &mut host).unwrap_err().code, "MASKING_UNSUPPORTED_FILE");
+    assert_eq!(run(inline(b"GIF89a\x01\0\x01\0"), &mut host).unwrap_err().code, "INPUT_INVALID_FILE");
 }
 
 // ---- PDFs ----
@@ -648,11 +648,44 @@ fn render_failure_is_returned_unchanged() {
 }
 
 #[test]
-fn damaged_pdf_fails_with_the_text_layer_code() {
+fn a_fake_pdf_is_an_invalid_file_and_nothing_is_rendered() {
     let mut host = Fake::new(blank_ocr());
     let failure = run(inline(b"%PDF-1.7\n1 0 obj <<"), &mut host).unwrap_err();
-    assert_eq!(failure.code, "OCR_CORRUPT_PDF");
+    assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+    assert!(failure.message.contains("truncated or damaged"), "{failure}");
     assert!(host.renders.is_empty());
+}
+
+#[test]
+fn a_pdf_cut_in_half_is_an_invalid_file() {
+    let bytes = pdf(&[(200.0, 100.0, 0, phone_text())]);
+    let mut host = Fake::new(blank_ocr());
+    let failure = run(inline(&bytes[..bytes.len() / 2]), &mut host).unwrap_err();
+    assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+    assert!(host.renders.is_empty());
+}
+
+#[test]
+fn an_image_claiming_more_pixels_than_the_limit_is_an_invalid_file_naming_its_size() {
+    let mut png = white_png(40, 30);
+    // Width and height are bytes 16..24 of a PNG; the IHDR checksum then no longer matches,
+    // which the size check never looks at.
+    png[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+    png[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+    let mut host = Fake::new(phone_ocr());
+    let failure = run(inline(&png), &mut host).unwrap_err();
+    assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+    assert!(failure.message.contains("60000×60000 pixels"), "{failure}");
+    assert!(host.ocr_calls.is_empty());
+}
+
+#[test]
+fn an_empty_file_is_an_invalid_file() {
+    let mut host = Fake::new(phone_ocr());
+    host.blobs.insert("blob://empty.png".into(), Vec::new());
+    let failure = run(json!({"file_url": "blob://empty.png"}), &mut host).unwrap_err();
+    assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+    assert!(failure.message.contains("empty"), "{failure}");
 }
 
 #[test]

@@ -4,7 +4,6 @@ use capsule_sdk::Failure;
 
 use crate::input::FileType;
 
-pub const UNSUPPORTED_FILE: &str = "OCR_UNSUPPORTED_FILE";
 pub const FILE_TYPE_MISMATCH: &str = "OCR_FILE_TYPE_MISMATCH";
 
 pub use capsule_sdk::files::Format;
@@ -18,17 +17,10 @@ fn describe(format: Format) -> String {
     if format.is_image() { format!("a {} image", format.name()) } else { "a PDF".into() }
 }
 
-/// The format of `bytes` (see [`capsule_sdk::files::sniff`]), or a failure
-/// that says what can be read.
+/// The format of `bytes`, or `INPUT_INVALID_FILE` saying why it has none
+/// (see [`capsule_sdk::files::identify`]).
 pub fn detect(bytes: &[u8]) -> Result<Format, Failure> {
-    capsule_sdk::files::sniff(bytes).ok_or_else(|| {
-        let message = if bytes.is_empty() {
-            "the file is empty; only PDF, PNG, JPEG, WebP and TIFF files can be read"
-        } else {
-            "only PDF, PNG, JPEG, WebP and TIFF files can be read; this file is none of them"
-        };
-        Failure::new(UNSUPPORTED_FILE, message)
-    })
+    capsule_sdk::files::identify(bytes)
 }
 
 /// Refuse a file whose bytes are not the declared `file_type`.
@@ -54,18 +46,19 @@ pub fn check_declared(declared: Option<FileType>, format: Format) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use capsule_sdk::files::INVALID_FILE;
 
     #[test]
-    fn other_files_are_unsupported_and_the_message_lists_what_is() {
+    fn other_files_are_invalid_and_the_message_lists_what_can_be_read() {
         let failure = detect(b"GIF89a....").unwrap_err();
-        assert_eq!(failure.code, UNSUPPORTED_FILE);
-        assert!(failure.message.contains("only PDF, PNG, JPEG, WebP and TIFF files can be read"), "{failure}");
+        assert_eq!((failure.code.as_str(), failure.retryable), (INVALID_FILE, false));
+        assert!(failure.message.contains("PDF or an image (PNG, JPEG, WebP, TIFF)"), "{failure}");
     }
 
     #[test]
-    fn an_empty_file_is_unsupported_and_says_so() {
+    fn an_empty_file_is_invalid_and_says_so() {
         let failure = detect(b"").unwrap_err();
-        assert_eq!(failure.code, UNSUPPORTED_FILE);
+        assert_eq!(failure.code, INVALID_FILE);
         assert!(failure.message.contains("empty"), "{failure}");
     }
 

@@ -137,7 +137,7 @@ fn start_page(host: &mut impl Host, done: usize, total: usize, message: &str) ->
     Ok(())
 }
 
-/// A PDF that cannot be read, as a failure the user can act on.
+/// A PDF that cannot be read, as a failure the user can act on (`INPUT_INVALID_FILE`: the file's fault).
 fn pdf_failure(error: pdf_text::ExtractError) -> Failure {
     use pdf_text::ExtractError;
     let message = match &error {
@@ -148,7 +148,8 @@ fn pdf_failure(error: pdf_text::ExtractError) -> Failure {
             "the PDF is password-protected; save a copy without the password and upload that instead"
         }
         ExtractError::Corrupt { .. } => {
-            "the PDF is damaged or could not be read; open it, save or print it to a new PDF, and upload that instead"
+            "the PDF is truncated or damaged and could not be read; open it, save or print it to a new PDF, and \
+             upload that instead"
         }
     };
     capsule_sdk::log(Level::Warn, &error.to_string());

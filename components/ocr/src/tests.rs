@@ -274,10 +274,30 @@ fn a_declared_type_is_checked_before_any_engine_runs() {
 }
 
 #[test]
-fn a_damaged_pdf_fails_as_corrupt_with_advice() {
+fn a_fake_pdf_is_an_invalid_file_with_advice() {
     let failure = run(&mut FakeHost::default(), json!({"file_base64": inline(b"%PDF-1.4 garbage")})).unwrap_err();
-    assert_eq!(failure.code, "OCR_CORRUPT_PDF");
+    assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+    assert!(failure.message.contains("truncated or damaged"), "{failure}");
     assert!(failure.message.contains("save or print it to a new PDF"), "{failure}");
+}
+
+#[test]
+fn a_pdf_cut_in_half_is_an_invalid_file_and_no_engine_runs() {
+    let pdf = helvetica_pdf(&["Hello from Capsule", ""]);
+    let mut host = FakeHost::default();
+    let failure = run(&mut host, json!({"file_base64": inline(&pdf[..pdf.len() / 2])})).unwrap_err();
+    assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+    assert!(failure.message.contains("truncated"), "{failure}");
+    assert!(host.rendered.is_empty() && host.recognized.is_empty());
+}
+
+#[test]
+fn an_empty_uploaded_file_is_an_invalid_file_that_says_it_is_empty() {
+    let mut host = FakeHost::default();
+    host.blobs.insert("blob://empty".into(), Vec::new());
+    let failure = run(&mut host, json!({"file_url": "blob://empty"})).unwrap_err();
+    assert_eq!((failure.code.as_str(), failure.retryable), ("INPUT_INVALID_FILE", false));
+    assert!(failure.message.contains("empty"), "{failure}");
 }
 
 #[test]

@@ -13,7 +13,7 @@
 //! stream (and form XObject) is rewritten to the text operators it reads, with checked operands and
 //! only fonts whose structure it can handle (see `Sanitizer`). Remaining panic sources live inside
 //! font programs pdf-extract parses (embedded Type1/CFF fonts, ToUnicode CMaps); such a panic traps
-//! the component on wasm, which the host must report as `OCR_CORRUPT_PDF`.
+//! the component on wasm (the job fails with `JOB_TRAPPED`).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -104,13 +104,11 @@ pub enum ExtractError {
 }
 
 impl ExtractError {
-    /// Stable machine-readable code.
+    /// The failure code: always `INPUT_INVALID_FILE`, because every variant is a property of the
+    /// file the client sent (running again cannot help; another file can). The variant, and the
+    /// [`Display`](fmt::Display) text, say which.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::NotPdf => "OCR_INVALID_PDF",
-            Self::Encrypted => "OCR_ENCRYPTED_PDF",
-            Self::Corrupt { .. } => "OCR_CORRUPT_PDF",
-        }
+        "INPUT_INVALID_FILE"
     }
 
     fn corrupt(message: impl Into<String>) -> Self {
@@ -123,7 +121,7 @@ impl fmt::Display for ExtractError {
         match self {
             Self::NotPdf => write!(f, "{}: input is not a PDF", self.code()),
             Self::Encrypted => write!(f, "{}: PDF is password-protected", self.code()),
-            Self::Corrupt { message } => write!(f, "{}: corrupt PDF: {message}", self.code()),
+            Self::Corrupt { message } => write!(f, "{}: truncated or corrupt PDF: {message}", self.code()),
         }
     }
 }

@@ -336,7 +336,7 @@ fn scaled_text_reports_its_drawn_size() {
 fn rejects_input_that_is_not_a_pdf() {
     let err = extract(b"GIF89a not a pdf at all").unwrap_err();
     assert_eq!(err, ExtractError::NotPdf);
-    assert_eq!(err.code(), "OCR_INVALID_PDF");
+    assert_eq!(err.code(), "INPUT_INVALID_FILE");
 }
 
 #[test]
@@ -349,7 +349,7 @@ fn reports_a_truncated_pdf_as_corrupt() {
     let pdf = two_page_pdf();
     let err = extract(&pdf[..pdf.len() / 2]).unwrap_err();
     assert!(matches!(err, ExtractError::Corrupt { .. }), "{err:?}");
-    assert_eq!(err.code(), "OCR_CORRUPT_PDF");
+    assert_eq!(err.code(), "INPUT_INVALID_FILE");
 }
 
 #[test]
@@ -360,14 +360,14 @@ fn header_only_is_corrupt() {
 #[test]
 fn error_messages_carry_the_code() {
     let err = extract(b"%PDF-1.4 garbage").unwrap_err();
-    assert!(err.to_string().starts_with("OCR_CORRUPT_PDF: "), "{err}");
+    assert!(err.to_string().starts_with("INPUT_INVALID_FILE: truncated or corrupt PDF"), "{err}");
 }
 
 #[test]
-fn encrypted_error_has_a_stable_code() {
+fn an_encrypted_pdf_is_the_clients_file_problem_too() {
     // Generating a password-protected PDF needs an encryption writer the test does not have; the
     // mapping from lopdf's decryption errors is covered by the code's `load_error`.
-    assert_eq!(ExtractError::Encrypted.code(), "OCR_ENCRYPTED_PDF");
+    assert_eq!(ExtractError::Encrypted.code(), "INPUT_INVALID_FILE");
 }
 
 #[test]

@@ -395,6 +395,21 @@ pub mod files {
     use base64::Engine as _;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
+    use super::Failure;
+
+    /// The failure code for a file the client sent that cannot be read:
+    /// empty, not a PDF or a supported image, truncated or damaged,
+    /// password-protected, or too large to decode. The client's fault, so
+    /// never retryable (the same bytes fail the same way) and shown by seed
+    /// routes as `invalid_file_type` (4001, HTTP 400), not as a 5xx.
+    pub const INVALID_FILE: &str = "INPUT_INVALID_FILE";
+
+    /// An [`INVALID_FILE`] failure; `message` says what is wrong with the
+    /// file and what to send instead.
+    pub fn invalid_file(message: impl Into<String>) -> Failure {
+        Failure::new(INVALID_FILE, message)
+    }
+
     /// A document format the host's engines read.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Format {
@@ -440,6 +455,22 @@ pub mod files {
         } else {
             None
         }
+    }
+
+    /// The format of a file the client sent (see [`sniff`]), or an
+    /// [`INVALID_FILE`] failure saying why it has none: it is empty, or it is
+    /// not a PDF, PNG, JPEG, WebP or TIFF file.
+    pub fn identify(bytes: &[u8]) -> Result<Format, Failure> {
+        if bytes.is_empty() {
+            return Err(invalid_file(
+                "the file is empty (0 bytes); upload the PDF or image (PNG, JPEG, WebP, TIFF) itself",
+            ));
+        }
+        sniff(bytes).ok_or_else(|| {
+            invalid_file(
+                "the file is not a PDF or an image (PNG, JPEG, WebP, TIFF); convert it to one of them and send it again",
+            )
+        })
     }
 
     /// Standard base64 as clients send it: with or without padding, wrapped
@@ -495,6 +526,26 @@ pub mod files {
         fn empty_and_other_bytes_are_unknown() {
             assert_eq!(sniff(b""), None);
             assert_eq!(sniff(b"hello, world"), None);
+        }
+
+        #[test]
+        fn an_empty_file_is_an_invalid_file_that_says_it_is_empty() {
+            let failure = identify(b"").unwrap_err();
+            assert_eq!((failure.code.as_str(), failure.retryable), (INVALID_FILE, false));
+            assert!(failure.message.contains("empty"), "{failure}");
+        }
+
+        #[test]
+        fn bytes_of_no_known_format_are_an_invalid_file_naming_what_can_be_read() {
+            let failure = identify(b"GIF89a....").unwrap_err();
+            assert_eq!((failure.code.as_str(), failure.retryable), (INVALID_FILE, false));
+            assert!(failure.message.contains("not a PDF or an image"), "{failure}");
+        }
+
+        #[test]
+        fn a_known_format_is_identified() {
+            assert_eq!(identify(b"%PDF-1.4\ngarbage"), Ok(Format::Pdf));
+            assert_eq!(identify(b"\x89PNG\r\n\x1a\n...."), Ok(Format::Png));
         }
 
         #[test]

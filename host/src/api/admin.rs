@@ -4,13 +4,14 @@
 //! keys configured the API is disabled, not open.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::envelope::ApiPath;
 use super::envelope::{ApiError, ApiQuery, ok};
 use crate::deploy::DeployError;
 
@@ -72,13 +73,17 @@ pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
 }
 
 /// `GET /api/v1/components/{id}/versions`
-pub async fn versions(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn versions(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let entry = state.deployer.registry().by_id(&id).ok_or(DeployError::UnknownComponent(id.clone()))?;
     Ok(ok(StatusCode::OK, component_view(&state, entry).await?))
 }
 
 /// `PUT /api/v1/components/{id}` with the `.wasm` as the body.
-pub async fn push(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn push(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     if !body.starts_with(b"\0asm") {
         return Err(ApiError::invalid("the body must be a WebAssembly component (`.wasm` bytes)"));
     }
@@ -94,7 +99,7 @@ pub struct RollbackQuery {
 /// `POST /api/v1/components/{id}/rollback[?to=<digest>]`
 pub async fn rollback(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<RollbackQuery>,
 ) -> Result<Response, ApiError> {
     let deployed = state.deployer.rollback(&id, q.to.as_deref()).await?;

@@ -327,6 +327,7 @@ pub fn document(state: &AppState) -> Value {
                 "200": json_response("Parsed", json!({"type": "object", "properties": {"message": {"const": "calendar_parsed"}, "data": {"type": "object"}}})),
                 "400": json_response("no_input_provided / parse_failed / invalid_request", schema_ref("SeedError")),
                 "404": json_response("file_not_found", schema_ref("SeedError")),
+                "413": json_response("payload_too_large 4130 (body over --max-body; the connection is closed)", schema_ref("SeedError")),
                 "503": json_response("service unavailable", schema_ref("SeedError")),
             }
         }
@@ -369,6 +370,7 @@ pub fn document(state: &AppState) -> Value {
                 "200": task_created("ocr_task_created"),
                 "400": seed_error("missing_required_field 4003 / invalid_file_type 4001 / invalid_document_type 4002"),
                 "404": seed_error("file_not_found 4041 (with `reason`)"),
+                "413": seed_error("payload_too_large 4130 (body over --max-body; the connection is closed)"),
                 "503": seed_error("ai_service_unavailable 5031 / service_unavailable 5030"),
             }
         }
@@ -385,6 +387,7 @@ pub fn document(state: &AppState) -> Value {
                 "200": task_created("masking_task_created"),
                 "400": seed_error("missing_required_field 4003 / invalid_file_type 4001"),
                 "404": seed_error("file_not_found 4041 (with `reason`)"),
+                "413": seed_error("payload_too_large 4130 (body over --max-body; the connection is closed)"),
                 "503": seed_error("ai_service_unavailable 5031 / service_unavailable 5030"),
             }
         }
@@ -400,7 +403,7 @@ pub fn document(state: &AppState) -> Value {
                     "message": {"enum": ["task_processing", "task_completed", "masking_completed"]},
                     "data": {"type": "object", "properties": {"task_id": {"type": "string"}, "status": {"enum": ["processing", "completed"]}, "result": {"type": "object"}, "progress": {"type": "object"}}}
                 }})),
-                "400": seed_error("invalid_file_type 4001 (the task failed)"),
+                "400": seed_error("invalid_file_type 4001 (the task failed: the file is empty, not a PDF or an image, truncated or damaged, or too large; not worth retrying), or invalid_request 4000 (a task_id that is not UTF-8)"),
                 "404": seed_error("task_not_found 4042, or file_not_found 4041 (the task failed)"),
                 "500": seed_error("ocr_processing_failed 5001 / masking_failed 5003 (the task failed)"),
                 "503": seed_error("ai_service_unavailable 5031 (the task failed: engine not installed)"),

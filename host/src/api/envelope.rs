@@ -3,9 +3,10 @@
 //! every response. One error type, [`ApiError`]; extractors that turn every
 //! rejection into it, so no client input can produce a bare 4xx/5xx body.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{HeaderValue, StatusCode, request::Parts};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -98,8 +99,19 @@ impl IntoResponse for ApiError {
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert("retry-after", HeaderValue::from(secs));
         }
+        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+            close_connection(&mut response);
+        }
         response
     }
+}
+
+/// A 413 is sent before the body was read to its end: the rest of it is
+/// still on the wire, so the connection cannot carry another request. Say so
+/// (`Connection: close`, which hyper then honours by closing after the
+/// response) rather than let a keep-alive client find out by a reset.
+pub fn close_connection(response: &mut Response) {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
 }
 
 impl From<JobError> for ApiError {
@@ -173,6 +185,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             Err(other) => Err(ApiError::invalid(other.body_text())),
         }
     }
+}
+
+/// Path-parameter extractor whose rejections are [`ApiError`]s: a segment
+/// that is not UTF-8 once percent-decoded (`/api/v1/jobs/%FF`) is a 400
+/// `COMMON_INVALID_REQUEST` naming the parameter, not axum's `text/plain`.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Self(v)),
+            Err(rejection) => Err(match path_problem(&rejection) {
+                Some(problem) => ApiError::invalid(problem),
+                None => ApiError::internal(rejection.body_text()),
+            }),
+        }
+    }
+}
+
+/// What the client got wrong in the path, as a sentence; `None` when the
+/// fault is ours (a route without the parameter its handler expects).
+pub fn path_problem(rejection: &PathRejection) -> Option<String> {
+    let PathRejection::FailedToDeserializePathParams(e) = rejection else { return None };
+    if e.status().is_server_error() {
+        return None;
+    }
+    Some(match e.kind() {
+        ErrorKind::InvalidUtf8InPathParam { key } => format!(
+            "the path parameter `{key}` is not valid UTF-8 once percent-decoded; send it as the API returned it"
+        ),
+        _ => format!("bad path: {}", e.body_text()),
+    })
 }
 
 pub async fn not_found() -> ApiError {

@@ -9,7 +9,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::Stream;
@@ -18,6 +18,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
 use super::envelope::ApiError;
+use super::envelope::ApiPath;
 use super::native::job_view;
 use crate::auth::Caller;
 use crate::jobs::{JobEvent, Jobs};
@@ -41,7 +42,7 @@ fn event(name: &str, data: serde_json::Value) -> Result<Event, Infallible> {
 pub async fn job_events(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     // Subscribe before reading the state, so nothing falls in between.
     let mut rx = state.jobs.subscribe(&id);

@@ -4,14 +4,14 @@
 
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
-use super::envelope::{ApiError, ApiJson, ok};
+use super::envelope::{ApiError, ApiJson, ApiPath, ok};
 use crate::auth::{KeySpec, KeyView, Rate, Role};
 
 #[derive(Deserialize)]
@@ -72,7 +72,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
 
 /// `DELETE /api/v1/keys/{id}`: revoke; the key stops working at once here
 /// (and within seconds on any other process sharing the store).
-pub async fn revoke(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn revoke(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     if !state.auth.revoke(&id).await.map_err(ApiError::internal)? {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

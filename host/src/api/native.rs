@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::envelope::ApiPath;
 use super::envelope::{ApiError, ApiJson, ApiQuery, ok};
 use crate::auth::Caller;
 use crate::jobs::Submitted;
@@ -105,7 +106,7 @@ fn split_input(mut body: Value, query: &SubmitQuery) -> Result<(Value, bool), Ap
 pub async fn submit_job(
     State(state): State<AppState>,
     caller: Caller,
-    Path(capability): Path<String>,
+    ApiPath(capability): ApiPath<String>,
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
@@ -119,7 +120,7 @@ pub async fn submit_job(
 pub async fn call_sync(
     State(state): State<AppState>,
     caller: Caller,
-    Path(capability): Path<String>,
+    ApiPath(capability): ApiPath<String>,
     ApiQuery(query): ApiQuery<SubmitQuery>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
@@ -151,7 +152,7 @@ pub fn parse_wait(wait: Option<&str>, max: Duration) -> Result<Duration, ApiErro
 }
 
 /// `GET /api/v1/jobs/{id}`
-pub async fn get_job(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn get_job(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let record = state.jobs.get(&id, caller.tenant()).await?;
     Ok(ok(StatusCode::OK, job_view(&record, false)))
 }
@@ -160,7 +161,7 @@ pub async fn get_job(State(state): State<AppState>, caller: Caller, Path(id): Pa
 pub async fn cancel_job(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let record = state.jobs.cancel(&id, caller.tenant()).await?;
     Ok(ok(StatusCode::OK, job_view(&record, false)))
@@ -292,7 +293,7 @@ pub async fn upload_file(
 }
 
 /// `GET /api/v1/files/{id}`
-pub async fn download_file(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn download_file(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let (meta, data) = state.blobs.store.get(&id).await.map_err(ApiError::internal)?.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"))
     })?;

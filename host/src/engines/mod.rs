@@ -8,7 +8,8 @@
 //! job workers of CPU.
 //!
 //! Public surface: [`Engines`] (probe, status, recognize, render_page),
-//! [`EngineSettings`], [`EngineError`], [`Recognition`], [`PageImage`].
+//! [`EngineSettings`], [`EngineError`], [`Recognition`], [`PageImage`], and
+//! the failure codes [`UNAVAILABLE`] and [`INVALID_FILE`].
 
 mod process;
 mod raster;
@@ -25,6 +26,13 @@ pub use tesseract::{Recognition, TextWord};
 
 /// The failure code of every engine problem a component cannot fix itself.
 pub const UNAVAILABLE: &str = "OCR_ENGINE_UNAVAILABLE";
+
+/// The failure code when the bytes handed to an engine are the problem: not
+/// an image or a PDF, truncated or damaged, password-protected, or an image
+/// over the pixel limit. Not retryable, and the client's fault (seed routes:
+/// `invalid_file_type` 4001); the same code as the SDK's
+/// `capsule_sdk::files::INVALID_FILE`, so components pass it on unchanged.
+pub const INVALID_FILE: &str = "INPUT_INVALID_FILE";
 
 /// Where the engines' programs are and how many may run at once.
 #[derive(Debug, Clone)]

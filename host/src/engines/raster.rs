@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::process::{self, RunError};
-use super::{EngineError, EngineStatus, UNAVAILABLE};
+use super::{EngineError, EngineStatus, INVALID_FILE, UNAVAILABLE};
 
 pub const MIN_DPI: u32 = 36;
 pub const MAX_DPI: u32 = 600;
@@ -80,7 +80,8 @@ impl Pdftoppm {
             return Err(EngineError::new("PDF_PAGE_OUT_OF_RANGE", "pages are numbered from 1"));
         }
         if !pdf.get(..pdf.len().min(1024)).is_some_and(|head| head.windows(5).any(|w| w == b"%PDF-")) {
-            return Err(EngineError::new("PDF_INVALID", "the file is not a PDF"));
+            let what = if pdf.is_empty() { "the file is empty (0 bytes), not a PDF" } else { "the file is not a PDF" };
+            return Err(EngineError::new(INVALID_FILE, what));
         }
         let page_arg = page.to_string();
         let dpi_arg = dpi.to_string();
@@ -100,9 +101,9 @@ impl Pdftoppm {
                 let message = if finished.stderr.contains("Incorrect password") {
                     "the PDF is password-protected; upload an unprotected copy".to_string()
                 } else {
-                    format!("the PDF could not be opened: {why}")
+                    format!("the PDF is truncated or damaged and could not be opened: {why}")
                 };
-                return Err(EngineError::new("PDF_INVALID", message));
+                return Err(EngineError::new(INVALID_FILE, message));
             }
             Some(_) if finished.stderr.contains("Wrong page range") => {
                 return Err(EngineError::new("PDF_PAGE_OUT_OF_RANGE", format!("the PDF has no page {page}")));
@@ -164,11 +165,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn bytes_that_are_not_a_pdf_are_refused() {
+    async fn bytes_that_are_not_a_pdf_are_the_clients_invalid_file() {
         let e = renderer().await.render(b"%PDF-1.7\nthis is not really a PDF".to_vec(), 1, 72).await.unwrap_err();
-        assert_eq!(e.code, "PDF_INVALID", "{e}");
+        assert_eq!((e.code, e.retryable), (INVALID_FILE, false), "{e}");
+        assert!(e.message.contains("truncated or damaged"), "{e}");
         let e = renderer().await.render(b"hello".to_vec(), 1, 72).await.unwrap_err();
-        assert_eq!(e.code, "PDF_INVALID", "{e}");
+        assert_eq!((e.code, e.retryable), (INVALID_FILE, false), "{e}");
     }
 
     #[tokio::test]

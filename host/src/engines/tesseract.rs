@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::process::{self, RunError};
-use super::{EngineError, EngineStatus, UNAVAILABLE};
+use super::{EngineError, EngineStatus, INVALID_FILE, UNAVAILABLE};
 
 /// The languages used when a component asks for none.
 pub const DEFAULT_LANGUAGES: &str = "kor+eng";
@@ -172,7 +172,10 @@ impl Tesseract {
                 ));
             }
             if finished.stderr.contains("pixRead") || finished.stderr.contains("Unsupported image") {
-                return Err(EngineError::new("OCR_IMAGE_INVALID", format!("the image could not be decoded: {line}")));
+                return Err(EngineError::new(
+                    INVALID_FILE,
+                    format!("the image is truncated or damaged and could not be decoded: {line}"),
+                ));
             }
             return Err(EngineError::new("OCR_FAILED", format!("the OCR engine failed: {line}")));
         }
@@ -232,26 +235,36 @@ fn unavailable(reason: &str) -> EngineError {
 }
 
 /// Pixel size from the header, refusing non-images and decompression bombs
-/// before the engine decodes anything.
+/// before the engine decodes anything. Each refusal is the file's fault.
 fn image_size(image: &[u8]) -> Result<(u32, u32), EngineError> {
     let known = image.starts_with(b"\x89PNG\r\n\x1a\n")
         || image.starts_with(&[0xFF, 0xD8, 0xFF])
         || (image.len() >= 12 && &image[..4] == b"RIFF" && &image[8..12] == b"WEBP")
         || image.starts_with(b"II*\0")
         || image.starts_with(b"MM\0*");
-    if !known {
-        return Err(EngineError::new("OCR_IMAGE_INVALID", "only PNG, JPEG, WebP and TIFF images can be read"));
+    if image.is_empty() {
+        return Err(EngineError::new(INVALID_FILE, "the image is empty (0 bytes)"));
     }
-    let size = imagesize::blob_size(image)
-        .map_err(|e| EngineError::new("OCR_IMAGE_INVALID", format!("the image header could not be read: {e}")))?;
+    if !known {
+        return Err(EngineError::new(
+            INVALID_FILE,
+            "the file is not an image; only PNG, JPEG, WebP and TIFF can be read",
+        ));
+    }
+    let size = imagesize::blob_size(image).map_err(|e| {
+        EngineError::new(INVALID_FILE, format!("the image header is truncated or damaged and could not be read: {e}"))
+    })?;
     let (w, h) = (size.width as u64, size.height as u64);
     if w == 0 || h == 0 {
-        return Err(EngineError::new("OCR_IMAGE_INVALID", "the image has no pixels"));
+        return Err(EngineError::new(INVALID_FILE, format!("the image is {w}×{h} pixels: it has no pixels")));
     }
-    if w * h > MAX_PIXELS {
+    if w.saturating_mul(h) > MAX_PIXELS {
         return Err(EngineError::new(
-            "OCR_IMAGE_TOO_LARGE",
-            format!("the image is {w}×{h} pixels; at most {} megapixels can be read", MAX_PIXELS / 1_000_000),
+            INVALID_FILE,
+            format!(
+                "the image is {w}×{h} pixels, over the {} MP limit; scale it down and send it again",
+                MAX_PIXELS / 1_000_000
+            ),
         ));
     }
     Ok((w as u32, h as u32))
@@ -507,20 +520,29 @@ mod tests {
     }
 
     #[test]
-    fn bytes_that_are_no_image_are_refused_before_the_engine_runs() {
+    fn bytes_that_are_no_image_are_the_clients_invalid_file() {
         let e = image_size(b"%PDF-1.7 not an image").unwrap_err();
-        assert_eq!(e.code, "OCR_IMAGE_INVALID");
+        assert_eq!((e.code, e.retryable), (INVALID_FILE, false));
+        assert!(e.message.contains("not an image"), "{e}");
     }
 
     #[test]
-    fn images_beyond_the_pixel_limit_are_refused_from_their_header() {
-        // A PNG header claiming 20000×20000 pixels, with no pixel data.
+    fn an_empty_image_is_the_clients_invalid_file() {
+        let e = image_size(b"").unwrap_err();
+        assert_eq!((e.code, e.retryable), (INVALID_FILE, false));
+        assert!(e.message.contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn images_beyond_the_pixel_limit_are_the_clients_invalid_file_naming_the_size_and_limit() {
+        // A PNG header claiming 60000×60000 pixels, with no pixel data.
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend_from_slice(&20_000u32.to_be_bytes());
-        png.extend_from_slice(&20_000u32.to_be_bytes());
+        png.extend_from_slice(&60_000u32.to_be_bytes());
+        png.extend_from_slice(&60_000u32.to_be_bytes());
         png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
         let e = image_size(&png).unwrap_err();
-        assert_eq!(e.code, "OCR_IMAGE_TOO_LARGE");
+        assert_eq!((e.code, e.retryable), (INVALID_FILE, false));
+        assert!(e.message.contains("60000×60000 pixels, over the 80 MP limit"), "{e}");
     }
 
     #[tokio::test]

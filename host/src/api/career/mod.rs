@@ -7,13 +7,16 @@ mod tasks;
 
 pub use tasks::{masking_draft, ocr_extract, task_status};
 
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::envelope::{close_connection, path_problem};
 use crate::auth::Caller;
 use crate::jobs::JobError;
 use crate::store::Status;
@@ -48,6 +51,10 @@ const FILE_NOT_FOUND: SeedError = seed_error(StatusCode::NOT_FOUND, "file_not_fo
 const INTERNAL: SeedError = seed_error(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", 5000);
 const UNAVAILABLE: SeedError = seed_error(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", 5030);
 const AI_UNAVAILABLE: SeedError = seed_error(StatusCode::SERVICE_UNAVAILABLE, "ai_service_unavailable", 5031);
+/// Seed 001 has no code for a body over the size limit (FastAPI never set
+/// one). 4130 follows its scheme (HTTP status, then a digit) so a client
+/// keyed on `error_code` sees a distinct 4xx rather than `invalid_request`.
+const PAYLOAD_TOO_LARGE: SeedError = seed_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", 4130);
 
 impl IntoResponse for SeedError {
     fn into_response(self) -> Response {
@@ -59,7 +66,56 @@ impl IntoResponse for SeedError {
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("1"));
         }
+        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+            close_connection(&mut response);
+        }
         response
+    }
+}
+
+/// A seed route's JSON body. One over `--max-body` is refused here, as 413
+/// `payload_too_large`; any other rejection is left to the route, because
+/// seed 001 answers it differently per route (4000 for the calendar, 4003
+/// for the file tasks).
+pub struct SeedJson(pub Result<Value, JsonRejection>);
+
+impl FromRequest<AppState> for SeedJson {
+    type Rejection = SeedError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::Json::<Value>::from_request(req, state).await {
+            Ok(axum::Json(body)) => Ok(Self(Ok(body))),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(PAYLOAD_TOO_LARGE.because(format!(
+                    "the body is over this server's limit of {} bytes (--max-body); send a smaller request, \
+                     and upload files with POST /api/v1/files",
+                    state.config.max_body
+                )))
+            }
+            Err(rejection) => Ok(Self(Err(rejection))),
+        }
+    }
+}
+
+/// Path parameters of seed routes: a rejection (a segment that is not UTF-8
+/// once percent-decoded) is seed 001's `invalid_request` 4000 with a reason,
+/// never axum's `text/plain`.
+pub struct SeedPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for SeedPath<T> {
+    type Rejection = SeedError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Self(v)),
+            Err(rejection) => Err(match path_problem(&rejection) {
+                Some(problem) => INVALID_REQUEST.because(problem),
+                None => {
+                    tracing::error!(error = %rejection.body_text(), "seed route path extraction");
+                    INTERNAL
+                }
+            }),
+        }
     }
 }
 
@@ -85,9 +141,9 @@ fn calendar_failure(code: &str) -> SeedError {
 pub async fn calendar_parse(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<axum::Json<Value>, JsonRejection>,
+    SeedJson(body): SeedJson,
 ) -> Response {
-    let Ok(axum::Json(Value::Object(body))) = body else { return INVALID_REQUEST.into_response() };
+    let Ok(Value::Object(body)) = body else { return INVALID_REQUEST.into_response() };
     // Like the FastAPI original, unknown fields are ignored; known ones must be strings.
     let mut input = serde_json::Map::new();
     for key in ["text", "file_url", "reference_date", "timezone"] {

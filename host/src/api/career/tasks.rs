@@ -2,13 +2,15 @@
 //! (§7) and the polling route `GET /ai/task/{task_id}`. A task is a job of
 //! the `ocr` or `masking` capability; its id is the job id.
 
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::{AI_UNAVAILABLE, FILE_NOT_FOUND, INTERNAL, SeedError, UNAVAILABLE, seed_error, seed_ok};
+use super::{
+    AI_UNAVAILABLE, FILE_NOT_FOUND, INTERNAL, SeedError, SeedJson, SeedPath, UNAVAILABLE, seed_error, seed_ok,
+};
 use crate::api::AppState;
 use crate::auth::Caller;
 use crate::jobs::JobError;
@@ -24,6 +26,17 @@ const TASK_NOT_FOUND: SeedError = seed_error(StatusCode::NOT_FOUND, "task_not_fo
 const OCR_FAILED: SeedError = seed_error(StatusCode::INTERNAL_SERVER_ERROR, "ocr_processing_failed", 5001);
 const MASKING_FAILED: SeedError = seed_error(StatusCode::INTERNAL_SERVER_ERROR, "masking_failed", 5003);
 
+/// Failure codes that meant "the client's file is bad" before they all
+/// became `INPUT_INVALID_FILE`.
+const LEGACY_INVALID_FILE: &[&str] = &[
+    "OCR_INVALID_PDF",
+    "OCR_CORRUPT_PDF",
+    "OCR_ENCRYPTED_PDF",
+    "OCR_IMAGE_INVALID",
+    "OCR_IMAGE_TOO_LARGE",
+    "PDF_INVALID",
+];
+
 /// Said in every OCR result until the embeddings engine exists, instead of
 /// inventing `vector_id` / `collection`.
 const NO_EMBEDDING: &str = "EMBEDDING_NOT_AVAILABLE: the text was extracted but not embedded, because this Capsule \
@@ -34,7 +47,7 @@ const NO_EMBEDDING: &str = "EMBEDDING_NOT_AVAILABLE: the text was extracted but 
 pub async fn ocr_extract(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<axum::Json<Value>, JsonRejection>,
+    SeedJson(body): SeedJson,
 ) -> Response {
     let fields = match required(body, &["file_url", "file_type", "type", "user_id", "document_id"]) {
         Ok(f) => f,
@@ -63,7 +76,7 @@ pub async fn ocr_extract(
 pub async fn masking_draft(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<axum::Json<Value>, JsonRejection>,
+    SeedJson(body): SeedJson,
 ) -> Response {
     let fields = match required(body, &["file_url", "file_type"]) {
         Ok(f) => f,
@@ -84,7 +97,7 @@ pub async fn masking_draft(
 
 /// `GET /ai/task/{task_id}`: processing, completed (shape per task kind) or
 /// the seed error the failure maps to.
-pub async fn task_status(State(state): State<AppState>, caller: Caller, Path(task_id): Path<String>) -> Response {
+pub async fn task_status(State(state): State<AppState>, caller: Caller, SeedPath(task_id): SeedPath<String>) -> Response {
     let record = match state.jobs.get(&task_id, caller.tenant()).await {
         Ok(r) if r.capability == OCR || r.capability == MASKING => r,
         Ok(_) | Err(JobError::NotFound(_)) => {
@@ -101,11 +114,8 @@ pub async fn task_status(State(state): State<AppState>, caller: Caller, Path(tas
 
 /// The request's fields as trimmed, non-empty strings; anything missing,
 /// empty or not a string is `missing_required_field` naming the field.
-fn required(
-    body: Result<axum::Json<Value>, JsonRejection>,
-    names: &[&'static str],
-) -> Result<Map<String, Value>, SeedError> {
-    let Ok(axum::Json(Value::Object(body))) = body else {
+fn required(body: Result<Value, JsonRejection>, names: &[&'static str]) -> Result<Map<String, Value>, SeedError> {
+    let Ok(Value::Object(body)) = body else {
         return Err(MISSING_FIELD.because(format!("send a JSON object with {}", quoted(names))));
     };
     let mut fields = Map::new();
@@ -211,8 +221,11 @@ fn failed(record: &JobRecord) -> SeedError {
     let processing_failed = if record.capability == OCR { OCR_FAILED } else { MASKING_FAILED };
     let error = match code {
         "BLOB_NOT_FOUND" | "BLOB_URL_NOT_ALLOWED" => FILE_NOT_FOUND,
-        c if c.ends_with("_FILE_TYPE_MISMATCH") || c.ends_with("_UNSUPPORTED_FILE") => INVALID_FILE_TYPE,
-        "OCR_INVALID_PDF" | "OCR_IMAGE_INVALID" | "PDF_INVALID" => INVALID_FILE_TYPE,
+        // The file is the client's fault: a 400 it must not retry, not a 500 it may.
+        "INPUT_INVALID_FILE" => INVALID_FILE_TYPE,
+        c if c.ends_with("_FILE_TYPE_MISMATCH") => INVALID_FILE_TYPE,
+        // Earlier versions' codes for such files, still in stored jobs.
+        c if c.ends_with("_UNSUPPORTED_FILE") || LEGACY_INVALID_FILE.contains(&c) => INVALID_FILE_TYPE,
         "OCR_ENGINE_UNAVAILABLE" => AI_UNAVAILABLE,
         _ => processing_failed,
     };
