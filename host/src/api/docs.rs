@@ -13,6 +13,8 @@ use serde_json::{Map, Value, json};
 
 use super::AppState;
 
+mod defs;
+
 const SWAGGER_JS: &[u8] = include_bytes!("../../assets/swagger-ui/swagger-ui-bundle.js");
 const SWAGGER_CSS: &[u8] = include_bytes!("../../assets/swagger-ui/swagger-ui.css");
 
@@ -106,13 +108,15 @@ fn job_schema(result: Value) -> Value {
 pub fn document(state: &AppState) -> Value {
     let job_id = param("id", "path", true, json!({"type": "string"}), "A job id (`job_…`).");
     let mut paths = Map::new();
+    let mut schemas = shared_schemas();
 
     for entry in state.jobs.registry().iter() {
         let version = entry.current();
         let d = &version.descriptor;
         let name = &entry.spec.name;
-        let body = json!({ "required": true, "content": { "application/json": { "schema": d.input_schema } } });
-        let job = job_schema(d.output_schema.clone());
+        let input = defs::embed(&d.input_schema, &format!("{name}.input"), &mut schemas);
+        let body = json!({ "required": true, "content": { "application/json": { "schema": input } } });
+        let job = job_schema(defs::embed(&d.output_schema, &format!("{name}.output"), &mut schemas));
         let force = param(
             "forceRefresh",
             "query",
@@ -249,7 +253,7 @@ pub fn document(state: &AppState) -> Value {
     paths.insert("/health".into(), json!({
         "get": {
             "tags": ["operations"], "operationId": "health",
-            "summary": "Components (digest, version), queue depth, store and blob store status, and each host engine (`engines.ocr`, `engines.pdf-render`: available, version, languages, or the reason it is unavailable and what to install)",
+            "summary": "Components (digest, version), queue depth, store and blob store status, and each host engine (`engines.ocr`, `engines.pdf-render`: available, version, languages, or the reason it is unavailable and what to install), and `events.liveChannels` (jobs someone listens to right now)",
             "responses": { "200": json_response("Healthy", envelope(json!({"type": "object"}))), "503": json_response("Degraded", envelope(json!({"type": "object"}))) }
         }
     }));
@@ -280,7 +284,12 @@ pub fn document(state: &AppState) -> Value {
             "tags": ["admin"], "operationId": "push_component", "security": [{"bearer": []}],
             "summary": "Hot-swap: upload a new `.wasm`; it serves only after compile, import check, describe and examples pass",
             "parameters": [component_id],
-            "requestBody": { "required": true, "content": { "application/wasm": { "schema": { "type": "string", "format": "binary" } } } },
+            // Any content type is read as the bytes; octet-stream is listed so
+            // generic clients (and Schemathesis) know how to send them.
+            "requestBody": { "required": true, "content": {
+                "application/wasm": { "schema": { "type": "string", "format": "binary" } },
+                "application/octet-stream": { "schema": { "type": "string", "format": "binary" } }
+            } },
             "responses": with_refusals(json!({
                 "200": json_response("Now serving", deployed.clone()),
                 "400": error_response("The body is not WebAssembly"),
@@ -421,19 +430,27 @@ pub fn document(state: &AppState) -> Value {
         "paths": paths,
         "components": {
           "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "CAPSULE_ADMIN_TOKEN (admin) or CAPSULE_VIEWER_TOKEN (read only)" } },
-          "schemas": {
-            "Meta": { "type": "object", "required": ["requestId", "timestamp"], "properties": {
-                "requestId": { "type": "string" }, "timestamp": { "type": "string", "format": "date-time" } } },
-            "Error": { "type": "object", "required": ["success", "error", "meta"], "properties": {
-                "success": { "const": false },
-                "error": { "type": "object", "required": ["code", "message"], "properties": {
-                    "code": { "type": "string", "description": "DOMAIN_REASON" }, "message": { "type": "string" } } },
-                "meta": schema_ref("Meta") } },
-            "Failure": { "type": "object", "properties": {
-                "code": { "type": "string" }, "message": { "type": "string" }, "retryable": { "type": "boolean" } } },
-            "SeedError": { "type": "object", "required": ["message", "error_code", "data"], "properties": {
-                "message": { "type": "string" }, "error_code": { "type": "integer" }, "data": { "type": "null" },
-                "reason": { "type": "string", "description": "Capsule's addition: what went wrong and what to do" } } }
-        }}
+          "schemas": schemas
+        }
     })
+}
+
+/// The schemas every operation shares (capability schemas join them in `document`).
+fn shared_schemas() -> Map<String, Value> {
+    let meta = json!({ "type": "object", "required": ["requestId", "timestamp"], "properties": {
+        "requestId": { "type": "string" }, "timestamp": { "type": "string", "format": "date-time" } } });
+    let error = json!({ "type": "object", "required": ["success", "error", "meta"], "properties": {
+        "success": { "const": false },
+        "error": { "type": "object", "required": ["code", "message"], "properties": {
+            "code": { "type": "string", "description": "DOMAIN_REASON" }, "message": { "type": "string" } } },
+        "meta": schema_ref("Meta") } });
+    let failure = json!({ "type": "object", "properties": {
+        "code": { "type": "string" }, "message": { "type": "string" }, "retryable": { "type": "boolean" } } });
+    let seed_error = json!({ "type": "object", "required": ["message", "error_code", "data"], "properties": {
+        "message": { "type": "string" }, "error_code": { "type": "integer" }, "data": { "type": "null" },
+        "reason": { "type": "string", "description": "Capsule's addition: what went wrong and what to do" } } });
+    [("Meta", meta), ("Error", error), ("Failure", failure), ("SeedError", seed_error)]
+        .into_iter()
+        .map(|(name, schema)| (name.to_string(), schema))
+        .collect()
 }

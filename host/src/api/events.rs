@@ -6,7 +6,6 @@
 //! after which the stream ends.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -21,19 +20,7 @@ use super::envelope::ApiError;
 use super::envelope::ApiPath;
 use super::native::job_view;
 use crate::auth::Caller;
-use crate::jobs::{JobEvent, Jobs};
-
-/// Drops the job's event channel when the client goes away.
-struct Listening {
-    jobs: Arc<Jobs>,
-    id: String,
-}
-
-impl Drop for Listening {
-    fn drop(&mut self) {
-        self.jobs.unsubscribe(&self.id);
-    }
-}
+use crate::jobs::JobEvent;
 
 fn event(name: &str, data: serde_json::Value) -> Result<Event, Infallible> {
     Ok(Event::default().event(name).data(data.to_string()))
@@ -44,21 +31,21 @@ pub async fn job_events(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    // Subscribe before reading the state, so nothing falls in between.
-    let mut rx = state.jobs.subscribe(&id);
-    let guard = Listening { jobs: state.jobs.clone(), id: id.clone() };
+    // Subscribe before reading the state, so nothing falls in between. The
+    // subscription lives in the stream and unsubscribes when the stream (the
+    // client's connection) goes away, or here on an unknown id.
+    let mut events = state.jobs.subscribe(&id);
     let first = state.jobs.get(&id, caller.tenant()).await?;
     let jobs = state.jobs.clone();
     let tenant = caller.tenant;
     let stream = async_stream::stream! {
-        let _guard = guard;
         if first.status.is_terminal() {
             yield event(first.status.as_str(), job_view(&first, false));
             return;
         }
         yield event("state", job_view(&first, false));
         loop {
-            match rx.recv().await {
+            match events.recv().await {
                 Ok(JobEvent::Progress { percent, step, message }) => {
                     yield event("progress", json!({"progress": percent, "step": step, "message": message}));
                 }

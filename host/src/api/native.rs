@@ -359,6 +359,9 @@ pub async fn health(State(state): State<AppState>) -> Response {
         "blobs": match &blobs { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
         "engines": engines,
         "auth": auth,
+        // Event channels of jobs someone listens to: bounded by the open
+        // streams and waiters, so growth here without them is a leak.
+        "events": { "liveChannels": state.jobs.live_event_channels() },
     });
     ok(if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-pub use events::JobEvent;
+pub use events::{JobEvent, Subscription};
 
 use crate::queue::Queue;
 use tracing::Instrument;
@@ -288,38 +288,34 @@ impl Jobs {
         Ok(record)
     }
 
-    /// Live events of a job; pair with [`Jobs::get`] after subscribing so
-    /// nothing that happened in between is missed.
-    pub fn subscribe(&self, id: &str) -> tokio::sync::broadcast::Receiver<JobEvent> {
+    /// Live events of a job until the subscription is dropped; pair with
+    /// [`Jobs::get`] after subscribing so nothing that happened in between
+    /// is missed.
+    pub fn subscribe(&self, id: &str) -> Subscription {
         self.events.subscribe(id)
     }
 
-    pub fn unsubscribe(&self, id: &str) {
-        self.events.release(id);
+    /// Jobs someone is listening to right now (a leak shows here first).
+    pub fn live_event_channels(&self) -> usize {
+        self.events.live_channels()
     }
 
     /// Wait until the job is terminal or `wait` passes; returns the latest
     /// record. For the submitter of `id` only: ownership is not checked.
     pub async fn wait(&self, id: &str, wait: Duration) -> Result<JobRecord, JobError> {
-        let mut rx = self.subscribe(id);
-        let result = async {
-            let record = self.record(id).await?;
-            if record.status.is_terminal() {
-                return Ok(record);
-            }
-            let deadline = tokio::time::Instant::now() + wait;
-            loop {
-                match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Ok(JobEvent::Finished)) | Err(_) => return self.record(id).await,
-                    Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return self.record(id).await,
-                    Ok(_) => continue,
-                }
+        let mut events = self.subscribe(id);
+        let record = self.record(id).await?;
+        if record.status.is_terminal() {
+            return Ok(record);
+        }
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Ok(JobEvent::Finished)) | Err(_) => return self.record(id).await,
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return self.record(id).await,
+                Ok(_) => continue,
             }
         }
-        .await;
-        drop(rx);
-        self.unsubscribe(id);
-        result
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
