@@ -7,6 +7,7 @@
 //! `forbidden` 4030.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::envelope::{ApiError, ApiQuery, ok};
+use super::envelope::{ApiError, ApiQuery, closing, ok};
 use crate::deploy::DeployError;
 
 /// Who may call the admin API.
@@ -92,7 +93,8 @@ fn check_role(auth: &AdminAuth, req: &Request) -> Result<(), Refusal> {
     } else {
         return Err(INVALID_TOKEN);
     };
-    if role != Role::Admin && req.method() != axum::http::Method::GET {
+    let reads = [axum::http::Method::GET, axum::http::Method::HEAD];
+    if role != Role::Admin && !reads.contains(req.method()) {
         return Err(FORBIDDEN);
     }
     Ok(())
@@ -162,11 +164,27 @@ pub async fn versions(State(state): State<AppState>, Path(id): Path<String>) -> 
 }
 
 /// `PUT /api/v1/components/{id}` with the `.wasm` as the body.
-pub async fn push(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn push(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Response> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            let limit = bytesize::ByteSize(state.config.max_component_size as u64).display().iec();
+            closing(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "COMPONENT_TOO_LARGE",
+                format!("components are limited to {limit} (`--max-component-size`, CAPSULE_MAX_COMPONENT_SIZE)"),
+            ))
+        } else {
+            ApiError::invalid(format!("the component could not be read: {}", rejection.body_text())).into_response()
+        }
+    })?;
     if !body.starts_with(b"\0asm") {
-        return Err(ApiError::invalid("the body must be a WebAssembly component (`.wasm` bytes)"));
+        return Err(ApiError::invalid("the body must be a WebAssembly component (`.wasm` bytes)").into_response());
     }
-    let deployed = state.deployer.push(&id, body.to_vec()).await?;
+    let deployed = state.deployer.push(&id, body.into()).await.map_err(|e| ApiError::from(e).into_response())?;
     Ok(ok(StatusCode::OK, deployed))
 }
 
