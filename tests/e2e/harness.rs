@@ -330,6 +330,11 @@ impl Host {
         self.launch().await;
     }
 
+    /// The host's `--data-dir` (blobs, component versions, the job store).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }

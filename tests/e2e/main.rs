@@ -7,6 +7,7 @@
 
 mod harness;
 
+mod admin_push;
 mod backpressure;
 mod blobs;
 mod cache;

@@ -244,7 +244,8 @@ pub fn document(state: &AppState) -> Value {
         "/api/v1/files/{id}".into(),
         json!({
             "get": {
-                "tags": ["files"], "operationId": "download_file", "summary": "Download a stored file",
+                "tags": ["files"], "operationId": "download_file",
+                "summary": "Download a stored file, streamed, as the type sniffed from its bytes: inline only for raster images (not SVG), PDF, audio, video and UTF-8 plain text, else as an attachment; always with `nosniff` and a sandboxing Content-Security-Policy",
                 "parameters": [param("id", "path", true, json!({"type": "string"}), "File id (`f_…`)")],
                 "responses": { "200": { "description": "The file" }, "404": error_response("`FILE_NOT_FOUND`") }
             }
@@ -294,6 +295,7 @@ pub fn document(state: &AppState) -> Value {
                 "200": json_response("Now serving", deployed.clone()),
                 "400": error_response("The body is not WebAssembly"),
                 "404": error_response("`COMPONENT_NOT_FOUND`"),
+                "413": error_response("`COMPONENT_TOO_LARGE`: over `--max-component-size`"),
                 "422": error_response("`COMPONENT_INVALID`: refused; `error.details.step` is compile, imports, instantiate, describe, descriptor or example; the old version keeps serving"),
             }))
         }

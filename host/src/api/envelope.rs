@@ -233,6 +233,15 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// An error answered before the request body was read whole: the rest of
+/// the body is still on the wire, so the connection cannot carry another
+/// request, and saying so spares keep-alive clients a surprise reset.
+pub fn closing(error: ApiError) -> Response {
+    let mut response = error.into_response();
+    response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// A panic in a handler becomes a plain 500 envelope; the panic goes to the log.
 pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let detail = err

@@ -4,17 +4,20 @@
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::multipart::MultipartRejection;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio_util::io::ReaderStream;
 
 use super::AppState;
 use super::envelope::ApiPath;
-use super::envelope::{ApiError, ApiJson, ApiQuery, ok};
+use super::envelope::{ApiError, ApiJson, ApiQuery, closing, ok};
 use crate::auth::Caller;
+use crate::blobs::{BlobError, BoxError};
 use crate::jobs::Submitted;
 use crate::store::{JobRecord, ListFilter, Status};
 
@@ -251,60 +254,79 @@ pub fn capability_view(entry: &crate::runtime::Entry) -> Value {
 pub async fn upload_file(
     State(state): State<AppState>,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Response> {
     let mut multipart = multipart.map_err(|e| {
         ApiError::invalid(format!(
             "send the file as multipart/form-data (e.g. `curl -F file=@posting.png`): {}",
             e.body_text()
         ))
+        .into_response()
     })?;
-    let too_large = |max: u64| {
-        ApiError::new(
+    let max = state.blobs.max_size;
+    // Refused before the body was read whole: the connection cannot be reused.
+    let too_large = || {
+        closing(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "FILE_TOO_LARGE",
             format!("files are limited to {}", bytesize::ByteSize(max).display().iec()),
-        )
+        ))
     };
-    let max = state.blobs.max_size;
-    let multipart_error = |e: axum::extract::multipart::MultipartError| {
+    let multipart_error = |e: &MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(max)
+            too_large()
         } else {
-            ApiError::invalid(format!("the multipart body could not be read: {}", e.body_text()))
+            ApiError::invalid(format!("the multipart body could not be read: {}", e.body_text())).into_response()
         }
     };
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| multipart_error(&e))? {
         let Some(file_name) = field.file_name().map(str::to_string) else { continue };
-        let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
-        let mut data = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-            if data.len() as u64 + chunk.len() as u64 > max {
-                return Err(too_large(max));
-            }
-            data.extend_from_slice(&chunk);
-        }
-        let meta = state.blobs.store.put(&file_name, &content_type, data.into()).await.map_err(ApiError::internal)?;
+        let declared = field.content_type().map(str::to_string);
+        let chunks = field.map(|chunk| chunk.map_err(|e| Box::new(e) as BoxError)).boxed();
+        let stored = state.blobs.store.put_stream(&file_name, declared.as_deref(), chunks, max).await;
+        let meta = stored.map_err(|e| match e {
+            BlobError::TooLarge { .. } => too_large(),
+            BlobError::Source(source) => match source.downcast::<MultipartError>() {
+                Ok(e) => multipart_error(&e),
+                Err(other) => ApiError::invalid(format!("the file could not be read: {other}")).into_response(),
+            },
+            other => ApiError::internal(other).into_response(),
+        })?;
         let url = state.blobs.url_for(&meta.id);
         return Ok(ok(StatusCode::CREATED, json!({ "url": url, "file": meta })));
     }
     Err(ApiError::invalid(
         "no file part found: send multipart/form-data with a part that has a filename, e.g. `-F file=@posting.png`",
-    ))
+    )
+    .into_response())
 }
 
-/// `GET /api/v1/files/{id}`
+/// What a browser may do with a user's file: nothing active. The sandbox
+/// blocks script even if a browser renders the file, and `nosniff` keeps it
+/// from guessing a more dangerous type than the one we send.
+const USER_FILE_CSP: &str = "sandbox; default-src 'none'";
+
+/// `GET /api/v1/files/{id}`: streamed from the store, inline only for the
+/// passive types sniffing confirmed (see `blobs::sniff`), else an attachment.
 pub async fn download_file(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
-    let (meta, data) = state.blobs.store.get(&id).await.map_err(ApiError::internal)?.ok_or_else(|| {
+    let (meta, reader) = state.blobs.store.open(&id).await.map_err(ApiError::internal)?.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"))
     })?;
-    let disposition = format!("inline; filename*=UTF-8''{}", percent_encode(&meta.name));
+    let content_type = HeaderValue::from_str(&meta.content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let disposition = format!(
+        "{}; filename*=UTF-8''{}",
+        if meta.inline { "inline" } else { "attachment" },
+        percent_encode(&meta.name)
+    );
     Ok((
         [
-            (header::CONTENT_TYPE, meta.content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_LENGTH, HeaderValue::from(meta.size)),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(ApiError::internal)?),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(USER_FILE_CSP)),
         ],
-        Body::from(data),
+        Body::from_stream(ReaderStream::new(reader)),
     )
         .into_response())
 }

@@ -3,12 +3,16 @@
 //! from and components pass to `blobs.read`.
 
 mod local;
+mod sniff;
 
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use local::LocalBlobStore;
 
@@ -20,10 +24,24 @@ pub const FILES_PATH: &str = "/api/v1/files/";
 pub struct BlobMeta {
     pub id: String,
     pub name: String,
+    /// The type the file is served as: sniffed from its bytes (see `sniff`),
+    /// not necessarily the one the writer declared.
     pub content_type: String,
     pub size: u64,
     pub created_at: String,
+    /// Served `inline` (a passive type confirmed by the bytes) rather than as
+    /// an attachment. Files stored before sniffing existed lack it: attachment.
+    #[serde(default)]
+    pub inline: bool,
 }
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A file's bytes as they arrive; an `Err` aborts the write.
+pub type ByteStream<'a> = BoxStream<'a, Result<Bytes, BoxError>>;
+
+/// A stored file's bytes, read as they are sent.
+pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {
@@ -31,12 +49,46 @@ pub enum BlobError {
     Io(#[from] std::io::Error),
     #[error("blob metadata is corrupt: {0}")]
     Corrupt(String),
+    #[error("the file is larger than {max} bytes")]
+    TooLarge { max: u64 },
+    /// The stream being stored failed (e.g. the client went away); the
+    /// caller's own error, to tell the client's fault from ours.
+    #[error("the file's bytes could not be read: {0}")]
+    Source(BoxError),
 }
 
 #[async_trait]
 pub trait BlobStore: Send + Sync {
-    async fn put(&self, name: &str, content_type: &str, data: Bytes) -> Result<BlobMeta, BlobError>;
-    async fn get(&self, id: &str) -> Result<Option<(BlobMeta, Bytes)>, BlobError>;
+    /// Store `data` as it arrives, at most `max_size` bytes. The file appears
+    /// whole or not at all: past the limit, on a failing stream, or when the
+    /// caller stops polling, nothing is left behind. `content_type` is the
+    /// writer's claim; the served type is sniffed from the bytes.
+    async fn put_stream(
+        &self,
+        name: &str,
+        content_type: Option<&str>,
+        data: ByteStream<'_>,
+        max_size: u64,
+    ) -> Result<BlobMeta, BlobError>;
+
+    /// Store bytes already in memory (no size limit: the caller checked it).
+    async fn put(&self, name: &str, content_type: &str, data: Bytes) -> Result<BlobMeta, BlobError> {
+        let declared = Some(content_type).filter(|c| !c.is_empty());
+        let whole = futures::stream::iter([Ok::<_, BoxError>(data)]);
+        self.put_stream(name, declared, Box::pin(whole), u64::MAX).await
+    }
+
+    /// A stored file's metadata and a reader over its bytes.
+    async fn open(&self, id: &str) -> Result<Option<(BlobMeta, BlobReader)>, BlobError>;
+
+    /// A stored file read whole (components get their input as bytes).
+    async fn get(&self, id: &str) -> Result<Option<(BlobMeta, Bytes)>, BlobError> {
+        let Some((meta, mut reader)) = self.open(id).await? else { return Ok(None) };
+        let mut data = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
+        reader.read_to_end(&mut data).await?;
+        Ok(Some((meta, data.into())))
+    }
+
     /// Whether `id` is stored, without reading it.
     async fn exists(&self, id: &str) -> Result<bool, BlobError>;
     /// Free space and health for `/health`.

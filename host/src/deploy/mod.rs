@@ -158,18 +158,25 @@ impl Deployer {
         if current.digest == digest {
             return Ok(Deployed::unchanged(id, &current, started));
         }
+        // Validated from memory: bytes reach the versions directory only for
+        // a version about to become active, so a refusal leaves nothing.
+        let wasm = Arc::new(wasm);
+        let version = match entry.loaded(&digest) {
+            Some(v) => v,
+            None => self.runtime.load(&entry.spec, wasm.clone(), digest.clone()).await?,
+        };
         // Large components (a Python one is ~18 MB): keep file I/O off the workers.
-        let wasm = {
+        let created = {
             let (vault, id, digest) = (self.vault.clone(), id.to_string(), digest.clone());
-            tokio::task::spawn_blocking(move || vault.save_wasm(&id, &digest, &wasm).map(|()| wasm))
+            tokio::task::spawn_blocking(move || vault.save_wasm(&id, &digest, &wasm))
                 .await
                 .map_err(|e| DeployError::Io(std::io::Error::other(e)))??
         };
-        let version = match entry.loaded(&digest) {
-            Some(v) => v,
-            None => self.runtime.load(&entry.spec, wasm, digest).await?,
-        };
-        self.activate(entry, version, started)
+        let activated = self.activate(entry, version, started);
+        if activated.is_err() && created {
+            self.vault.remove_wasm(id, &digest);
+        }
+        activated
     }
 
     /// Make the previous version (or the kept version `to`) current again.

@@ -73,16 +73,21 @@ impl Vault {
         std::fs::rename(tmp, dir.join("state.json"))
     }
 
-    pub fn save_wasm(&self, id: &str, digest: &str, wasm: &[u8]) -> std::io::Result<()> {
+    /// Store a version's bytes; `true` when this call created the file (a
+    /// kept version's file is never rewritten). A failed write leaves nothing.
+    pub fn save_wasm(&self, id: &str, digest: &str, wasm: &[u8]) -> std::io::Result<bool> {
         let dir = self.component_dir(id);
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(file_name(digest));
         if path.is_file() {
-            return Ok(());
+            return Ok(false);
         }
         let tmp = dir.join(format!("{}.tmp", file_name(digest)));
-        std::fs::write(&tmp, wasm)?;
-        std::fs::rename(tmp, path)
+        let written = std::fs::write(&tmp, wasm).and_then(|()| std::fs::rename(&tmp, path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written.map(|()| true)
     }
 
     pub fn read_wasm(&self, id: &str, digest: &str) -> std::io::Result<Vec<u8>> {

@@ -2,7 +2,7 @@
 //! on-disk cache of compiled components.
 
 use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -105,8 +105,10 @@ impl CompileCache {
         self.dir.join(format!("{digest}-{}.cwasm", self.engine_key))
     }
 
-    /// The compiled component for `wasm`, from the cache when present.
-    /// Compilation takes both cores for a while, so it runs on the blocking pool.
+    /// The compiled component for `wasm`, from the cache when present (then
+    /// `true`). Compilation takes both cores for a while, so it runs on the
+    /// blocking pool. A fresh compile is not cached here: [`Self::store`]
+    /// it once the component passed validation.
     pub async fn load(&self, engine: &Engine, digest: &str, wasm: Arc<Vec<u8>>) -> anyhow::Result<(Component, bool)> {
         let path = self.path(digest);
         if path.is_file() {
@@ -124,17 +126,20 @@ impl CompileCache {
         }
         let engine2 = engine.clone();
         let component = tokio::task::spawn_blocking(move || Component::new(&engine2, wasm.as_slice())).await??;
-        if let Err(e) = self.store(&path, &component) {
-            tracing::warn!(path = %path.display(), error = %e, "could not cache compiled component");
-        }
         Ok((component, false))
     }
 
-    fn store(&self, path: &Path, component: &Component) -> anyhow::Result<()> {
-        let bytes = component.serialize()?;
+    /// Keep `component` for the next start; failing to is only slower.
+    pub fn store(&self, digest: &str, component: &Component) {
+        let path = self.path(digest);
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, path)?;
-        Ok(())
+        let written = component
+            .serialize()
+            .and_then(|bytes| Ok(std::fs::write(&tmp, bytes)?))
+            .and_then(|()| Ok(std::fs::rename(&tmp, &path)?));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            tracing::warn!(path = %path.display(), error = %e, "could not cache compiled component");
+        }
     }
 }

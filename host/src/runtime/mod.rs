@@ -177,12 +177,18 @@ impl Runtime {
     /// Compile (or load from cache), check grants, describe, and run the
     /// component's examples. Only a version that passes every step is returned.
     /// `digest` is [`digest_of`] the bytes: callers need it first anyway.
-    pub async fn load(&self, spec: &CapabilitySpec, wasm: Vec<u8>, digest: String) -> Result<Arc<Version>, LoadError> {
+    /// The compiled artifact is cached only then: a refused version leaves nothing.
+    pub async fn load(
+        &self,
+        spec: &CapabilitySpec,
+        wasm: impl Into<Arc<Vec<u8>>>,
+        digest: String,
+    ) -> Result<Arc<Version>, LoadError> {
         let fail = |step, message: String| LoadError { component: spec.id.clone(), step, message };
         let cache_key = digest.trim_start_matches("sha256:").to_string();
         let (component, from_cache) = self
             .cache
-            .load(&self.engine, &cache_key, Arc::new(wasm))
+            .load(&self.engine, &cache_key, wasm.into())
             .await
             .map_err(|e| fail(LoadStep::Compile, format!("{e:#}")))?;
         check_imports(&self.engine, &component, spec).map_err(|m| fail(LoadStep::Imports, m))?;
@@ -220,6 +226,9 @@ impl Runtime {
         };
         for example in &version.descriptor.examples {
             self.check_example(&version, example).await.map_err(|m| fail(LoadStep::Example, m))?;
+        }
+        if !from_cache {
+            self.cache.store(&cache_key, &component);
         }
         Ok(Arc::new(version))
     }
