@@ -117,8 +117,13 @@ async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
         let n = args.raw_calls / 4;
         let start = Instant::now();
         for i in 0..n {
-            let run =
-                JobRun { id: format!("raw{i}"), capability: "echo".into(), attempt: 1, input: "{\"n\":1}".into(), tenant: None };
+            let run = JobRun {
+                id: format!("raw{i}"),
+                capability: "echo".into(),
+                attempt: 1,
+                input: "{\"n\":1}".into(),
+                tenant: None,
+            };
             runtime
                 .run(&version, run, Arc::new(Quiet), CancellationToken::new())
                 .await
@@ -134,8 +139,13 @@ async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {
             let (runtime, version) = (runtime.clone(), version.clone());
             tasks.push(tokio::spawn(async move {
                 for i in 0..per_task {
-                    let run =
-                        JobRun { id: format!("raw{t}-{i}"), capability: "echo".into(), attempt: 1, input: "{}".into(), tenant: None };
+                    let run = JobRun {
+                        id: format!("raw{t}-{i}"),
+                        capability: "echo".into(),
+                        attempt: 1,
+                        input: "{}".into(),
+                        tenant: None,
+                    };
                     let _ = runtime.run(&version, run, Arc::new(Quiet), CancellationToken::new()).await;
                 }
             }));
@@ -321,7 +331,13 @@ async fn cancel_latencies(
         let token = CancellationToken::new();
         let (runtime, version, t) = (runtime.clone(), version.clone(), token.clone());
         let task = tokio::spawn(async move {
-            let run = JobRun { id: format!("spin{i}"), capability: "busy-loop".into(), attempt: 1, input: "{}".into(), tenant: None };
+            let run = JobRun {
+                id: format!("spin{i}"),
+                capability: "busy-loop".into(),
+                attempt: 1,
+                input: "{}".into(),
+                tenant: None,
+            };
             runtime.run(&version, run, Arc::new(Quiet), t).await
         });
         tokio::time::sleep(Duration::from_millis(20)).await;

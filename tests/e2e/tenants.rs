@@ -109,9 +109,8 @@ async fn a_cached_result_is_never_another_tenants_hit() {
     let a = host.create_key("tenant-a", "submitter", &[]).await;
     let b = host.create_key("tenant-b", "submitter", &[]).await;
     let input = json!({"secret": "résumé of A"});
-    let sync = |key: &str| {
-        host.client().post(host.url("/api/v1/echo?wait=10")).bearer_auth(key.to_string()).json(&input)
-    };
+    let sync =
+        |key: &str| host.client().post(host.url("/api/v1/echo?wait=10")).bearer_auth(key.to_string()).json(&input);
     let (status, first) = as_key(&host, &a, sync(&a)).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     let (_, again) = as_key(&host, &a, sync(&a)).await;
@@ -165,8 +164,7 @@ async fn a_key_over_its_rate_waits_as_told() {
         let (status, body) = as_key(&host, &key, host.client().get(host.url("/api/v1/jobs"))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let (status, headers, body) =
-        host.send(host.client().get(host.url("/api/v1/jobs")).bearer_auth(&key)).await;
+    let (status, headers, body) = host.send(host.client().get(host.url("/api/v1/jobs")).bearer_auth(&key)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["error"]["code"], "COMMON_RATE_LIMITED");
     let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
@@ -221,4 +219,50 @@ async fn an_admin_key_manages_components_and_keys() {
     let submitter = host.create_key("acme", "submitter", &[]).await;
     let (status, body) = as_key(&host, &submitter, host.client().get(host.url("/api/v1/components"))).await;
     assert_eq!((status, body["error_code"].clone()), (StatusCode::FORBIDDEN, json!(4030)), "{body}");
+}
+
+async fn upload_as(host: &Host, key: &str, text: &str) -> String {
+    let part = reqwest::multipart::Part::bytes(text.as_bytes().to_vec())
+        .file_name("resume.txt")
+        .mime_str("text/plain")
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let (status, body) = as_key(host, key, host.client().post(host.url("/api/v1/files")).multipart(form)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["data"]["url"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn another_tenants_file_cannot_be_downloaded_nor_read_by_its_jobs() {
+    let manifest = Manifest::new().job("blob-io", &[]).job("ocr", &[]).engine("ocr", "ocr").engine("ocr", "pdf-render");
+    let host = Host::start(&manifest, &[]).await;
+    let a = host.create_key("tenant-a", "submitter", &[]).await;
+    let b = host.create_key("tenant-b", "submitter", &[]).await;
+    let url = upload_as(&host, &a, "이름: 김철수, 010-1234-5678").await;
+
+    let (status, body) = as_key(&host, &b, host.client().get(&url)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "FILE_NOT_FOUND");
+    let (status, _) = as_key(&host, &a, host.client().get(&url)).await;
+    assert_eq!(status, StatusCode::OK, "the owner downloads it");
+
+    // B's job asks its component to read A's file: the sandbox finds nothing.
+    let request = host.client().post(host.url("/api/v1/blob-io?wait=20")).json(&json!({"read": url}));
+    let (status, body) = as_key(&host, &b, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["status"], "failed", "{body}");
+    assert_eq!(body["data"]["failure"]["code"], "BLOB_NOT_FOUND", "{body}");
+    let request = host.client().post(host.url("/api/v1/blob-io?wait=20")).json(&json!({"read": url, "write": "x"}));
+    let (_, body) = as_key(&host, &a, request).await;
+    assert_eq!(body["data"]["status"], "completed", "A's job reads A's file: {body}");
+    let written = body["data"]["result"]["written_url"].as_str().unwrap().to_string();
+    let (status, _) = as_key(&host, &b, host.client().get(&written)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "what A's job wrote belongs to A");
+    let (status, _) = as_key(&host, &a, host.client().get(&written)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Seed 001's task route refuses at once, as for a file that does not exist.
+    let body = json!({"file_url": url, "file_type": "pdf", "type": "resume", "user_id": "u", "document_id": "d"});
+    let (status, body) = as_key(&host, &b, host.client().post(host.url("/ai/ocr/extract")).json(&body)).await;
+    assert_eq!((status, body["error_code"].clone()), (StatusCode::NOT_FOUND, json!(4041)), "{body}");
 }

@@ -195,7 +195,9 @@ async fn data_caller(state: &AppState, token: Option<&str>, method: &Method) -> 
     }
     let caller = state.auth.authenticate(token).await?;
     if caller.role == Role::Viewer && !reads_only(method) {
-        return Err(Refusal::Forbidden("a viewer key may only read; submitting and cancelling need a submitter key".into()));
+        return Err(Refusal::Forbidden(
+            "a viewer key may only read; submitting and cancelling need a submitter key".into(),
+        ));
     }
     Ok(caller)
 }
@@ -239,7 +241,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         // Set by `require_caller` on every route that is not public; its
         // absence is a routing bug, never something to run anonymously.
-        parts.extensions.get::<Caller>().cloned().ok_or_else(|| ApiError::internal("no caller on an authenticated route"))
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("no caller on an authenticated route"))
     }
 }
 

@@ -253,8 +253,8 @@ pub fn document(state: &AppState) -> Value {
     );
     paths.insert("/health".into(), json!({
         "get": {
-            "tags": ["operations"], "operationId": "health",
-            "summary": "Components (digest, version), queue depth, store and blob store status, and each host engine (`engines.ocr`, `engines.pdf-render`: available, version, languages, or the reason it is unavailable and what to install), and `events.liveChannels` (jobs someone listens to right now)",
+            "tags": ["operations"], "operationId": "health", "security": [],
+            "summary": "Whether requests need a key (`auth.mode`: `open` or `keys`), components (digest, version), queue depth, store and blob store status, and each host engine (`engines.ocr`, `engines.pdf-render`: available, version, languages, or the reason it is unavailable and what to install), and `events.liveChannels` (jobs someone listens to right now)",
             "responses": { "200": json_response("Healthy", envelope(json!({"type": "object"}))), "503": json_response("Degraded", envelope(json!({"type": "object"}))) }
         }
     }));
@@ -318,6 +318,44 @@ pub fn document(state: &AppState) -> Value {
             "summary": "Kept versions of one component (active, loaded, version, jobs per version)",
             "parameters": [component_id],
             "responses": with_refusals(json!({ "200": json_response("The versions", envelope(json!({"type": "object"}))), "404": error_response("`COMPONENT_NOT_FOUND`") }))
+        }
+    }));
+    let key_view = json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "tenant": {"type": "string"}, "role": {"type": "string", "enum": ["submitter", "viewer", "admin"]},
+        "name": {"type": "string"}, "rateLimit": {"type": ["string", "null"]}, "createdAt": {"type": "string"},
+        "expiresAt": {"type": ["string", "null"]}, "revokedAt": {"type": ["string", "null"]}
+    }});
+    paths.insert("/api/v1/keys".into(), json!({
+        "get": {
+            "tags": ["admin"], "operationId": "list_keys", "security": [{"bearer": []}],
+            "summary": "API keys (never their secrets)",
+            "responses": with_refusals(json!({ "200": json_response("The keys", envelope(json!({"type": "object", "properties": {"keys": {"type": "array", "items": key_view}}}))) }))
+        },
+        "post": {
+            "tags": ["admin"], "operationId": "create_key", "security": [{"bearer": []}],
+            "summary": "Create an API key for a tenant; the key is in this answer only",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "object", "required": ["tenant", "role"], "additionalProperties": false,
+                "properties": {
+                    "tenant": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+                    "role": {"type": "string", "enum": ["submitter", "viewer", "admin"]},
+                    "name": {"type": "string", "maxLength": 200},
+                    "rateLimit": {"type": "string", "description": "e.g. `20/s`, `600/m`; default: the server's --rate-limit"},
+                    "expiresIn": {"type": "string", "description": "e.g. `30d`, `12h`; default: never"}
+                }
+            } } } },
+            "responses": with_refusals(json!({
+                "201": json_response("The key (shown once) and its record", envelope(json!({"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}}}))),
+                "400": error_response("`COMMON_INVALID_REQUEST`: the field and what is wrong"),
+            }))
+        }
+    }));
+    paths.insert("/api/v1/keys/{id}".into(), json!({
+        "delete": {
+            "tags": ["admin"], "operationId": "revoke_key", "security": [{"bearer": []}],
+            "summary": "Revoke a key: it stops working at once",
+            "parameters": [param("id", "path", true, json!({"type": "string"}), "The key's id (12 hex digits after `csk_`)")],
+            "responses": with_refusals(json!({ "200": json_response("Revoked", envelope(key_view)), "404": error_response("`KEY_NOT_FOUND`") }))
         }
     }));
     paths.insert("/ai/calendar/parse".into(), json!({
@@ -430,8 +468,13 @@ pub fn document(state: &AppState) -> Value {
             "description": "AI capabilities as sandboxed WebAssembly components, served as jobs. Every call is a job: submit, poll or stream, cancel. Envelope: `{success, data, meta: {requestId, timestamp}}`; errors `{success: false, error: {code, message}, meta}` with `DOMAIN_REASON` codes."
         },
         "paths": paths,
+        // Routes that need no key (health, docs) override this with `security: []`.
+        "security": [{"bearer": []}, {"apiKey": []}],
         "components": {
-          "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "CAPSULE_ADMIN_TOKEN (admin) or CAPSULE_VIEWER_TOKEN (read only)" } },
+          "securitySchemes": {
+            "bearer": { "type": "http", "scheme": "bearer", "description": "An API key (`csk_…`, from `capsule keys create`), or on the admin routes CAPSULE_ADMIN_TOKEN / CAPSULE_VIEWER_TOKEN. Needed once any key exists; until then the API is open." },
+            "apiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key", "description": "The same API key, for clients that cannot set Authorization." }
+          },
           "schemas": schemas
         }
     })

@@ -155,7 +155,11 @@ pub fn parse_wait(wait: Option<&str>, max: Duration) -> Result<Duration, ApiErro
 }
 
 /// `GET /api/v1/jobs/{id}`
-pub async fn get_job(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
+pub async fn get_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
     let record = state.jobs.get(&id, caller.tenant()).await?;
     Ok(ok(StatusCode::OK, job_view(&record, false)))
 }
@@ -253,6 +257,7 @@ pub fn capability_view(entry: &crate::runtime::Entry) -> Value {
 /// `POST /api/v1/files` (multipart, one file part).
 pub async fn upload_file(
     State(state): State<AppState>,
+    caller: Caller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, Response> {
     let mut multipart = multipart.map_err(|e| {
@@ -282,7 +287,7 @@ pub async fn upload_file(
         let Some(file_name) = field.file_name().map(str::to_string) else { continue };
         let declared = field.content_type().map(str::to_string);
         let chunks = field.map(|chunk| chunk.map_err(|e| Box::new(e) as BoxError)).boxed();
-        let stored = state.blobs.store.put_stream(&file_name, declared.as_deref(), chunks, max).await;
+        let stored = state.blobs.store.put_stream(&file_name, declared.as_deref(), caller.tenant(), chunks, max).await;
         let meta = stored.map_err(|e| match e {
             BlobError::TooLarge { .. } => too_large(),
             BlobError::Source(source) => match source.downcast::<MultipartError>() {
@@ -307,10 +312,15 @@ const USER_FILE_CSP: &str = "sandbox; default-src 'none'";
 
 /// `GET /api/v1/files/{id}`: streamed from the store, inline only for the
 /// passive types sniffing confirmed (see `blobs::sniff`), else an attachment.
-pub async fn download_file(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
-    let (meta, reader) = state.blobs.store.open(&id).await.map_err(ApiError::internal)?.ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"))
-    })?;
+pub async fn download_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let (meta, reader) =
+        state.blobs.open_for(&id, caller.tenant()).await.map_err(ApiError::internal)?.ok_or_else(|| {
+            ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"))
+        })?;
     let content_type = HeaderValue::from_str(&meta.content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let disposition = format!(
@@ -364,7 +374,9 @@ pub async fn health(State(state): State<AppState>) -> Response {
     let engines: serde_json::Map<String, Value> =
         state.engines.status().into_iter().map(|(name, status)| (name.to_string(), json!(status))).collect();
     let auth = match state.auth.keys_required().await {
-        Ok(true) => json!({ "mode": "keys", "message": "requests need an API key; each tenant sees only its own jobs and files" }),
+        Ok(true) => {
+            json!({ "mode": "keys", "message": "requests need an API key; each tenant sees only its own jobs and files" })
+        }
         Ok(false) => json!({
             "mode": "open",
             "message": "the API is unauthenticated: anyone who can reach it can read and cancel every job; \

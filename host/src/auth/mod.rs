@@ -182,7 +182,12 @@ pub struct Auth {
 
 impl Auth {
     pub fn new(store: Arc<dyn KeyStore>, default_rate: Option<Rate>) -> Self {
-        Self { store, rates: RateLimits::new(default_rate), closed: Mutex::new(None), cache: Mutex::new(HashMap::new()) }
+        Self {
+            store,
+            rates: RateLimits::new(default_rate),
+            closed: Mutex::new(None),
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn KeyStore> {

@@ -62,6 +62,7 @@ impl BlobStore for LocalBlobStore {
         &self,
         name: &str,
         content_type: Option<&str>,
+        tenant: Option<&str>,
         mut data: ByteStream<'_>,
         max_size: u64,
     ) -> Result<BlobMeta, BlobError> {
@@ -94,6 +95,7 @@ impl BlobStore for LocalBlobStore {
             size,
             created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             inline: served.inline,
+            tenant: tenant.map(str::to_string),
         };
         tokio::fs::rename(&part, &path).await?;
         let json = serde_json::to_vec(&meta).map_err(|e| BlobError::Corrupt(e.to_string()))?;
@@ -104,25 +106,22 @@ impl BlobStore for LocalBlobStore {
     }
 
     async fn open(&self, id: &str) -> Result<Option<(BlobMeta, BlobReader)>, BlobError> {
+        let Some(meta) = self.meta(id).await? else { return Ok(None) };
+        let file = tokio::fs::File::open(self.dir.join(id)).await?;
+        Ok(Some((meta, Box::pin(file))))
+    }
+
+    async fn meta(&self, id: &str) -> Result<Option<BlobMeta>, BlobError> {
         if !valid_id(id) {
             return Ok(None);
         }
+        // The metadata file is written last, so it marks a complete blob.
         let meta = match tokio::fs::read(self.dir.join(format!("{id}.json"))).await {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let meta: BlobMeta = serde_json::from_slice(&meta).map_err(|e| BlobError::Corrupt(e.to_string()))?;
-        let file = tokio::fs::File::open(self.dir.join(id)).await?;
-        Ok(Some((meta, Box::pin(file))))
-    }
-
-    async fn exists(&self, id: &str) -> Result<bool, BlobError> {
-        if !valid_id(id) {
-            return Ok(false);
-        }
-        // The metadata file is written last, so it marks a complete blob.
-        Ok(tokio::fs::try_exists(self.dir.join(format!("{id}.json"))).await?)
+        serde_json::from_slice(&meta).map(Some).map_err(|e| BlobError::Corrupt(e.to_string()))
     }
 
     async fn check(&self) -> Result<(), BlobError> {
@@ -161,7 +160,7 @@ mod tests {
     async fn stored_bytes_come_back_with_their_metadata() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let meta = store.put("../../evil/name.txt", "text/plain", Bytes::from_static(b"hello")).await.unwrap();
+        let meta = store.put("../../evil/name.txt", "text/plain", None, Bytes::from_static(b"hello")).await.unwrap();
         assert_eq!(meta.name, "name.txt");
         let (m, data) = store.get(&meta.id).await.unwrap().unwrap();
         assert_eq!(&data[..], b"hello");
@@ -176,8 +175,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalBlobStore::new(dir.path().into()).unwrap();
         let parts: Vec<Bytes> = (0..50u8).map(|i| Bytes::from(vec![i; 1000])).collect();
-        let meta =
-            store.put_stream("a.bin", None, chunks(parts.iter().cloned().map(Ok).collect()), 50_000).await.unwrap();
+        let meta = store
+            .put_stream("a.bin", None, None, chunks(parts.iter().cloned().map(Ok).collect()), 50_000)
+            .await
+            .unwrap();
         assert_eq!(meta.size, 50_000);
         assert_eq!(files(dir.path()), [meta.id.clone(), format!("{}.json", meta.id)]);
         let (opened, mut reader) = store.open(&meta.id).await.unwrap().unwrap();
@@ -197,7 +198,7 @@ mod tests {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Ok::<_, crate::blobs::BoxError>(Bytes::from_static(&[b'a'; 1024]))
         });
-        let err = store.put_stream("big.txt", Some("text/plain"), Box::pin(endless), 4096).await.unwrap_err();
+        let err = store.put_stream("big.txt", Some("text/plain"), None, Box::pin(endless), 4096).await.unwrap_err();
         assert!(matches!(err, BlobError::TooLarge { max: 4096 }), "{err}");
         assert_eq!(
             polled.load(std::sync::atomic::Ordering::Relaxed),
@@ -212,7 +213,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalBlobStore::new(dir.path().into()).unwrap();
         let parts = vec![Ok(Bytes::from_static(b"half a file")), Err("the client went away".into())];
-        let err = store.put_stream("a.txt", None, chunks(parts), 1 << 20).await.unwrap_err();
+        let err = store.put_stream("a.txt", None, None, chunks(parts), 1 << 20).await.unwrap_err();
         assert!(matches!(&err, BlobError::Source(e) if e.to_string() == "the client went away"), "{err}");
         assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
     }
@@ -224,7 +225,7 @@ mod tests {
         // The client stops sending: one chunk, then nothing, and the request is dropped.
         let stalled =
             stream::iter([Ok::<_, crate::blobs::BoxError>(Bytes::from_static(b"partial"))]).chain(stream::pending());
-        let write = store.put_stream("a.txt", None, Box::pin(stalled), 1 << 20);
+        let write = store.put_stream("a.txt", None, None, Box::pin(stalled), 1 << 20);
         assert!(tokio::time::timeout(std::time::Duration::from_millis(200), write).await.is_err());
         assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
     }
@@ -234,7 +235,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("f_0123.part"), b"half").unwrap();
         let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let meta = store.put("a.txt", "", Bytes::from_static(b"a")).await.unwrap();
+        let meta = store.put("a.txt", "", None, Bytes::from_static(b"a")).await.unwrap();
         LocalBlobStore::new(dir.path().into()).unwrap();
         assert_eq!(files(dir.path()), [meta.id.clone(), format!("{}.json", meta.id)]);
     }
@@ -243,10 +244,11 @@ mod tests {
     async fn served_type_is_sniffed_from_the_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let html = store.put("x.png", "image/png", Bytes::from_static(b"<html><script>1</script>")).await.unwrap();
+        let html =
+            store.put("x.png", "image/png", None, Bytes::from_static(b"<html><script>1</script>")).await.unwrap();
         assert_eq!((html.content_type.as_str(), html.inline), ("text/html", false));
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
-        let png = store.put("x", "application/octet-stream", Bytes::from_static(png)).await.unwrap();
+        let png = store.put("x", "application/octet-stream", None, Bytes::from_static(png)).await.unwrap();
         assert_eq!((png.content_type.as_str(), png.inline), ("image/png", true));
     }
 
@@ -266,9 +268,9 @@ mod tests {
     async fn existence_is_known_without_reading_and_never_outside_the_directory() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let meta = store.put("a.txt", "text/plain", Bytes::from_static(b"a")).await.unwrap();
-        assert!(store.exists(&meta.id).await.unwrap());
-        assert!(!store.exists("f_00000000000000000000000000000000").await.unwrap());
-        assert!(!store.exists("../secret").await.unwrap());
+        let meta = store.put("a.txt", "text/plain", None, Bytes::from_static(b"a")).await.unwrap();
+        assert!(store.meta(&meta.id).await.unwrap().is_some());
+        assert!(store.meta("f_00000000000000000000000000000000").await.unwrap().is_none());
+        assert!(store.meta("../secret").await.unwrap().is_none());
     }
 }

@@ -33,6 +33,10 @@ pub struct BlobMeta {
     /// an attachment. Files stored before sniffing existed lack it: attachment.
     #[serde(default)]
     pub inline: bool,
+    /// The tenant that stored it (`None`: stored while the API was open).
+    /// Only that tenant, and jobs of that tenant, may read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -67,15 +71,22 @@ pub trait BlobStore: Send + Sync {
         &self,
         name: &str,
         content_type: Option<&str>,
+        tenant: Option<&str>,
         data: ByteStream<'_>,
         max_size: u64,
     ) -> Result<BlobMeta, BlobError>;
 
     /// Store bytes already in memory (no size limit: the caller checked it).
-    async fn put(&self, name: &str, content_type: &str, data: Bytes) -> Result<BlobMeta, BlobError> {
+    async fn put(
+        &self,
+        name: &str,
+        content_type: &str,
+        tenant: Option<&str>,
+        data: Bytes,
+    ) -> Result<BlobMeta, BlobError> {
         let declared = Some(content_type).filter(|c| !c.is_empty());
         let whole = futures::stream::iter([Ok::<_, BoxError>(data)]);
-        self.put_stream(name, declared, Box::pin(whole), u64::MAX).await
+        self.put_stream(name, declared, tenant, Box::pin(whole), u64::MAX).await
     }
 
     /// A stored file's metadata and a reader over its bytes.
@@ -89,8 +100,8 @@ pub trait BlobStore: Send + Sync {
         Ok(Some((meta, data.into())))
     }
 
-    /// Whether `id` is stored, without reading it.
-    async fn exists(&self, id: &str) -> Result<bool, BlobError>;
+    /// A stored file's metadata, without opening its bytes.
+    async fn meta(&self, id: &str) -> Result<Option<BlobMeta>, BlobError>;
     /// Free space and health for `/health`.
     async fn check(&self) -> Result<(), BlobError>;
 }
@@ -107,6 +118,25 @@ pub struct Blobs {
 impl Blobs {
     pub fn new(store: Arc<dyn BlobStore>, public_url: &str, max_size: u64) -> Self {
         Self { store, public_url: public_url.trim_end_matches('/').to_string(), max_size }
+    }
+
+    /// A file of `tenant`'s: another tenant's file is as absent as one that
+    /// never existed.
+    pub async fn open_for(&self, id: &str, tenant: Option<&str>) -> Result<Option<(BlobMeta, BlobReader)>, BlobError> {
+        Ok(self.store.open(id).await?.filter(|(meta, _)| meta.tenant.as_deref() == tenant))
+    }
+
+    /// [`Blobs::open_for`], read whole.
+    pub async fn get_for(&self, id: &str, tenant: Option<&str>) -> Result<Option<(BlobMeta, Bytes)>, BlobError> {
+        match self.store.meta(id).await? {
+            Some(meta) if meta.tenant.as_deref() == tenant => self.store.get(id).await,
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether `tenant` has a file `id`, without reading it.
+    pub async fn exists_for(&self, id: &str, tenant: Option<&str>) -> Result<bool, BlobError> {
+        Ok(self.store.meta(id).await?.is_some_and(|meta| meta.tenant.as_deref() == tenant))
     }
 
     pub fn url_for(&self, id: &str) -> String {

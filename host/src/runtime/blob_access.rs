@@ -26,7 +26,7 @@ impl BlobAccess {
 
     pub async fn read(&self, url: &str) -> Result<Vec<u8>, Failure> {
         if let Some(id) = self.blobs.id_from_url(url) {
-            return match self.blobs.store.get(&id).await {
+            return match self.blobs.get_for(&id, self.tenant.as_deref()).await {
                 Ok(Some((_, data))) => Ok(data.to_vec()),
                 Ok(None) => Err(failure("BLOB_NOT_FOUND", format!("no file is stored at {url}"))),
                 Err(e) => Err(Failure { code: "BLOB_STORE_ERROR".into(), message: e.to_string(), retryable: true }),
@@ -83,7 +83,7 @@ impl BlobAccess {
         if data.len() as u64 > self.blobs.max_size {
             return Err(too_large(self.blobs.max_size));
         }
-        match self.blobs.store.put(name, content_type, Bytes::from(data)).await {
+        match self.blobs.store.put(name, content_type, self.tenant.as_deref(), Bytes::from(data)).await {
             Ok(meta) => Ok(self.blobs.url_for(&meta.id)),
             Err(e) => Err(Failure { code: "BLOB_STORE_ERROR".into(), message: e.to_string(), retryable: true }),
         }

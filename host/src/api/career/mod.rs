@@ -138,11 +138,7 @@ fn calendar_failure(code: &str) -> SeedError {
 
 /// `POST /ai/calendar/parse` (synchronous): `{file_url?, text?}` plus
 /// Capsule's optional `reference_date` and `timezone`.
-pub async fn calendar_parse(
-    State(state): State<AppState>,
-    caller: Caller,
-    SeedJson(body): SeedJson,
-) -> Response {
+pub async fn calendar_parse(State(state): State<AppState>, caller: Caller, SeedJson(body): SeedJson) -> Response {
     let Ok(Value::Object(body)) = body else { return INVALID_REQUEST.into_response() };
     // Like the FastAPI original, unknown fields are ignored; known ones must be strings.
     let mut input = serde_json::Map::new();

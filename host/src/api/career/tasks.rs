@@ -44,11 +44,7 @@ const NO_EMBEDDING: &str = "EMBEDDING_NOT_AVAILABLE: the text was extracted but 
      embeddings capability once it is available.";
 
 /// `POST /ai/ocr/extract`: `{file_url, file_type, type, user_id, document_id}`.
-pub async fn ocr_extract(
-    State(state): State<AppState>,
-    caller: Caller,
-    SeedJson(body): SeedJson,
-) -> Response {
+pub async fn ocr_extract(State(state): State<AppState>, caller: Caller, SeedJson(body): SeedJson) -> Response {
     let fields = match required(body, &["file_url", "file_type", "type", "user_id", "document_id"]) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -73,11 +69,7 @@ pub async fn ocr_extract(
 }
 
 /// `POST /ai/masking/draft`: `{file_url, file_type}`.
-pub async fn masking_draft(
-    State(state): State<AppState>,
-    caller: Caller,
-    SeedJson(body): SeedJson,
-) -> Response {
+pub async fn masking_draft(State(state): State<AppState>, caller: Caller, SeedJson(body): SeedJson) -> Response {
     let fields = match required(body, &["file_url", "file_type"]) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -97,7 +89,11 @@ pub async fn masking_draft(
 
 /// `GET /ai/task/{task_id}`: processing, completed (shape per task kind) or
 /// the seed error the failure maps to.
-pub async fn task_status(State(state): State<AppState>, caller: Caller, SeedPath(task_id): SeedPath<String>) -> Response {
+pub async fn task_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    SeedPath(task_id): SeedPath<String>,
+) -> Response {
     let record = match state.jobs.get(&task_id, caller.tenant()).await {
         Ok(r) if r.capability == OCR || r.capability == MASKING => r,
         Ok(_) | Err(JobError::NotFound(_)) => {
@@ -141,9 +137,9 @@ fn quoted(names: &[&str]) -> String {
 /// Refuse at once what can never be read: a file of ours that does not
 /// exist, a host the component is not granted, a scheme that is not http(s).
 /// A granted remote host that answers 404 fails the task later instead.
-async fn check_file_url(state: &AppState, capability: &str, url: &str) -> Result<(), SeedError> {
+async fn check_file_url(state: &AppState, caller: &Caller, capability: &str, url: &str) -> Result<(), SeedError> {
     if let Some(id) = state.blobs.id_from_url(url) {
-        return match state.blobs.store.exists(&id).await {
+        return match state.blobs.exists_for(&id, caller.tenant()).await {
             Ok(true) => Ok(()),
             Ok(false) => Err(FILE_NOT_FOUND.because(format!("no file is stored at `{url}`; upload it first"))),
             Err(_) => Err(INTERNAL),
@@ -172,7 +168,7 @@ async fn submit(
     if state.jobs.registry().get(capability).is_none() {
         return Err(AI_UNAVAILABLE.because(format!("this server does not run the `{capability}` component")));
     }
-    check_file_url(state, capability, file_url.as_str().unwrap_or_default()).await?;
+    check_file_url(state, caller, capability, file_url.as_str().unwrap_or_default()).await?;
     match state.jobs.submit(capability, input, false, caller.tenant()).await {
         Ok(s) => Ok(s.id),
         Err(JobError::InvalidInput(m)) => Err(super::INVALID_REQUEST.because(m)),
