@@ -13,6 +13,8 @@ mod cache;
 mod calendar;
 mod cancel;
 mod cli;
+mod connections;
+mod cors;
 mod docs;
 mod documents;
 mod files;
