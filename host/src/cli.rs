@@ -48,6 +48,14 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. `30s`, `500ms`, `2m`)"))
 }
 
+/// A timeout of zero would close every connection at once.
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err("a timeout must be longer than zero".into()),
+        d => Ok(d),
+    }
+}
+
 fn parse_size(s: &str) -> Result<u64, String> {
     s.parse::<bytesize::ByteSize>().map(|b| b.as_u64()).map_err(|e| format!("{e} (write e.g. `25MiB`)"))
 }
@@ -192,6 +200,27 @@ pub struct ServeArgs {
     /// Largest `.wasm` a push may upload.
     #[arg(long, env = "CAPSULE_MAX_COMPONENT_SIZE", default_value = "128MiB", value_parser = parse_size)]
     pub max_component_size: u64,
+    /// How long a client may take to send a request head (from connecting, or from its first byte after an idle spell).
+    #[arg(long, env = "CAPSULE_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_timeout)]
+    pub header_timeout: Duration,
+    /// How long a keep-alive connection may wait for its next request (SSE streams are never idle).
+    #[arg(long, env = "CAPSULE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_timeout)]
+    pub idle_timeout: Duration,
+    /// How long a client may take to send a whole request body, counted from its head (408 after).
+    #[arg(long, env = "CAPSULE_BODY_TIMEOUT", default_value = "60s", value_parser = parse_timeout)]
+    pub body_timeout: Duration,
+    /// Connections served at once; more are answered 503. Never more than the open-files limit minus 64.
+    #[arg(long, env = "CAPSULE_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_connections: usize,
+    /// Origins browsers may call the API from: comma-separated exact origins
+    /// (`https://app.example.com`), or `*` for any (never with credentials)
+    /// [default: http://localhost, http://127.0.0.1 and http://[::1] on any port].
+    #[arg(long, env = "CAPSULE_CORS_ORIGINS")]
+    pub cors_origins: Option<crate::api::CorsOrigins>,
+    /// How long browsers may cache a CORS preflight's answer.
+    #[arg(long, env = "CAPSULE_CORS_MAX_AGE", default_value = "10m", value_parser = parse_duration)]
+    pub cors_max_age: Duration,
     /// Requests per API key (token bucket, bursts of the same size) for keys
     /// without a rate of their own, e.g. `100/s`, `600/m`; `off` for none.
     #[arg(long, env = "CAPSULE_RATE_LIMIT", default_value = "100/s", value_parser = parse_rate_limit)]

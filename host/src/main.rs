@@ -69,6 +69,28 @@ fn init_tracing(filter: &str, quiet_default: bool) {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Before anything opens files, so the database and engines benefit too.
+    let open_files = api::server::raise_open_files_limit();
+    let limits = api::server::ServerLimits {
+        header_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
+        body_timeout: args.body_timeout,
+        max_connections: api::server::effective_max_connections(args.max_connections, open_files),
+    };
+    if limits.max_connections < args.max_connections {
+        tracing::warn!(
+            asked = args.max_connections,
+            allowed = limits.max_connections,
+            open_files = open_files.unwrap_or_default(),
+            "--max-connections is above the open-files limit less {} kept for files and engines; raise `ulimit -Hn` to serve more",
+            api::server::RESERVED_FILES
+        );
+    }
+    tracing::info!(
+        open_files = open_files.unwrap_or_default(),
+        max_connections = limits.max_connections,
+        "connection limits"
+    );
     let manifest = if args.build {
         let m = Manifest::load(&args.host.manifest, false)?;
         app::build_components(&m).await?;
@@ -103,6 +125,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             seed_sync_wait: args.seed_sync_wait,
             max_body: args.max_body as usize,
             max_component_size: args.max_component_size as usize,
+            cors_origins: args.cors_origins.clone().unwrap_or(api::CorsOrigins::LoopbackDevelopment),
+            cors_max_age: args.cors_max_age,
         }),
     };
     if !state.auth.keys_required().await? {
@@ -120,7 +144,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         capabilities = manifest.capabilities.len(),
         "capsule is serving; API docs at /docs"
     );
-    axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    api::server::serve(listener, api::router(state), limits, shutdown_signal()).await?;
     Ok(())
 }
 

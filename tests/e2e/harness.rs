@@ -178,6 +178,11 @@ pub struct Exited {
 /// Runs `capsule serve` on `manifest` and waits (at most `timeout`) for it to
 /// exit on its own; a process still running then is killed and the test fails.
 pub fn serve_until_exit(manifest: &Manifest, timeout: Duration) -> Exited {
+    serve_until_exit_with(manifest, &[], timeout)
+}
+
+/// [`serve_until_exit`] with `extra_args` appended to the standard flags.
+pub fn serve_until_exit_with(manifest: &Manifest, extra_args: &[&str], timeout: Duration) -> Exited {
     let dir = tempfile::tempdir().expect("temp dir");
     let manifest_path = manifest.write(dir.path());
     let stderr_path = dir.path().join("stderr.log");
@@ -191,6 +196,7 @@ pub fn serve_until_exit(manifest: &Manifest, timeout: Duration) -> Exited {
         .arg(workspace().join("target").join("e2e-cache"))
         .arg("--listen")
         .arg(format!("127.0.0.1:{}", free_port()))
+        .args(extra_args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -339,11 +345,6 @@ impl Host {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// The host's data directory (job database, files, versions).
-    pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
     /// `capsule keys <args>` on this host's data directory; its standard output.
     pub fn keys(&self, args: &[&str]) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_capsule"))
@@ -372,6 +373,11 @@ impl Host {
             assert!(Instant::now() < deadline, "the host did not notice the new key: {health}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// The address it listens on, for raw TCP clients.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -478,13 +484,16 @@ impl Host {
     /// in, which is after the host subscribed to the job's events: nothing
     /// that happens to the job from now on is missed.
     pub async fn open_events(&self, id: &str, timeout: Duration) -> EventStream {
-        let response = self
-            .client
-            .get(self.url(&format!("/api/v1/jobs/{id}/events")))
-            .timeout(timeout)
-            .send()
-            .await
-            .expect("opening the event stream");
+        self.open_events_with(id, timeout, &[]).await
+    }
+
+    /// [`Host::open_events`] with extra request headers (e.g. `Origin`).
+    pub async fn open_events_with(&self, id: &str, timeout: Duration, headers: &[(&str, &str)]) -> EventStream {
+        let mut request = self.client.get(self.url(&format!("/api/v1/jobs/{id}/events"))).timeout(timeout);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("opening the event stream");
         assert_eq!(response.status(), StatusCode::OK, "event stream of {id}");
         let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
         assert!(content_type.starts_with("text/event-stream"), "content type {content_type}");
@@ -524,6 +533,10 @@ pub struct EventStream {
 }
 
 impl EventStream {
+    pub fn headers(&self) -> &HeaderMap {
+        self.response.headers()
+    }
+
     /// Every event until the host ends the stream, as `(event, data)` pairs;
     /// fails if the stream has not ended within the timeout it was opened with.
     pub async fn collect(self) -> Vec<(String, Value)> {

@@ -15,6 +15,8 @@ mod calendar;
 mod cancel;
 mod cli;
 mod client_faults;
+mod connections;
+mod cors;
 mod docs;
 mod documents;
 mod event_channels;

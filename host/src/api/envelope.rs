@@ -49,6 +49,17 @@ pub async fn with_request_id(req: Request, next: Next) -> Response {
     response
 }
 
+/// An error answered outside the router's middleware (the server's own
+/// refusals), with `id` (or a new one) in `meta` and in `x-request-id`.
+pub fn error_with_request_id(id: Option<String>, error: ApiError) -> Response {
+    let id = id.unwrap_or_else(new_request_id);
+    let mut response = REQUEST_ID.sync_scope(id.clone(), || error.into_response());
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
 fn meta() -> Value {
     json!({ "requestId": request_id(), "timestamp": timestamp() })
 }

@@ -4,11 +4,14 @@
 mod admin;
 mod auth;
 mod career;
+mod cors;
 mod docs;
 mod envelope;
 mod events;
 mod keys;
+mod limits;
 mod native;
+pub mod server;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +27,7 @@ use crate::deploy::Deployer;
 use crate::jobs::Jobs;
 
 pub use auth::AdminTokens;
+pub use cors::CorsOrigins;
 pub use keys::parse_expiry;
 pub use native::capability_view;
 
@@ -37,6 +41,10 @@ pub struct ApiConfig {
     pub max_body: usize,
     /// Largest `.wasm` a push may upload.
     pub max_component_size: usize,
+    /// Origins browsers may call the API from.
+    pub cors_origins: CorsOrigins,
+    /// How long browsers may cache a preflight's answer.
+    pub cors_max_age: Duration,
 }
 
 #[derive(Clone)]
@@ -92,6 +100,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(json_limit))
         .layer(CatchPanicLayer::custom(envelope::panic_response))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(limits::check_head))
         .layer(axum::middleware::from_fn(envelope::with_request_id))
+        // Outermost: a preflight is answered before any other layer (authentication included) sees it.
+        .layer(cors::layer(&state.config.cors_origins, state.config.cors_max_age))
         .with_state(state)
 }
