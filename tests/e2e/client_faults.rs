@@ -18,13 +18,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// allowed, so a retried failure would show in `attempts`.
 fn documents_manifest() -> Manifest {
     let settings = [("timeout", "\"60s\""), ("max_attempts", "3")];
-    Manifest::new()
-        .job("ocr", &settings)
-        .engine("ocr", "ocr")
-        .engine("ocr", "pdf-render")
-        .job("masking", &settings)
-        .engine("masking", "ocr")
-        .engine("masking", "pdf-render")
+    Manifest::new().document_job("ocr", &settings).document_job("masking", &settings)
 }
 
 /// A PNG that is only its signature and an `IHDR` chunk claiming

@@ -22,13 +22,7 @@ fn document(name: &str) -> Vec<u8> {
 
 fn documents_manifest() -> Manifest {
     let slow = [("timeout", "\"120s\""), ("max_attempts", "1")];
-    Manifest::new()
-        .job("ocr", &slow)
-        .engine("ocr", "ocr")
-        .engine("ocr", "pdf-render")
-        .job("masking", &slow)
-        .engine("masking", "ocr")
-        .engine("masking", "pdf-render")
+    Manifest::new().document_job("ocr", &slow).document_job("masking", &slow)
 }
 
 async fn upload(host: &Host, name: &str, content_type: &str) -> String {

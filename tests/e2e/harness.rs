@@ -113,6 +113,12 @@ impl Manifest {
         self
     }
 
+    /// A job of a component that reads documents (`ocr`, `masking`): both
+    /// host engines lent.
+    pub fn document_job(self, id: &str, settings: &[(&str, &str)]) -> Self {
+        self.job(id, settings).engine(id, "ocr").engine(id, "pdf-render")
+    }
+
     /// Serve `id` from this file instead of its built fixture.
     pub fn source(mut self, id: &str, path: impl Into<PathBuf>) -> Self {
         self.sources.push((id.to_string(), path.into()));

@@ -18,12 +18,8 @@ fn real_components() -> Manifest {
     Manifest::new()
         .job("echo", &[])
         .job("calendar", &[("timeout", "\"10s\""), ("max_attempts", "1"), ("memory", "\"64MiB\"")])
-        .job("ocr", &file_job)
-        .engine("ocr", "ocr")
-        .engine("ocr", "pdf-render")
-        .job("masking", &file_job)
-        .engine("masking", "ocr")
-        .engine("masking", "pdf-render")
+        .document_job("ocr", &file_job)
+        .document_job("masking", &file_job)
 }
 
 async fn openapi(host: &Host) -> Value {

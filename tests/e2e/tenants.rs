@@ -234,7 +234,7 @@ async fn upload_as(host: &Host, key: &str, text: &str) -> String {
 
 #[tokio::test]
 async fn another_tenants_file_cannot_be_downloaded_nor_read_by_its_jobs() {
-    let manifest = Manifest::new().job("blob-io", &[]).job("ocr", &[]).engine("ocr", "ocr").engine("ocr", "pdf-render");
+    let manifest = Manifest::new().job("blob-io", &[]).document_job("ocr", &[]);
     let host = Host::start(&manifest, &[]).await;
     let a = host.create_key("tenant-a", "submitter", &[]).await;
     let b = host.create_key("tenant-b", "submitter", &[]).await;

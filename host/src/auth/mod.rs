@@ -197,10 +197,10 @@ impl Auth {
     /// Whether requests need a key. Once true it stays true (keys are
     /// revoked, never forgotten), so only the open state is re-read.
     pub async fn keys_required(&self) -> Result<bool, StoreError> {
-        if let Some((closed, at)) = *self.closed.lock().expect("auth mode") {
-            if closed || at.elapsed() < OPEN_CACHE_TTL {
-                return Ok(closed);
-            }
+        if let Some((closed, at)) = *self.closed.lock().expect("auth mode")
+            && (closed || at.elapsed() < OPEN_CACHE_TTL)
+        {
+            return Ok(closed);
         }
         let closed = self.store.any_key().await?;
         *self.closed.lock().expect("auth mode") = Some((closed, Instant::now()));
