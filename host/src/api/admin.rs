@@ -7,13 +7,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::envelope::ApiPath;
-use super::envelope::{ApiError, ApiQuery, closing, ok};
+use super::envelope::{ApiError, ApiQuery, ok};
 use crate::deploy::DeployError;
 
 impl From<DeployError> for ApiError {
@@ -84,23 +84,23 @@ pub async fn push(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             let limit = bytesize::ByteSize(state.config.max_component_size as u64).display().iec();
-            closing(ApiError::new(
+            ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "COMPONENT_TOO_LARGE",
                 format!("components are limited to {limit} (`--max-component-size`, CAPSULE_MAX_COMPONENT_SIZE)"),
-            ))
+            )
         } else {
-            ApiError::invalid(format!("the component could not be read: {}", rejection.body_text())).into_response()
+            ApiError::invalid(format!("the component could not be read: {}", rejection.body_text()))
         }
     })?;
     if !body.starts_with(b"\0asm") {
-        return Err(ApiError::invalid("the body must be a WebAssembly component (`.wasm` bytes)").into_response());
+        return Err(ApiError::invalid("the body must be a WebAssembly component (`.wasm` bytes)"));
     }
-    let deployed = state.deployer.push(&id, body.into()).await.map_err(|e| ApiError::from(e).into_response())?;
+    let deployed = state.deployer.push(&id, body.into()).await?;
     Ok(ok(StatusCode::OK, deployed))
 }
 

@@ -19,9 +19,9 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use super::AppState;
+use super::career;
 use super::envelope::ApiError;
 use crate::auth::{AuthError, Caller, Role};
 
@@ -107,24 +107,18 @@ impl Refusal {
 
     /// Seed 001's bodies (its common codes; 429 is Capsule's addition).
     fn seed_body(self) -> Response {
-        let reason = self.sentence();
-        let (status, message, code) = match &self {
-            Refusal::Missing => (StatusCode::UNAUTHORIZED, "unauthorized", 4010),
-            Refusal::Expired => (StatusCode::UNAUTHORIZED, "token_expired", 4011),
-            Refusal::Invalid => (StatusCode::UNAUTHORIZED, "invalid_token", 4012),
-            Refusal::Forbidden(_) | Refusal::Disabled => (StatusCode::FORBIDDEN, "forbidden", 4030),
-            // Seed 001 has no 429; the code follows its numbering (status × 10).
-            Refusal::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", 4290),
+        let error = match &self {
+            Refusal::Missing => career::UNAUTHORIZED,
+            Refusal::Expired => career::TOKEN_EXPIRED,
+            Refusal::Invalid => career::INVALID_TOKEN,
+            Refusal::Forbidden(_) | Refusal::Disabled => career::FORBIDDEN,
+            Refusal::RateLimited(_) => career::TOO_MANY_REQUESTS,
             Refusal::Internal(e) => {
                 tracing::error!(error = %e, "could not check the API key");
-                (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", 5030)
+                return career::UNAVAILABLE.into_response();
             }
         };
-        let mut body = json!({ "message": message, "error_code": code, "data": null });
-        if !reason.is_empty() {
-            body["reason"] = json!(reason);
-        }
-        let mut response = (status, axum::Json(body)).into_response();
+        let mut response = error.because(self.sentence()).into_response();
         self.decorate(&mut response);
         response
     }

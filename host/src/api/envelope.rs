@@ -110,16 +110,27 @@ impl IntoResponse for ApiError {
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert("retry-after", HeaderValue::from(secs));
         }
-        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+        if ends_connection(self.status) {
             close_connection(&mut response);
         }
         response
     }
 }
 
-/// A 413 is sent before the body was read to its end: the rest of it is
-/// still on the wire, so the connection cannot carry another request. Say so
-/// (`Connection: close`, which hyper then honours by closing after the
+/// Refusals sent before the request was read to its end (a body too large
+/// or too slow, a head too long): the rest may still be on the wire, so the
+/// connection cannot carry another request.
+pub fn ends_connection(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::REQUEST_TIMEOUT
+            | StatusCode::PAYLOAD_TOO_LARGE
+            | StatusCode::URI_TOO_LONG
+            | StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+    )
+}
+
+/// Say so (`Connection: close`, which hyper honours by closing after the
 /// response) rather than let a keep-alive client find out by a reset.
 pub fn close_connection(response: &mut Response) {
     response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -242,15 +253,6 @@ pub async fn method_not_allowed() -> ApiError {
         "COMMON_METHOD_NOT_ALLOWED",
         "this route does not accept that method; see /docs",
     )
-}
-
-/// An error answered before the request body was read whole: the rest of
-/// the body is still on the wire, so the connection cannot carry another
-/// request, and saying so spares keep-alive clients a surprise reset.
-pub fn closing(error: ApiError) -> Response {
-    let mut response = error.into_response();
-    response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
-    response
 }
 
 /// A panic in a handler becomes a plain 500 envelope; the panic goes to the log.

@@ -3,9 +3,8 @@
 
 use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::http::header::{CONNECTION, HeaderValue};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::envelope::ApiError;
 
@@ -13,12 +12,14 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 pub const MAX_HEADERS: usize = 100;
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
-pub async fn check_head(request: Request, next: Next) -> Response {
+/// Refusals close the connection (see `ApiError`): a client that sends such
+/// heads is likely to send more of the same.
+pub async fn check_head(request: Request, next: Next) -> Result<Response, ApiError> {
     let uri = request.uri();
     let uri_bytes = uri.authority().map_or(0, |a| a.as_str().len())
         + uri.path_and_query().map_or(uri.path().len(), |p| p.as_str().len());
     if uri_bytes > MAX_URI_BYTES {
-        return refuse(ApiError::new(
+        return Err(ApiError::new(
             StatusCode::URI_TOO_LONG,
             "COMMON_URI_TOO_LONG",
             format!(
@@ -29,7 +30,7 @@ pub async fn check_head(request: Request, next: Next) -> Response {
     let headers = request.headers();
     let header_bytes: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
     if headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
-        return refuse(ApiError::new(
+        return Err(ApiError::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "COMMON_HEADERS_TOO_LARGE",
             format!(
@@ -38,12 +39,5 @@ pub async fn check_head(request: Request, next: Next) -> Response {
             ),
         ));
     }
-    next.run(request).await
-}
-
-fn refuse(error: ApiError) -> Response {
-    let mut response = error.into_response();
-    // A client that sends such heads is likely to send more of the same: no keep-alive.
-    response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
-    response
+    Ok(next.run(request).await)
 }

@@ -15,7 +15,7 @@ use tokio_util::io::ReaderStream;
 
 use super::AppState;
 use super::envelope::ApiPath;
-use super::envelope::{ApiError, ApiJson, ApiQuery, closing, ok};
+use super::envelope::{ApiError, ApiJson, ApiQuery, ok};
 use crate::auth::Caller;
 use crate::blobs::{BlobError, BoxError};
 use crate::jobs::Submitted;
@@ -259,28 +259,27 @@ pub async fn upload_file(
     State(state): State<AppState>,
     caller: Caller,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let mut multipart = multipart.map_err(|e| {
         ApiError::invalid(format!(
             "send the file as multipart/form-data (e.g. `curl -F file=@posting.png`): {}",
             e.body_text()
         ))
-        .into_response()
     })?;
     let max = state.blobs.max_size;
-    // Refused before the body was read whole: the connection cannot be reused.
+    // A 413 also closes the connection: the rest of the body is still on the wire.
     let too_large = || {
-        closing(ApiError::new(
+        ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "FILE_TOO_LARGE",
             format!("files are limited to {}", bytesize::ByteSize(max).display().iec()),
-        ))
+        )
     };
     let multipart_error = |e: &MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
         } else {
-            ApiError::invalid(format!("the multipart body could not be read: {}", e.body_text())).into_response()
+            ApiError::invalid(format!("the multipart body could not be read: {}", e.body_text()))
         }
     };
     while let Some(field) = multipart.next_field().await.map_err(|e| multipart_error(&e))? {
@@ -292,17 +291,16 @@ pub async fn upload_file(
             BlobError::TooLarge { .. } => too_large(),
             BlobError::Source(source) => match source.downcast::<MultipartError>() {
                 Ok(e) => multipart_error(&e),
-                Err(other) => ApiError::invalid(format!("the file could not be read: {other}")).into_response(),
+                Err(other) => ApiError::invalid(format!("the file could not be read: {other}")),
             },
-            other => ApiError::internal(other).into_response(),
+            other => ApiError::internal(other),
         })?;
         let url = state.blobs.url_for(&meta.id);
         return Ok(ok(StatusCode::CREATED, json!({ "url": url, "file": meta })));
     }
     Err(ApiError::invalid(
         "no file part found: send multipart/form-data with a part that has a filename, e.g. `-F file=@posting.png`",
-    )
-    .into_response())
+    ))
 }
 
 /// What a browser may do with a user's file: nothing active. The sandbox

@@ -27,7 +27,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::header::{CONNECTION, HeaderValue};
 use axum::http::{Response, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -226,10 +225,8 @@ fn body_timeout_response(answered: &axum::response::Response) -> axum::response:
         "COMMON_REQUEST_TIMEOUT",
         "the request body did not arrive in time; send it at once, or ask the operator to raise --body-timeout",
     );
-    let mut response = error_with_request_id(request_id_of(answered), error);
-    // Part of the body may still be on its way: the connection cannot serve another request.
-    response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
-    response
+    // A 408 also closes the connection: part of the body may still be on its way.
+    error_with_request_id(request_id_of(answered), error)
 }
 
 /// Answers a connection over the cap with a whole HTTP/1.1 503 (hyper is

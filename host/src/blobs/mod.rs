@@ -92,14 +92,6 @@ pub trait BlobStore: Send + Sync {
     /// A stored file's metadata and a reader over its bytes.
     async fn open(&self, id: &str) -> Result<Option<(BlobMeta, BlobReader)>, BlobError>;
 
-    /// A stored file read whole (components get their input as bytes).
-    async fn get(&self, id: &str) -> Result<Option<(BlobMeta, Bytes)>, BlobError> {
-        let Some((meta, mut reader)) = self.open(id).await? else { return Ok(None) };
-        let mut data = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
-        reader.read_to_end(&mut data).await?;
-        Ok(Some((meta, data.into())))
-    }
-
     /// A stored file's metadata, without opening its bytes.
     async fn meta(&self, id: &str) -> Result<Option<BlobMeta>, BlobError>;
     /// Free space and health for `/health`.
@@ -128,10 +120,7 @@ impl Blobs {
 
     /// [`Blobs::open_for`], read whole.
     pub async fn get_for(&self, id: &str, tenant: Option<&str>) -> Result<Option<(BlobMeta, Bytes)>, BlobError> {
-        match self.store.meta(id).await? {
-            Some(meta) if meta.tenant.as_deref() == tenant => self.store.get(id).await,
-            _ => Ok(None),
-        }
+        read_whole(self.open_for(id, tenant).await?).await
     }
 
     /// Whether `tenant` has a file `id`, without reading it.
@@ -154,6 +143,14 @@ impl Blobs {
         let id = path.strip_prefix(FILES_PATH)?.split(['/', '?', '#']).next()?;
         valid_id(id).then(|| id.to_string())
     }
+}
+
+/// An opened file read whole (components get their input as bytes).
+async fn read_whole(opened: Option<(BlobMeta, BlobReader)>) -> Result<Option<(BlobMeta, Bytes)>, BlobError> {
+    let Some((meta, mut reader)) = opened else { return Ok(None) };
+    let mut data = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
+    reader.read_to_end(&mut data).await?;
+    Ok(Some((meta, data.into())))
 }
 
 pub fn new_blob_id() -> String {

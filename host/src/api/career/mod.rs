@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::envelope::{close_connection, path_problem};
+use super::envelope::{close_connection, ends_connection, path_problem};
 use crate::auth::Caller;
 use crate::jobs::JobError;
 use crate::store::Status;
@@ -33,12 +33,12 @@ pub struct SeedError {
     reason: Option<String>,
 }
 
-const fn seed_error(status: StatusCode, message: &'static str, code: u16) -> SeedError {
+pub(in crate::api) const fn seed_error(status: StatusCode, message: &'static str, code: u16) -> SeedError {
     SeedError { status, message, code, reason: None }
 }
 
 impl SeedError {
-    fn because(mut self, reason: impl Into<String>) -> Self {
+    pub(in crate::api) fn because(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
     }
@@ -49,8 +49,17 @@ const NO_INPUT: SeedError = seed_error(StatusCode::BAD_REQUEST, "no_input_provid
 const PARSE_FAILED: SeedError = seed_error(StatusCode::BAD_REQUEST, "parse_failed", 4011);
 const FILE_NOT_FOUND: SeedError = seed_error(StatusCode::NOT_FOUND, "file_not_found", 4041);
 const INTERNAL: SeedError = seed_error(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", 5000);
-const UNAVAILABLE: SeedError = seed_error(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", 5030);
+pub(in crate::api) const UNAVAILABLE: SeedError =
+    seed_error(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", 5030);
 const AI_UNAVAILABLE: SeedError = seed_error(StatusCode::SERVICE_UNAVAILABLE, "ai_service_unavailable", 5031);
+/// Seed 001's common authentication codes, answered by `api::auth` on its routes.
+pub(in crate::api) const UNAUTHORIZED: SeedError = seed_error(StatusCode::UNAUTHORIZED, "unauthorized", 4010);
+pub(in crate::api) const TOKEN_EXPIRED: SeedError = seed_error(StatusCode::UNAUTHORIZED, "token_expired", 4011);
+pub(in crate::api) const INVALID_TOKEN: SeedError = seed_error(StatusCode::UNAUTHORIZED, "invalid_token", 4012);
+pub(in crate::api) const FORBIDDEN: SeedError = seed_error(StatusCode::FORBIDDEN, "forbidden", 4030);
+/// Seed 001 has no 429; the code follows its numbering (status, then a digit).
+pub(in crate::api) const TOO_MANY_REQUESTS: SeedError =
+    seed_error(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", 4290);
 /// Seed 001 has no code for a body over the size limit (FastAPI never set
 /// one). 4130 follows its scheme (HTTP status, then a digit) so a client
 /// keyed on `error_code` sees a distinct 4xx rather than `invalid_request`.
@@ -66,7 +75,7 @@ impl IntoResponse for SeedError {
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("1"));
         }
-        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+        if ends_connection(self.status) {
             close_connection(&mut response);
         }
         response
