@@ -27,6 +27,8 @@ const GUEST_PACKAGES: &[&str] = &[
     "fixture-blob-io",
     "fixture-echo-v2",
     "fixture-echo-broken",
+    "fixture-counter",
+    "fixture-warm-import",
     "calendar",
     "ocr",
     "masking",
@@ -284,14 +286,18 @@ impl Host {
         for _ in 0..3 {
             self.port = free_port();
             let log = OpenOptions::new().create(true).append(true).open(&self.log).expect("host log");
-            let child = Command::new(env!("CARGO_BIN_EXE_capsule"))
+            let mut command = Command::new(env!("CARGO_BIN_EXE_capsule"));
+            command
                 .arg("serve")
                 .arg("--manifest")
                 .arg(&self.manifest)
                 .arg("--data-dir")
-                .arg(self.dir.path().join("data"))
-                .arg("--cache-dir")
-                .arg(workspace().join("target").join("e2e-cache"))
+                .arg(self.dir.path().join("data"));
+            // The compiled components are shared by the tests unless a test brings its own cache.
+            if !self.extra.iter().any(|a| a == "--cache-dir") {
+                command.arg("--cache-dir").arg(workspace().join("target").join("e2e-cache"));
+            }
+            let child = command
                 .arg("--listen")
                 .arg(format!("127.0.0.1:{}", self.port))
                 .args(["--retry-base", "50ms", "--lease", "2s"])

@@ -25,6 +25,7 @@ mod hot_swap;
 mod lifecycle;
 mod manifest;
 mod openapi;
+mod preinit;
 mod python;
 mod python_tools;
 mod recovery;

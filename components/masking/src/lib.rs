@@ -59,6 +59,10 @@ impl Capability for Masking {
     fn run(_job: &Job, input: Input) -> Result<Output, Failure> {
         job::handle(&input, &mut capsule_sdk::Capsule)
     }
+
+    fn warm() {
+        pii::warm();
+    }
 }
 
 // Only wasm builds export the component: natively the exported symbol names break the cdylib's

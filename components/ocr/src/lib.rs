@@ -72,6 +72,15 @@ impl Capability for Ocr {
     fn run(job: &Job, input: Input) -> Result<Output, Failure> {
         handle(&job.id, &input, &mut Capsule)
     }
+
+    /// Reads the example PDF's text layer once: the PDF parser, its font
+    /// encodings and the output shaping are then warm in every job.
+    fn warm() {
+        if let Ok(document) = pdf_text::extract(&sample::helvetica_pdf(&[EXAMPLE_TEXT])) {
+            let pages: Vec<Page> = document.pages.iter().map(page::from_text_layer).collect();
+            let _ = output::shape(pages, "kor+eng", true, |_| Err(Failure::new("WARM_UP", "no files while warming")));
+        }
+    }
 }
 
 capsule_sdk::export_capability!(Ocr);

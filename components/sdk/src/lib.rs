@@ -66,7 +66,7 @@ use serde::de::DeserializeOwned;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../../wit",
-        world: "engine-capability",
+        world: "warm-capability",
         pub_export_macro: true,
         default_bindings_module: "capsule_sdk::bindings",
     });
@@ -269,6 +269,21 @@ pub trait Capability {
     type Output: Serialize;
     fn descriptor() -> Descriptor;
     fn run(job: &Job, input: Self::Input) -> Result<Self::Output, Failure>;
+
+    /// Build, once per component version, what every job would otherwise
+    /// build again: force each lazily built static (regexes, dictionaries,
+    /// tables) and run the code paths jobs take on a sample, so their caches
+    /// are filled too. The host runs this in a throwaway instance when it
+    /// loads the version and starts every job from a snapshot of the memory
+    /// it leaves (pre-initialization), so a job pays none of it.
+    ///
+    /// It may not call the host: no [`blobs`], [`engines`], [`progress`] or
+    /// [`log`], and nothing in `std` that reads the clock, random bytes, the
+    /// environment or files. A call fails the load with an error naming the
+    /// import. (`HashMap`s are fine: the seed of their keys may be read, and
+    /// is then shared by the version's jobs.) Nothing warmed may depend on
+    /// the job: every job sees the same warmed memory. Does nothing by default.
+    fn warm() {}
 }
 
 /// Report progress (0–100, larger values are clamped; a step key; a message
@@ -729,6 +744,11 @@ pub fn __describe<C: Capability>() -> wit::Descriptor {
 }
 
 #[doc(hidden)]
+pub fn __warm<C: Capability>() {
+    C::warm();
+}
+
+#[doc(hidden)]
 pub fn __run<C: Capability>(job: wit::Job) -> Result<String, wit::Failure> {
     let meta = Job { id: job.id, capability: job.capability, attempt: job.attempt };
     run_json::<C>(&meta, &job.input).map_err(wit::Failure::from)
@@ -743,7 +763,9 @@ fn run_json<C: Capability>(job: &Job, input: &str) -> Result<String, Failure> {
         .map_err(|e| Failure::new("COMPONENT_OUTPUT_INVALID", format!("the output could not be serialised: {e}")))
 }
 
-/// Export a [`Capability`] as this component's `worker`.
+/// Export a [`Capability`] as this component's `worker`, and its
+/// [`Capability::warm`] as the pre-initialization function the host runs
+/// once per version (`wizer-initialize`).
 ///
 /// The export itself is made only in wasm builds: natively (unit tests) the
 /// exported symbol names would break a `cdylib`'s linker version script, and
@@ -761,6 +783,11 @@ macro_rules! export_capability {
                 job: $crate::bindings::capsule::worker::types::Job,
             ) -> ::core::result::Result<::std::string::String, $crate::bindings::capsule::worker::types::Failure> {
                 $crate::__run::<$ty>(job)
+            }
+        }
+        impl $crate::bindings::Guest for __CapsuleExport {
+            fn wizer_initialize() {
+                $crate::__warm::<$ty>()
             }
         }
         #[cfg(target_family = "wasm")]

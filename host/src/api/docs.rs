@@ -271,7 +271,14 @@ pub fn document(state: &AppState) -> Value {
     let component_id = param("id", "path", true, json!({"type": "string"}), "Component id in spin.toml");
     let deployed = envelope(json!({"type": "object", "properties": {
         "component": {"type": "string"}, "digest": {"type": "string"}, "version": {"type": "string"},
-        "previousDigest": {"type": "string"}, "compiledFromCache": {"type": "boolean"}, "tookMs": {"type": "number"}
+        "previousDigest": {"type": "string"}, "compiledFromCache": {"type": "boolean"}, "tookMs": {"type": "number"},
+        "preinit": {
+            "description": "Jobs start from a snapshot taken after the component's warm-up (`wizer-initialize`); null for a component without one",
+            "type": ["object", "null"], "properties": {
+                "tookMs": {"type": ["number", "null"], "description": "Instrument, warm, snapshot and compile; null when the snapshot was already compiled and cached"},
+                "warmMs": {"type": ["number", "null"], "description": "The warm-up call alone"}
+            }
+        }
     }}));
     paths.insert("/api/v1/components".into(), json!({
         "get": {

@@ -45,8 +45,12 @@ pub struct Deployed {
     pub previous_digest: String,
     /// The compiled artifact was already cached (a re-push or rollback).
     pub compiled_from_cache: bool,
-    /// From receiving the bytes to serving them.
+    /// From receiving the bytes to serving them (pre-initialization included).
     pub took_ms: f64,
+    /// Jobs start from a snapshot taken after the component's warm-up
+    /// (`wizer-initialize`); what taking it cost. `null` for a component
+    /// without a warm-up.
+    pub preinit: Option<crate::runtime::PreinitReport>,
 }
 
 /// One kept version, for listings.
@@ -130,6 +134,7 @@ impl Deployed {
             previous_digest: current.digest.clone(),
             compiled_from_cache: true,
             took_ms: started.elapsed().as_secs_f64() * 1e3,
+            preinit: current.preinit,
         }
     }
 }
@@ -226,6 +231,7 @@ impl Deployer {
             previous_digest: previous.digest.clone(),
             compiled_from_cache: version.from_cache,
             took_ms: started.elapsed().as_secs_f64() * 1e3,
+            preinit: version.preinit,
         })
     }
 

@@ -101,37 +101,50 @@ impl CompileCache {
         Ok(Self { dir, engine_key: format!("{:016x}", h.finish()) })
     }
 
-    fn path(&self, digest: &str) -> PathBuf {
-        self.dir.join(format!("{digest}-{}.cwasm", self.engine_key))
+    /// A snapshot taken after a component's warm-up is cached apart from
+    /// the plain compile of the same bytes: both may be wanted.
+    fn path(&self, digest: &str, warm: bool) -> PathBuf {
+        let kind = if warm { ".warm" } else { "" };
+        self.dir.join(format!("{digest}-{}{kind}.cwasm", self.engine_key))
     }
 
-    /// The compiled component for `wasm`, from the cache when present (then
-    /// `true`). Compilation takes both cores for a while, so it runs on the
-    /// blocking pool. A fresh compile is not cached here: [`Self::store`]
-    /// it once the component passed validation.
-    pub async fn load(&self, engine: &Engine, digest: &str, wasm: Arc<Vec<u8>>) -> anyhow::Result<(Component, bool)> {
-        let path = self.path(digest);
-        if path.is_file() {
-            let engine = engine.clone();
-            let p = path.clone();
-            // SAFETY: the file is written only by `store` below from
-            // `Component::serialize` of an engine with identical settings
-            // (the engine key is part of the name), in our own cache dir.
-            let loaded =
-                tokio::task::spawn_blocking(move || unsafe { Component::deserialize_file(&engine, &p) }).await?;
-            match loaded {
-                Ok(c) => return Ok((c, true)),
-                Err(e) => tracing::warn!(path = %path.display(), error = %e, "ignoring unreadable compiled artifact"),
+    /// The compiled component for `digest` from the cache, if there is a
+    /// readable one. Loading maps the file; it runs on the blocking pool.
+    pub async fn cached(&self, engine: &Engine, digest: &str, warm: bool) -> Option<Component> {
+        let path = self.path(digest, warm);
+        if !path.is_file() {
+            return None;
+        }
+        let engine = engine.clone();
+        let p = path.clone();
+        // SAFETY: the file is written only by `store` below from
+        // `Component::serialize` of an engine with identical settings
+        // (the engine key is part of the name), in our own cache dir.
+        let loaded = tokio::task::spawn_blocking(move || unsafe { Component::deserialize_file(&engine, &p) }).await;
+        match loaded {
+            Ok(Ok(c)) => Some(c),
+            Ok(Err(e)) => {
+                tracing::warn!(path = %path.display(), error = %e, "ignoring unreadable compiled artifact");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "loading a compiled artifact failed");
+                None
             }
         }
-        let engine2 = engine.clone();
-        let component = tokio::task::spawn_blocking(move || Component::new(&engine2, wasm.as_slice())).await??;
-        Ok((component, false))
+    }
+
+    /// Compile `wasm`. Compilation takes both cores for a while, so it runs
+    /// on the blocking pool. A fresh compile is not cached here:
+    /// [`Self::store`] it once the component passed validation.
+    pub async fn compile(&self, engine: &Engine, wasm: Arc<Vec<u8>>) -> anyhow::Result<Component> {
+        let engine = engine.clone();
+        Ok(tokio::task::spawn_blocking(move || Component::new(&engine, wasm.as_slice())).await??)
     }
 
     /// Keep `component` for the next start; failing to is only slower.
-    pub fn store(&self, digest: &str, component: &Component) {
-        let path = self.path(digest);
+    pub fn store(&self, digest: &str, warm: bool, component: &Component) {
+        let path = self.path(digest, warm);
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         let written = component
             .serialize()

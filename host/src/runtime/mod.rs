@@ -9,6 +9,7 @@ mod bindings;
 mod blob_access;
 mod descriptor;
 mod engine;
+mod preinit;
 mod registry;
 mod sandbox;
 
@@ -24,6 +25,7 @@ pub use bindings::capsule::worker::types::Level;
 pub use blob_access::BlobAccess;
 pub use descriptor::{Descriptor, Example, match_expected};
 pub use engine::PoolSizing;
+pub use preinit::PreinitReport;
 pub use registry::{Entry, Registry};
 
 use crate::blobs::Blobs;
@@ -87,6 +89,7 @@ pub struct JobRun {
 #[serde(rename_all = "snake_case")]
 pub enum LoadStep {
     Compile,
+    Preinit,
     Imports,
     Instantiate,
     Describe,
@@ -111,6 +114,9 @@ pub struct Version {
     pub loaded_at: chrono::DateTime<chrono::Utc>,
     /// True when the compiled artifact came from the on-disk cache.
     pub from_cache: bool,
+    /// Set when jobs start from a snapshot taken after the component's
+    /// warm-up; `None` for a component without the init export.
+    pub preinit: Option<PreinitReport>,
     input_validator: jsonschema::Validator,
     output_validator: jsonschema::Validator,
     pre: CapabilityPre<JobState>,
@@ -174,8 +180,9 @@ impl Runtime {
         Ok(Self { engine, linker, cache, blobs, engines, _ticker: ticker })
     }
 
-    /// Compile (or load from cache), check grants, describe, and run the
-    /// component's examples. Only a version that passes every step is returned.
+    /// Compile (or load from cache), pre-initialize when the component has
+    /// a warm-up, check grants, describe, and run the component's examples.
+    /// Only a version that passes every step is returned.
     /// `digest` is [`digest_of`] the bytes: callers need it first anyway.
     /// The compiled artifact is cached only then: a refused version leaves nothing.
     pub async fn load(
@@ -184,13 +191,35 @@ impl Runtime {
         wasm: impl Into<Arc<Vec<u8>>>,
         digest: String,
     ) -> Result<Arc<Version>, LoadError> {
+        self.load_with(spec, wasm.into(), digest, true).await
+    }
+
+    /// [`Self::load`] without pre-initialization even when the component
+    /// has a warm-up: what `capsule bench --component` compares against.
+    pub async fn load_as_is(
+        &self,
+        spec: &CapabilitySpec,
+        wasm: impl Into<Arc<Vec<u8>>>,
+        digest: String,
+    ) -> Result<Arc<Version>, LoadError> {
+        self.load_with(spec, wasm.into(), digest, false).await
+    }
+
+    async fn load_with(
+        &self,
+        spec: &CapabilitySpec,
+        wasm: Arc<Vec<u8>>,
+        digest: String,
+        allow_preinit: bool,
+    ) -> Result<Arc<Version>, LoadError> {
         let fail = |step, message: String| LoadError { component: spec.id.clone(), step, message };
         let cache_key = digest.trim_start_matches("sha256:").to_string();
-        let (component, from_cache) = self
-            .cache
-            .load(&self.engine, &cache_key, wasm.into())
-            .await
-            .map_err(|e| fail(LoadStep::Compile, format!("{e:#}")))?;
+        let warm = allow_preinit && preinit::exports_init(&wasm);
+        let compiled = match self.cache.cached(&self.engine, &cache_key, warm).await {
+            Some(component) => Compiled { component, from_cache: true, preinit: warm.then(PreinitReport::cached) },
+            None => self.compile(spec, wasm, warm).await?,
+        };
+        let Compiled { component, from_cache, preinit } = compiled;
         check_imports(&self.engine, &component, spec).map_err(|m| fail(LoadStep::Imports, m))?;
         let pre = self
             .linker
@@ -217,6 +246,7 @@ impl Runtime {
             descriptor,
             loaded_at: chrono::Utc::now(),
             from_cache,
+            preinit,
             input_validator,
             output_validator,
             pre,
@@ -228,9 +258,51 @@ impl Runtime {
             self.check_example(&version, example).await.map_err(|m| fail(LoadStep::Example, m))?;
         }
         if !from_cache {
-            self.cache.store(&cache_key, &component);
+            self.cache.store(&cache_key, warm, &component);
         }
         Ok(Arc::new(version))
+    }
+
+    /// Compile `wasm`, or, when `warm`, the snapshot taken after its
+    /// warm-up ran once with the component's own limits.
+    async fn compile(&self, spec: &CapabilitySpec, wasm: Arc<Vec<u8>>, warm: bool) -> Result<Compiled, LoadError> {
+        let fail = |step, message: String| LoadError { component: spec.id.clone(), step, message };
+        if !warm {
+            let component =
+                self.cache.compile(&self.engine, wasm).await.map_err(|e| fail(LoadStep::Compile, format!("{e:#}")))?;
+            return Ok(Compiled { component, from_cache: false, preinit: None });
+        }
+        let started = Instant::now();
+        let new_store = || self.store(spec.memory, Arc::new(SilentHooks), CancellationToken::new(), None, spec.timeout);
+        let (snapshot, warm_took) = match tokio::time::timeout(
+            spec.timeout * 2 + HOST_CALL_GRACE,
+            preinit::snapshot(&self.engine, |c| check_imports(&self.engine, c, spec), new_store, &wasm),
+        )
+        .await
+        {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => return Err(fail(e.step, e.message)),
+            Err(_) => {
+                return Err(fail(
+                    LoadStep::Preinit,
+                    format!(
+                        "pre-initialization did not finish within {}",
+                        humantime::format_duration(spec.timeout * 2)
+                    ),
+                ));
+            }
+        };
+        let component = self
+            .cache
+            .compile(&self.engine, Arc::new(snapshot))
+            .await
+            .map_err(|e| fail(LoadStep::Preinit, format!("compiling the snapshot failed: {e:#}")))?;
+        let report = PreinitReport {
+            took_ms: Some(started.elapsed().as_secs_f64() * 1e3),
+            warm_ms: Some(warm_took.as_secs_f64() * 1e3),
+        };
+        tracing::info!(component = %spec.id, took_ms = report.took_ms, warm_ms = report.warm_ms, "pre-initialized");
+        Ok(Compiled { component, from_cache: false, preinit: Some(report) })
     }
 
     async fn describe(
@@ -338,6 +410,13 @@ impl Runtime {
     }
 }
 
+/// A compiled component and how it was obtained.
+struct Compiled {
+    component: Component,
+    from_cache: bool,
+    preinit: Option<PreinitReport>,
+}
+
 /// The identity of a component version: `sha256:<hex>` of its bytes.
 pub fn digest_of(wasm: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(wasm)))
@@ -345,7 +424,7 @@ pub fn digest_of(wasm: &[u8]) -> String {
 
 /// Why the host stopped a guest.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
-enum Interrupt {
+pub(crate) enum Interrupt {
     #[error("the job's deadline passed")]
     Timeout,
     #[error("the job was cancelled")]

@@ -192,6 +192,20 @@ fn clean(raw: &str) -> Option<String> {
     plausible.then_some(name)
 }
 
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&LABELED);
+    LazyLock::force(&BRACKET);
+    LazyLock::force(&KO_PREFIX_MARK);
+    LazyLock::force(&KO_SUFFIX_MARK);
+    LazyLock::force(&EN_LEGAL);
+    LazyLock::force(&EN_HIRING);
+    LazyLock::force(&EN_JOIN);
+    LazyLock::force(&RECRUITING_HEADLINE);
+    LazyLock::force(&YEARISH);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -406,6 +406,33 @@ fn abbreviated_end(line: &str, at: usize, first: &Mention) -> Option<(NaiveDate,
     (date > first.date).then_some((date, m.end()))
 }
 
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&KO_DATE);
+    LazyLock::force(&DOTTED_YMD);
+    LazyLock::force(&DOTTED_YY);
+    LazyLock::force(&DASHED_YMD);
+    LazyLock::force(&SLASHED_YMD);
+    LazyLock::force(&SLASHED_YY);
+    LazyLock::force(&SLASHED_US);
+    LazyLock::force(&SLASHED_MD);
+    LazyLock::force(&DOTTED_MD_WEEKDAY);
+    LazyLock::force(&EN_MONTH_DAY);
+    LazyLock::force(&EN_DAY_MONTH);
+    LazyLock::force(&KO_RELATIVE_DAY);
+    LazyLock::force(&EN_RELATIVE_DAY);
+    LazyLock::force(&KO_OFFSET);
+    LazyLock::force(&EN_OFFSET);
+    LazyLock::force(&KO_WEEKDAY);
+    LazyLock::force(&EN_WEEKDAY);
+    LazyLock::force(&WEEKDAY_SUFFIX);
+    LazyLock::force(&RANGE_SEPARATOR);
+    LazyLock::force(&TAIL_MONTH_DAY);
+    LazyLock::force(&TAIL_KO_DAY);
+    LazyLock::force(&TAIL_EN_DAY);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

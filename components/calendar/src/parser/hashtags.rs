@@ -74,6 +74,14 @@ fn levels(text: &str) -> Vec<&'static str> {
     out
 }
 
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&NEW_GRAD);
+    LazyLock::force(&EXPERIENCED);
+    LazyLock::force(&INTERN);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,17 @@ pub mod times;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveTime};
+
+/// Builds every pattern and table the parser uses lazily (pre-initialization).
+pub fn warm() {
+    company::warm();
+    dates::warm();
+    hashtags::warm();
+    position::warm();
+    schedule::warm();
+    stages::warm();
+    times::warm();
+}
 use serde::Serialize;
 use serde::ser::SerializeStruct;
 

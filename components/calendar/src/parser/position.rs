@@ -151,6 +151,16 @@ fn clean(raw: &str) -> Option<String> {
     ((2..=40).contains(&chars) && title.chars().any(char::is_alphabetic)).then_some(title)
 }
 
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&LABELED);
+    LazyLock::force(&BRACKET_HEAD);
+    LazyLock::force(&KO_TITLE);
+    LazyLock::force(&EN_TITLE);
+    LazyLock::force(&ASIDE);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

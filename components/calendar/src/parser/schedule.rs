@@ -230,6 +230,15 @@ fn fallback_label(
     ok.then_some(text)
 }
 
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&DEADLINE_AFTER);
+    LazyLock::force(&DEADLINE_BEFORE);
+    LazyLock::force(&LABEL_NOISE);
+    LazyLock::force(&LEADING_ENUMERATION);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,6 +182,12 @@ pub fn find(line: &str) -> Vec<StageMention> {
     longest_non_overlapping(found, |s| (s.start, s.end))
 }
 
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&RULES);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,6 +103,15 @@ fn push(out: &mut Vec<TimeSpan>, start: usize, end: usize, hour: u32, minute: u3
     }
 }
 
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&KO_HOUR);
+    LazyLock::force(&CLOCK);
+    LazyLock::force(&EN_HOUR);
+    LazyLock::force(&WORDS);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,3 +116,12 @@ pub(crate) fn emails(text: &str, out: &mut Vec<Candidate>) {
         }
     }
 }
+
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&DOMESTIC);
+    LazyLock::force(&INTERNATIONAL);
+    LazyLock::force(&REPRESENTATIVE);
+    LazyLock::force(&EMAIL);
+}

@@ -106,3 +106,11 @@ pub(crate) fn driver_licenses(text: &str, out: &mut Vec<Candidate>) {
         }
     });
 }
+
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&REGISTRATION);
+    LazyLock::force(&PASSPORT);
+    LazyLock::force(&LICENSE);
+}

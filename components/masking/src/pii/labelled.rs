@@ -212,3 +212,13 @@ pub(crate) fn road_addresses(text: &str, out: &mut Vec<Candidate>) {
         }
     }
 }
+
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&LABEL);
+    LazyLock::force(&LABEL_AT_START);
+    LazyLock::force(&NEXT_FIELD);
+    LazyLock::force(&ADDRESS_TOKEN);
+    LazyLock::force(&ROAD_ADDRESS);
+}

@@ -530,3 +530,11 @@ pub(crate) fn addressed_names(text: &str, out: &mut Vec<Candidate>) {
         }
     }
 }
+
+/// Builds this module's patterns now, in the pre-initialization snapshot,
+/// rather than in every job.
+pub(super) fn warm() {
+    LazyLock::force(&HANGUL_RUN);
+    LazyLock::force(&ADDRESSED);
+    LazyLock::force(&LATIN_GREETING);
+}

@@ -1,7 +1,11 @@
 //! `capsule bench`: end-to-end no-op jobs through the embedded engine
 //! (submit → queue → wasm → completed in SQLite), submit latency, and the
 //! raw instantiate+run cost of the runtime alone, measured in one run so
-//! the figures can be compared as ratios.
+//! the figures can be compared as ratios. With `--component`, a real
+//! component's per-job run time as loaded and pre-initialized instead
+//! ([`component`]).
+
+mod component;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,6 +49,27 @@ pub struct BenchArgs {
     /// Calls for the raw instantiate+run measurement.
     #[arg(long, default_value_t = 20_000)]
     pub raw_calls: usize,
+    /// Measure this component instead of the echo fixture: its per-job run
+    /// time (fresh instance + run) started from the original component and
+    /// from its pre-initialized snapshot, memory after loading, and memory
+    /// per job in flight. The capability id is the file stem
+    /// (`target/guest/wasm32-wasip2/release/calendar.wasm` → `calendar`).
+    #[arg(long)]
+    pub component: Option<PathBuf>,
+    /// The input of every measured job of `--component` (JSON); the default
+    /// is a one-line posting for the calendar component.
+    #[arg(long, default_value = r#"{"text":"서류 마감 9월 15일","reference_date":"2026-09-01"}"#)]
+    pub input: String,
+    /// Jobs per `--component` measurement.
+    #[arg(long, default_value_t = 1_000)]
+    pub runs: usize,
+    /// A component that sleeps (`-p fixture-slow`), held `--in-flight` times
+    /// at once for the memory-per-job figure of `--component`; skipped when missing.
+    #[arg(long, default_value = "target/guest/wasm32-wasip2/release/fixture_slow.wasm")]
+    pub slow_wasm: PathBuf,
+    /// Jobs held in flight at once for the memory-per-job figure.
+    #[arg(long, default_value_t = 200)]
+    pub in_flight: usize,
     #[command(flatten)]
     pub host: HostArgs,
 }
@@ -65,6 +90,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.component {
+        return component::run(&args, path).await;
+    }
     let source = std::fs::canonicalize(&args.wasm)
         .with_context(|| format!("{} not found; build the echo fixture first (see --help)", args.wasm.display()))?;
     let scratch = Scratch::new("bench")?;
@@ -315,8 +343,17 @@ async fn swap_figures(args: &BenchArgs, host: &app::Host, v2: Vec<u8>) -> anyhow
 
 /// The process's peak resident set (Linux `VmHWM`).
 fn peak_rss_kib() -> Option<u64> {
+    proc_status_kib("VmHWM:")
+}
+
+/// The process's resident set now (Linux `VmRSS`).
+fn rss_kib() -> Option<u64> {
+    proc_status_kib("VmRSS:")
+}
+
+fn proc_status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
