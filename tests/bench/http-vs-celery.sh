@@ -70,7 +70,7 @@ capsule_run() { # name body
   local out=$dir/wrk-$1.txt start end total non2xx jobs
   start=$(date +%s.%N)
   BODY="$2" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s tests/bench/post.lua "$base/api/v1/$1/jobs" > "$out"
-  until curl -s "$base/health" | "$py" -c 'import json,sys; j=json.load(sys.stdin)["jobs"]; sys.exit(0 if j["queued"] == 0 and j["processing"] == 0 else 1)'; do
+  until curl -s "$base/health" | "$py" -c 'import json,sys; j=json.load(sys.stdin)["data"]["jobs"]; sys.exit(0 if j["queued"] == 0 and j["processing"] == 0 else 1)'; do
     sleep 0.05
   done
   end=$(date +%s.%N)

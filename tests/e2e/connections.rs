@@ -292,3 +292,38 @@ async fn headers_over_32_kib_are_answered_431_with_the_envelope() {
     let reply = host.send(request).await;
     assert_error(&reply, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "COMMON_HEADERS_TOO_LARGE");
 }
+
+#[tokio::test]
+async fn a_submission_whose_client_hangs_up_is_still_queued_and_run() {
+    let host = Host::start(&Manifest::new().job("echo", &[("concurrency", "4")]), &["--rate-limit", "off"]).await;
+    let body = r#"{"message": "gone"}"#;
+    let request = format!(
+        "POST /api/v1/echo/jobs HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        host.addr(),
+        body.len()
+    );
+    // Each client sends a whole submission and hangs up without reading the
+    // answer, so the server drops the request while the row is being written.
+    let hang_ups = (0..64).map(|_| {
+        let request = request.clone();
+        let addr = host.addr();
+        async move {
+            let mut stream = TcpStream::connect(addr).await.expect("connect");
+            stream.write_all(request.as_bytes()).await.expect("send");
+            drop(stream);
+        }
+    });
+    futures::future::join_all(hang_ups).await;
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, _, health) = host.get("/health").await;
+        let jobs = &health["data"]["jobs"];
+        if jobs["queued"] == 0 && jobs["processing"] == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "jobs of clients that hung up were never run: {jobs}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    host.assert_echo_works().await;
+}

@@ -223,8 +223,18 @@ impl Jobs {
             tenant: tenant.map(str::to_string),
             now: now_ms(),
         };
-        self.store.insert(job).await?;
-        self.queue.push(&spec.id, id.clone());
+        // The row and its place in the queue go together even if the caller
+        // stops waiting: a client that hangs up mid-request drops this
+        // future, and a row committed but never enqueued would sit `queued`
+        // until the next start. The task finishes both regardless.
+        let (store, queue, capability, queued) = (self.store.clone(), self.queue.clone(), spec.id.clone(), id.clone());
+        tokio::spawn(async move {
+            store.insert(job).await?;
+            queue.push(&capability, queued);
+            Ok::<_, StoreError>(())
+        })
+        .await
+        .map_err(|e| StoreError::Batch(format!("recording the job failed: {e}")))??;
         Ok(Submitted { id, status: Status::Queued, result: None, cache_hit: false, deduplicated: false })
     }
 
