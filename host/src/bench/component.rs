@@ -19,11 +19,14 @@ use crate::runtime::{JobRun, Runtime, Version, digest_of};
 
 pub async fn run(args: &BenchArgs, path: &Path) -> anyhow::Result<()> {
     let source = std::fs::canonicalize(path).with_context(|| format!("{} not found", path.display()))?;
-    let id = source
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .context("the component's file name is its capability id")?
-        .replace('_', "-");
+    let id = match &args.capability {
+        Some(id) => id.clone(),
+        None => {
+            let stem =
+                source.file_stem().and_then(|s| s.to_str()).context("give the capability id with --capability")?;
+            stem.strip_prefix("fixture_").unwrap_or(stem).replace('_', "-")
+        }
+    };
     serde_json::from_str::<serde_json::Value>(&args.input).context("--input is not JSON")?;
     let scratch = Scratch::new("bench")?;
     let spec = CapabilitySpec {

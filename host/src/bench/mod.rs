@@ -52,10 +52,14 @@ pub struct BenchArgs {
     /// Measure this component instead of the echo fixture: its per-job run
     /// time (fresh instance + run) started from the original component and
     /// from its pre-initialized snapshot, memory after loading, and memory
-    /// per job in flight. The capability id is the file stem
-    /// (`target/guest/wasm32-wasip2/release/calendar.wasm` → `calendar`).
+    /// per job in flight. The capability id is `--capability`, or the file
+    /// stem without a `fixture_` prefix (`…/calendar.wasm` → `calendar`,
+    /// `…/fixture_echo.wasm` → `echo`).
     #[arg(long)]
     pub component: Option<PathBuf>,
+    /// The id `--component` names itself with in `describe()`.
+    #[arg(long)]
+    pub capability: Option<String>,
     /// The input of every measured job of `--component` (JSON); the default
     /// is a one-line posting for the calendar component.
     #[arg(long, default_value = r#"{"text":"서류 마감 9월 15일","reference_date":"2026-09-01"}"#)]
