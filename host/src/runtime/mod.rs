@@ -273,25 +273,21 @@ impl Runtime {
             return Ok(Compiled { component, from_cache: false, preinit: None });
         }
         let started = Instant::now();
-        let new_store = || self.store(spec.memory, Arc::new(SilentHooks), CancellationToken::new(), None, spec.timeout);
-        let (snapshot, warm_took) = match tokio::time::timeout(
-            spec.timeout * 2 + HOST_CALL_GRACE,
-            preinit::snapshot(&self.engine, |c| check_imports(&self.engine, c, spec), new_store, &wasm),
+        // The warm-up has the job's timeout; reading its state back for the
+        // snapshot gets a second on top, so a warm-up that used all of its
+        // time does not fail in the snapshot.
+        let slack = Duration::from_secs(1);
+        let new_store =
+            || self.store(spec.memory, Arc::new(SilentHooks), CancellationToken::new(), None, spec.timeout + slack);
+        let (snapshot, warm_took) = preinit::snapshot(
+            &self.engine,
+            |c| check_imports(&self.engine, c, spec),
+            new_store,
+            spec.timeout + slack + HOST_CALL_GRACE,
+            &wasm,
         )
         .await
-        {
-            Ok(Ok(done)) => done,
-            Ok(Err(e)) => return Err(fail(e.step, e.message)),
-            Err(_) => {
-                return Err(fail(
-                    LoadStep::Preinit,
-                    format!(
-                        "pre-initialization did not finish within {}",
-                        humantime::format_duration(spec.timeout * 2)
-                    ),
-                ));
-            }
-        };
+        .map_err(|e| fail(e.step, e.message))?;
         let component = self
             .cache
             .compile(&self.engine, Arc::new(snapshot))

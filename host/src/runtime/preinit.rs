@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Instance, Lift, Linker, LinkerInstance, ResourceType, WasmList};
 use wasmtime::{Engine, Store};
-use wasmtime_wizer::{ComponentInstanceState, Wizer};
+use wasmtime_wizer::{ComponentContext, ComponentInstanceState, Wizer};
 
 use super::sandbox::JobState;
 use super::{Interrupt, LoadStep};
@@ -105,11 +105,13 @@ pub fn exports_init(wasm: &[u8]) -> bool {
 /// `check_imports` is the load's import check, run on the instrumented
 /// component (its imports are the original's) before anything is linked;
 /// `new_store` makes the Store the warm-up runs in, with the limits and
-/// deadline of a job; it is called after the (slow) first compile.
+/// deadline of a job; it is called after the (slow) first compile, and the
+/// warm-up and snapshot must end within `limit` of it.
 pub async fn snapshot(
     engine: &Engine,
     check_imports: impl FnOnce(&Component) -> Result<(), String>,
     new_store: impl FnOnce() -> Store<JobState>,
+    limit: Duration,
     wasm: &[u8],
 ) -> Result<(Vec<u8>, Duration), PreinitError> {
     let mut wizer = Wizer::new();
@@ -128,9 +130,26 @@ pub async fn snapshot(
     check_imports(&component).map_err(|message| PreinitError { step: LoadStep::Imports, message })?;
     let linker = refusing_linker(engine, &component)?;
     let mut store = new_store();
-    let store = &mut store;
+    // The Store's deadline stops a warm-up that spins; this one stops one
+    // stuck in the host, which sees no epoch ticks.
+    let warmed = tokio::time::timeout(limit, warm_and_snapshot(&wizer, &cx, &linker, &component, &mut store)).await;
+    warmed.unwrap_or_else(|_| {
+        Err(PreinitError(format!(
+            "its warm-up (`{INIT_EXPORT}`) did not finish within {}",
+            humantime::format_duration(limit)
+        )))
+    })
+}
+
+async fn warm_and_snapshot(
+    wizer: &Wizer,
+    cx: &ComponentContext<'_>,
+    linker: &Linker<JobState>,
+    component: &Component,
+    store: &mut Store<JobState>,
+) -> Result<(Vec<u8>, Duration), PreinitError> {
     let instance = linker
-        .instantiate_async(&mut *store, &component)
+        .instantiate_async(&mut *store, component)
         .await
         .map_err(|e| PreinitError(format!("cannot be instantiated for its warm-up: {e:#}")))?;
     let init = instance
@@ -143,7 +162,7 @@ pub async fn snapshot(
     let warm = started.elapsed();
     let mut access = Access { store, instance, failed: None };
     let snapshot = wizer
-        .snapshot_component(&cx, &mut access)
+        .snapshot_component(cx, &mut access)
         .await
         .map_err(|e| PreinitError(format!("its state could not be snapshotted: {e:#}")))?;
     if let Some(e) = access.failed {
