@@ -94,10 +94,10 @@ pub async fn push(args: PushArgs) -> anyhow::Result<()> {
     let result = call(&args.server, reqwest::Client::new().put(url).body(wasm)).await;
     bar.finish_and_clear();
     let d = result?;
-    let preinit = match (&d["preinit"]["tookMs"], d["preinit"].is_object()) {
-        (serde_json::Value::Number(ms), _) => format!(", pre-initialized in {:.0} ms", ms.as_f64().unwrap_or(0.0)),
-        (_, true) => ", pre-initialized snapshot from cache".to_string(),
-        _ => String::new(),
+    let preinit = match d["preinit"]["tookMs"].as_f64() {
+        Some(ms) => format!(", pre-initialized in {ms:.0} ms"),
+        None if d["preinit"].is_object() => ", pre-initialized snapshot from cache".to_string(),
+        None => String::new(),
     };
     println!(
         "{} now serves {} (version {}; was {}) after {:.0} ms{}{preinit}",

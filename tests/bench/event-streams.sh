@@ -11,6 +11,7 @@
 #   cargo build --release --target wasm32-wasip2 --target-dir target/guest -p fixture-echo
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/lib.sh
 n=${N:-20000}
 finished=${FINISHED:-1000}
 parallel=${PARALLEL:-8}
@@ -23,7 +24,6 @@ fetch_all() {
   curl -s --parallel --parallel-max "$parallel" -K "$1" 2>>"$dir/curl.log" \
     || { cat "$dir/curl.log" >&2; kill "$pid"; exit 1; }
 }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 
 printf '| binary | RSS before | RSS after %s streams | growth | per stream | liveChannels after |\n' "$n"
@@ -40,15 +40,7 @@ concurrency = 8
 [component.echo]
 source = "$echo_wasm"
 EOF
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  base=http://127.0.0.1:$port
-  "$bin" serve --manifest "$dir/spin.toml" --data-dir "$dir/data" --listen "127.0.0.1:$port" --log warn \
-    > "$dir/host.log" 2>&1 &
-  pid=$!
-  until curl -sf -o /dev/null "$base/health"; do
-    kill -0 "$pid" 2>/dev/null || { cat "$dir/host.log" >&2; exit 1; }
-    sleep 0.1
-  done
+  serve "$bin" "$dir"
 
   # Jobs that finish: synchronous echo calls, one response file each.
   mkdir "$dir/jobs"

@@ -18,6 +18,7 @@
 # missing; needs Redis on 127.0.0.1:6379 (it uses database 14 and flushes it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/lib.sh
 seconds=${SECONDS_PER_RUN:-10}
 connections=${CONNECTIONS:-8}
 redis_db=${REDIS_DB:-14}
@@ -49,16 +50,7 @@ concurrency = 16
 [component.calendar]
 source = "$guest/calendar.wasm"
 TOML
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base=http://127.0.0.1:$port
-./target/release/capsule serve --manifest "$dir/spin.toml" --data-dir "$dir/data" --cache-dir "$dir/cache" \
-  --listen "127.0.0.1:$port" --log warn --rate-limit off --queue-capacity 10000000 > "$dir/host.log" 2>&1 &
-pid=$!
-until curl -sf -o /dev/null "$base/health"; do
-  kill -0 "$pid" 2>/dev/null || { cat "$dir/host.log" >&2; exit 1; }
-  sleep 0.1
-done
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+serve ./target/release/capsule "$dir" --cache-dir "$dir/cache" --rate-limit off --queue-capacity 10000000
 rss_loaded=$(rss_kib "$pid")
 
 # wrk's latency distribution line for a percentile, in ms.

@@ -744,11 +744,6 @@ pub fn __describe<C: Capability>() -> wit::Descriptor {
 }
 
 #[doc(hidden)]
-pub fn __warm<C: Capability>() {
-    C::warm();
-}
-
-#[doc(hidden)]
 pub fn __run<C: Capability>(job: wit::Job) -> Result<String, wit::Failure> {
     let meta = Job { id: job.id, capability: job.capability, attempt: job.attempt };
     run_json::<C>(&meta, &job.input).map_err(wit::Failure::from)
@@ -787,7 +782,7 @@ macro_rules! export_capability {
         }
         impl $crate::bindings::Guest for __CapsuleExport {
             fn wizer_initialize() {
-                $crate::__warm::<$ty>()
+                <$ty as $crate::Capability>::warm()
             }
         }
         #[cfg(target_family = "wasm")]

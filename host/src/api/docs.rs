@@ -303,7 +303,7 @@ pub fn document(state: &AppState) -> Value {
                 "400": error_response("The body is not WebAssembly"),
                 "404": error_response("`COMPONENT_NOT_FOUND`"),
                 "413": error_response("`COMPONENT_TOO_LARGE`: over `--max-component-size`"),
-                "422": error_response("`COMPONENT_INVALID`: refused; `error.details.step` is compile, imports, instantiate, describe, descriptor or example; the old version keeps serving"),
+                "422": error_response("`COMPONENT_INVALID`: refused; `error.details.step` is compile, preinit, imports, instantiate, describe, descriptor or example; the old version keeps serving"),
             }))
         }
     }));

@@ -11,10 +11,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio_util::sync::CancellationToken;
 
-use super::{BenchArgs, Quiet, percentile, rss_kib};
-use crate::app;
+use super::{BenchArgs, Quiet, bench_spec, percentile, rss_kib, start_host};
 use crate::cli::Scratch;
-use crate::manifest::{CapabilitySpec, ENGINES, Manifest};
+use crate::manifest::{CapabilitySpec, ENGINES};
 use crate::runtime::{JobRun, Runtime, Version, digest_of};
 
 pub async fn run(args: &BenchArgs, path: &Path) -> anyhow::Result<()> {
@@ -28,40 +27,19 @@ pub async fn run(args: &BenchArgs, path: &Path) -> anyhow::Result<()> {
         }
     };
     serde_json::from_str::<serde_json::Value>(&args.input).context("--input is not JSON")?;
-    let scratch = Scratch::new("bench")?;
     let spec = CapabilitySpec {
-        id: id.clone(),
-        name: id.clone(),
-        route: format!("/api/v1/{id}"),
-        source: source.clone(),
-        allowed_outbound_hosts: vec![],
         engines: ENGINES.iter().map(|e| e.to_string()).collect(),
-        build: None,
         timeout: Duration::from_secs(60),
-        max_attempts: 1,
-        concurrency: 4,
         memory: 512 << 20,
-        cache: false,
+        ..bench_spec(&id, source.clone())
     };
     let mut capabilities = vec![spec.clone()];
     if let Ok(slow) = std::fs::canonicalize(&args.slow_wasm) {
-        capabilities.push(CapabilitySpec {
-            id: "slow".into(),
-            name: "slow".into(),
-            route: "/api/v1/slow".into(),
-            source: slow,
-            engines: Default::default(),
-            concurrency: args.in_flight as u32,
-            memory: 64 << 20,
-            ..spec.clone()
-        });
+        capabilities.push(CapabilitySpec { concurrency: args.in_flight as u32, ..bench_spec("slow", slow) });
     }
-    let manifest = Manifest { path: scratch.path().join("spin.toml"), application: "bench".into(), capabilities };
-    let mut settings = args.host.scratch_settings(&scratch, false);
-    if args.host.cache_dir.is_none() {
-        settings.cache_dir = scratch.path().join("cache");
-    }
-    let host = app::start(&manifest, &settings).await?;
+    let loaded: Vec<String> = capabilities.iter().map(|c| c.id.clone()).collect();
+    let scratch = Scratch::new("bench")?;
+    let host = start_host(args, &scratch, capabilities, args.host.queue_capacity).await?;
     let rss_loaded = rss_kib();
     let runtime = host.jobs.runtime().clone();
     let warm = host.jobs.registry().get(&id).context("the measured capability")?.current();
@@ -114,7 +92,7 @@ pub async fn run(args: &BenchArgs, path: &Path) -> anyhow::Result<()> {
     if let Some(kib) = rss_loaded {
         println!(
             "| resident memory after loading every component ({}) | {:.1} MiB |",
-            manifest.capabilities.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "),
+            loaded.join(", "),
             kib as f64 / 1024.0
         );
     }

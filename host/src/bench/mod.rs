@@ -99,43 +99,56 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let source = std::fs::canonicalize(&args.wasm)
         .with_context(|| format!("{} not found; build the echo fixture first (see --help)", args.wasm.display()))?;
+    let spec = CapabilitySpec { concurrency: args.concurrency, ..bench_spec("echo", source) };
+    let mut capabilities = vec![spec.clone()];
+    if let Ok(busy) = std::fs::canonicalize(&args.busy_wasm) {
+        capabilities.push(CapabilitySpec {
+            concurrency: 1,
+            timeout: Duration::from_secs(30),
+            ..bench_spec("busy-loop", busy)
+        });
+    }
     let scratch = Scratch::new("bench")?;
-    let spec = CapabilitySpec {
-        id: "echo".into(),
-        name: "echo".into(),
-        route: "/api/v1/echo".into(),
-        source: source.clone(),
+    let host = start_host(&args, &scratch, capabilities, args.jobs + 1).await?;
+    measure(&args, &host).await
+}
+
+/// A capability of the bench's host: served under its id, one attempt, no
+/// cache, no grants; callers change what they measure.
+fn bench_spec(id: &str, source: PathBuf) -> CapabilitySpec {
+    CapabilitySpec {
+        id: id.into(),
+        name: id.into(),
+        route: format!("/api/v1/{id}"),
+        source,
         allowed_outbound_hosts: vec![],
         engines: Default::default(),
         build: None,
         timeout: Duration::from_secs(10),
         max_attempts: 1,
-        concurrency: args.concurrency,
+        concurrency: 4,
         memory: 64 << 20,
         cache: false,
-    };
-    let mut capabilities = vec![spec.clone()];
-    if let Ok(busy) = std::fs::canonicalize(&args.busy_wasm) {
-        capabilities.push(CapabilitySpec {
-            id: "busy-loop".into(),
-            name: "busy-loop".into(),
-            route: "/api/v1/busy-loop".into(),
-            source: busy,
-            concurrency: 1,
-            timeout: Duration::from_secs(30),
-            ..spec
-        });
     }
+}
+
+/// The host in process, in `scratch`, with a cold compile cache unless
+/// `--cache-dir` was given (the swap and pre-initialization figures time a
+/// fresh compile).
+async fn start_host(
+    args: &BenchArgs,
+    scratch: &Scratch,
+    capabilities: Vec<CapabilitySpec>,
+    queue_capacity: usize,
+) -> anyhow::Result<app::Host> {
     let manifest = Manifest { path: scratch.path().join("spin.toml"), application: "bench".into(), capabilities };
     let mut host_args = args.host.clone();
-    host_args.queue_capacity = args.jobs + 1;
-    let mut settings = host_args.scratch_settings(&scratch, false);
-    // A cold compile cache unless one is given: the swap figures time a fresh compile.
+    host_args.queue_capacity = queue_capacity;
+    let mut settings = host_args.scratch_settings(scratch, false);
     if args.host.cache_dir.is_none() {
         settings.cache_dir = scratch.path().join("cache");
     }
-    let host = app::start(&manifest, &settings).await?;
-    measure(&args, &host).await
+    app::start(&manifest, &settings).await
 }
 
 async fn measure(args: &BenchArgs, host: &app::Host) -> anyhow::Result<()> {

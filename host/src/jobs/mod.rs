@@ -83,6 +83,16 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// Runs `work` to its end even if the caller stops waiting. A request's
+/// future is dropped when its client hangs up; a durable write followed by
+/// in-memory effects (enqueue, stop the guest, tell listeners) must not stop
+/// half-way in between, or the store and the process disagree until restart.
+async fn to_the_end<T: Send + 'static>(
+    work: impl Future<Output = Result<T, JobError>> + Send + 'static,
+) -> Result<T, JobError> {
+    tokio::spawn(work).await.map_err(|e| JobError::Store(StoreError::Batch(format!("the store update failed: {e}"))))?
+}
+
 fn new_job_id() -> String {
     format!("job_{}", uuid::Uuid::now_v7().simple())
 }
@@ -223,18 +233,14 @@ impl Jobs {
             tenant: tenant.map(str::to_string),
             now: now_ms(),
         };
-        // The row and its place in the queue go together even if the caller
-        // stops waiting: a client that hangs up mid-request drops this
-        // future, and a row committed but never enqueued would sit `queued`
-        // until the next start. The task finishes both regardless.
+        // The row and its place in the queue go together.
         let (store, queue, capability, queued) = (self.store.clone(), self.queue.clone(), spec.id.clone(), id.clone());
-        tokio::spawn(async move {
+        to_the_end(async move {
             store.insert(job).await?;
             queue.push(&capability, queued);
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-        .await
-        .map_err(|e| StoreError::Batch(format!("recording the job failed: {e}")))??;
+        .await?;
         Ok(Submitted { id, status: Status::Queued, result: None, cache_hit: false, deduplicated: false })
     }
 
@@ -280,22 +286,32 @@ impl Jobs {
     }
 
     /// Cancel a queued job of `tenant` at once, or interrupt a running one.
-    pub async fn cancel(&self, id: &str, tenant: Option<&str>) -> Result<JobRecord, JobError> {
-        self.get(id, tenant).await?;
-        let previous = self.store.cancel(id, now_ms()).await?.ok_or_else(|| JobError::NotFound(id.to_string()))?;
+    pub async fn cancel(self: &Arc<Self>, id: &str, tenant: Option<&str>) -> Result<JobRecord, JobError> {
+        let capability = self.get(id, tenant).await?.capability;
+        // Once the store says cancelled, the guest must stop, listeners must
+        // hear the end and the queue must give the place back.
+        let (jobs, owned) = (self.clone(), id.to_string());
+        let previous = to_the_end(async move {
+            let id = owned.as_str();
+            let previous = jobs.store.cancel(id, now_ms()).await?.ok_or_else(|| JobError::NotFound(id.to_string()))?;
+            if previous.is_terminal() {
+                return Ok(previous);
+            }
+            if let Some(token) = jobs.running.lock().expect("running lock").get(id) {
+                token.cancel();
+            }
+            jobs.events.finish(id);
+            // A cancelled job gives its place in the queue back at once.
+            if previous == Status::Queued {
+                jobs.queue.remove(&capability, id);
+            }
+            Ok(previous)
+        })
+        .await?;
         if previous.is_terminal() {
             return Err(JobError::AlreadyFinished { id: id.to_string(), status: previous.as_str() });
         }
-        if let Some(token) = self.running.lock().expect("running lock").get(id) {
-            token.cancel();
-        }
-        self.events.finish(id);
-        let record = self.record(id).await?;
-        // A cancelled job gives its place in the queue back at once.
-        if previous == Status::Queued {
-            self.queue.remove(&record.capability, id);
-        }
-        Ok(record)
+        self.record(id).await
     }
 
     /// Live events of a job until the subscription is dropped; pair with

@@ -420,7 +420,7 @@ pub fn digest_of(wasm: &[u8]) -> String {
 
 /// Why the host stopped a guest.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
-pub(crate) enum Interrupt {
+enum Interrupt {
     #[error("the job's deadline passed")]
     Timeout,
     #[error("the job was cancelled")]
@@ -442,28 +442,49 @@ impl Interrupt {
     }
 }
 
-fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Version) -> Failure {
+/// What ended a guest call that returned an error, read from its Store;
+/// shared by jobs ([`classify_error`]) and warm-ups (preinit.rs).
+enum Stopped {
+    Interrupted(Interrupt),
+    OutOfMemory,
+    /// A trap, with what the guest said before it (a panic's message).
+    Crashed(String),
+    /// Not the guest's doing: the host failed to run it.
+    Host,
+}
+
+fn why_stopped(error: &wasmtime::Error, store: &Store<JobState>) -> Stopped {
     if let Some(interrupt) = error.downcast_ref::<Interrupt>() {
-        return interrupt.failure(version);
+        return Stopped::Interrupted(*interrupt);
     }
     if store.data().limiter.exceeded {
-        return Failure::new(
+        return Stopped::OutOfMemory;
+    }
+    match error.downcast_ref::<wasmtime::Trap>() {
+        Some(trap) => Stopped::Crashed(store.data().crash_message().unwrap_or_else(|| trap.to_string())),
+        None => Stopped::Host,
+    }
+}
+
+fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Version) -> Failure {
+    match why_stopped(error, store) {
+        Stopped::Interrupted(interrupt) => interrupt.failure(version),
+        Stopped::OutOfMemory => Failure::new(
             "JOB_MEMORY_EXCEEDED",
             format!(
                 "the job needed more than its {} memory limit and was stopped",
                 bytesize::ByteSize(version.memory).display().iec()
             ),
-        );
-    }
-    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
-        let detail = store.data().crash_message().unwrap_or_else(|| trap.to_string());
-        return Failure::new("JOB_TRAPPED", format!("the component crashed: {detail}"));
-    }
-    tracing::warn!(error = %format!("{error:#}"), capability = %version.capability, "job could not run");
-    Failure {
-        code: "JOB_HOST_ERROR".into(),
-        message: "the host could not run the job; it will be retried".into(),
-        retryable: true,
+        ),
+        Stopped::Crashed(detail) => Failure::new("JOB_TRAPPED", format!("the component crashed: {detail}")),
+        Stopped::Host => {
+            tracing::warn!(error = %format!("{error:#}"), capability = %version.capability, "job could not run");
+            Failure {
+                code: "JOB_HOST_ERROR".into(),
+                message: "the host could not run the job; it will be retried".into(),
+                retryable: true,
+            }
+        }
     }
 }
 

@@ -24,7 +24,7 @@ use wasmtime::{Engine, Store};
 use wasmtime_wizer::{ComponentContext, ComponentInstanceState, Wizer};
 
 use super::sandbox::JobState;
-use super::{Interrupt, LoadStep};
+use super::{LoadStep, Stopped, why_stopped};
 
 /// The export the host calls once per version (Wizer's default name, so a
 /// component prepared for the `wasmtime wizer` tool needs nothing else).
@@ -66,9 +66,10 @@ pub struct PreinitError {
     pub message: String,
 }
 
-#[allow(non_snake_case)]
-fn PreinitError(message: String) -> PreinitError {
-    PreinitError { step: LoadStep::Preinit, message }
+impl PreinitError {
+    fn new(message: String) -> Self {
+        Self { step: LoadStep::Preinit, message }
+    }
 }
 
 /// The warm-up reached an import; carried through wasmtime's error chain.
@@ -121,12 +122,12 @@ pub async fn snapshot(
     // wit-bindgen makes it). The host never calls it on a snapshot.
     wizer.keep_init_func(true);
     let (cx, instrumented) =
-        wizer.instrument_component(wasm).map_err(|e| PreinitError(format!("cannot be instrumented: {e:#}")))?;
+        wizer.instrument_component(wasm).map_err(|e| PreinitError::new(format!("cannot be instrumented: {e:#}")))?;
     let compile_engine = engine.clone();
     let component = tokio::task::spawn_blocking(move || Component::new(&compile_engine, &instrumented))
         .await
-        .map_err(|e| PreinitError(format!("compiling the instrumented component failed: {e}")))?
-        .map_err(|e| PreinitError(format!("compiling the instrumented component failed: {e:#}")))?;
+        .map_err(|e| PreinitError::new(format!("compiling the instrumented component failed: {e}")))?
+        .map_err(|e| PreinitError::new(format!("compiling the instrumented component failed: {e:#}")))?;
     check_imports(&component).map_err(|message| PreinitError { step: LoadStep::Imports, message })?;
     let linker = refusing_linker(engine, &component)?;
     let mut store = new_store();
@@ -134,7 +135,7 @@ pub async fn snapshot(
     // stuck in the host, which sees no epoch ticks.
     let warmed = tokio::time::timeout(limit, warm_and_snapshot(&wizer, &cx, &linker, &component, &mut store)).await;
     warmed.unwrap_or_else(|_| {
-        Err(PreinitError(format!(
+        Err(PreinitError::new(format!(
             "its warm-up (`{INIT_EXPORT}`) did not finish within {}",
             humantime::format_duration(limit)
         )))
@@ -151,10 +152,10 @@ async fn warm_and_snapshot(
     let instance = linker
         .instantiate_async(&mut *store, component)
         .await
-        .map_err(|e| PreinitError(format!("cannot be instantiated for its warm-up: {e:#}")))?;
+        .map_err(|e| PreinitError::new(format!("cannot be instantiated for its warm-up: {e:#}")))?;
     let init = instance
         .get_typed_func::<(), ()>(&mut *store, INIT_EXPORT)
-        .map_err(|e| PreinitError(format!("its `{INIT_EXPORT}` export is not a `func()`: {e:#}")))?;
+        .map_err(|e| PreinitError::new(format!("its `{INIT_EXPORT}` export is not a `func()`: {e:#}")))?;
     let started = Instant::now();
     if let Err(e) = init.call_async(&mut *store, ()).await {
         return Err(warm_up_failure(&e, store));
@@ -164,9 +165,9 @@ async fn warm_and_snapshot(
     let snapshot = wizer
         .snapshot_component(cx, &mut access)
         .await
-        .map_err(|e| PreinitError(format!("its state could not be snapshotted: {e:#}")))?;
+        .map_err(|e| PreinitError::new(format!("its state could not be snapshotted: {e:#}")))?;
     if let Some(e) = access.failed {
-        return Err(PreinitError(format!("its state could not be read for the snapshot: {e}")));
+        return Err(PreinitError::new(format!("its state could not be read for the snapshot: {e}")));
     }
     Ok((snapshot, warm))
 }
@@ -174,7 +175,7 @@ async fn warm_and_snapshot(
 /// WASI as jobs get it, with every import outside [`ALLOWED_DURING_INIT`]
 /// replaced by a function that stops the warm-up naming the import.
 fn refusing_linker(engine: &Engine, component: &Component) -> Result<Linker<JobState>, PreinitError> {
-    let linking = |e: wasmtime::Error| PreinitError(format!("cannot be linked for its warm-up: {e:#}"));
+    let linking = |e: wasmtime::Error| PreinitError::new(format!("cannot be linked for its warm-up: {e:#}"));
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(linking)?;
     linker.allow_shadowing(true);
@@ -234,25 +235,21 @@ fn io_resource(name: &str) -> ResourceType {
 }
 
 fn warm_up_failure(error: &wasmtime::Error, store: &Store<JobState>) -> PreinitError {
-    if let Some(interrupt) = error.downcast_ref::<Interrupt>() {
-        return PreinitError(format!(
-            "its warm-up (`{INIT_EXPORT}`) was stopped: {interrupt} (the component's `timeout`)"
-        ));
-    }
+    // A refused import is a host error in the chain, so it is asked first.
     if let Some(ImportCalled(import)) = error.chain().find_map(|e| e.downcast_ref::<ImportCalled>()) {
-        return PreinitError(format!(
+        return PreinitError::new(format!(
             "its warm-up (`{INIT_EXPORT}`) called the import `{import}`; a warm-up may not call the host \
              (no files, engines, clocks, random bytes or environment: what it read would be frozen into every job). \
              Move that call into `run`, or build what needs it lazily there"
         ));
     }
-    if store.data().limiter.exceeded {
-        return PreinitError(format!(
-            "its warm-up (`{INIT_EXPORT}`) needed more memory than the component's `memory` limit in spin.toml"
-        ));
-    }
-    let detail = store.data().crash_message().unwrap_or_else(|| format!("{error:#}"));
-    PreinitError(format!("its warm-up (`{INIT_EXPORT}`) failed: {detail}"))
+    let why = match why_stopped(error, store) {
+        Stopped::Interrupted(interrupt) => format!("was stopped: {interrupt} (the component's `timeout`)"),
+        Stopped::OutOfMemory => "needed more memory than the component's `memory` limit in spin.toml".into(),
+        Stopped::Crashed(detail) => format!("failed: {detail}"),
+        Stopped::Host => format!("failed: {error:#}"),
+    };
+    PreinitError::new(format!("its warm-up (`{INIT_EXPORT}`) {why}"))
 }
 
 /// Wizer reads the instrumented instance's globals and memories through
