@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::blobs::{Blobs, LocalBlobStore};
 use crate::deploy::Deployer;
-use crate::engines::{EngineSettings, Engines};
+use crate::engines::{EngineSettings, Engines, StartContext};
 use crate::jobs::{Jobs, JobsConfig};
 use crate::manifest::{CapabilitySpec, Manifest};
 use crate::queue::MemoryQueue;
@@ -57,7 +57,11 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
     );
 
     let sizing = pool_sizing(&manifest.capabilities);
-    let engines = Arc::new(Engines::probe(&settings.engines).await);
+    let vectors = crate::vectors::sqlite::SqliteVectors::open(&settings.database)
+        .await
+        .with_context(|| format!("opening the vector index in {}", settings.database.display()))?;
+    let start = StartContext { settings: &settings.engines, vectors: Arc::new(vectors) };
+    let engines = Arc::new(Engines::start(&start).await);
     let runtime = Arc::new(Runtime::new(&sizing, settings.cache_dir.clone(), blobs.clone(), engines.clone())?);
     let mut registry = Registry::default();
     for spec in &manifest.capabilities {

@@ -5,10 +5,21 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::HostSettings;
 use crate::engines::EngineSettings;
+use crate::engines::embeddings::EmbeddingSettings;
+use crate::engines::llm::config::{self, LlmSettings, ProviderConfig};
+
+/// The runtime-config file: what the operator maps, per host.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuntimeConfigFile {
+    #[serde(default)]
+    llm: std::collections::BTreeMap<String, config::FileAlias>,
+}
 use crate::jobs::JobsConfig;
 
 #[derive(Parser, Debug)]
@@ -103,11 +114,30 @@ pub struct HostArgs {
     /// Engine processes (OCR, PDF rendering) that may run at once [default: CPU cores].
     #[arg(long, env = "CAPSULE_ENGINE_CONCURRENCY")]
     pub engine_concurrency: Option<usize>,
+    /// Map a model alias to a provider for the `llm` engine; repeatable:
+    /// `ALIAS=local` (the bundled SmolLM2-135M), `ALIAS=local:FILE.gguf`,
+    /// `ALIAS=openai:MODEL@URL` (any OpenAI-compatible endpoint; the key
+    /// from OPENAI_API_KEY) or `ALIAS=off`. Without any, only `tiny` is
+    /// mapped, to the bundled model.
+    #[arg(long = "llm", env = "CAPSULE_LLM", value_delimiter = ',', value_name = "ALIAS=PROVIDER")]
+    pub llm: Vec<String>,
+    /// The API key sent to `openai:` providers given by `--llm` or `--embeddings`.
+    #[arg(long, env = "OPENAI_API_KEY", hide_env_values = true)]
+    pub openai_api_key: Option<String>,
+    /// The `embeddings` engine's provider: `local` (multilingual-e5-small,
+    /// the default), `local:FILE`, `openai:MODEL@URL` or `off`.
+    #[arg(long, env = "CAPSULE_EMBEDDINGS", default_value = "local", value_name = "PROVIDER")]
+    pub embeddings: String,
+    /// A TOML file of runtime configuration: `[llm.<alias>]` tables
+    /// (provider, url, model, api_key_env, path, threads, context,
+    /// concurrency, timeout, retries). Flags override it alias by alias.
+    #[arg(long, env = "CAPSULE_RUNTIME_CONFIG", value_name = "FILE")]
+    pub runtime_config: Option<PathBuf>,
 }
 
 impl HostArgs {
-    pub fn settings(&self, public_url: String, database: PathBuf) -> HostSettings {
-        HostSettings {
+    pub fn settings(&self, public_url: String, database: PathBuf) -> anyhow::Result<HostSettings> {
+        Ok(HostSettings {
             data_dir: self.data_dir.clone(),
             blob_dir: self.data_dir.join("blobs"),
             cache_dir: self.cache_dir.clone().unwrap_or_else(|| self.data_dir.join("cache")),
@@ -125,8 +155,62 @@ impl HostArgs {
                 tesseract: self.tesseract.clone(),
                 pdftoppm: self.pdftoppm.clone(),
                 concurrency: self.engine_concurrency.unwrap_or_else(crate::engines::default_concurrency),
+                llm: self.llm_settings()?,
+                embeddings: self.embedding_settings()?,
             },
+        })
+    }
+
+    fn llm_settings(&self) -> anyhow::Result<LlmSettings> {
+        let mut settings = LlmSettings::default();
+        settings.aliases.insert(
+            config::BUNDLED_ALIAS.into(),
+            ProviderConfig::Local(config::LocalOptions::new(config::bundled_model())),
+        );
+        if let Some(path) = &self.runtime_config {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the runtime config {}", path.display()))?;
+            let file: RuntimeConfigFile =
+                toml::from_str(&text).with_context(|| format!("the runtime config {}", path.display()))?;
+            for (alias, entry) in file.llm {
+                if !crate::manifest::valid_alias(&alias) {
+                    anyhow::bail!("{}: `[llm.{alias}]` is not a model alias", path.display());
+                }
+                let provider = entry.into_provider(&alias).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                settings.aliases.insert(alias, provider);
+            }
         }
+        for flag in &self.llm {
+            let (alias, provider) =
+                config::parse_flag(flag, self.openai_api_key.as_deref()).map_err(|e| anyhow::anyhow!("--llm {e}"))?;
+            match provider {
+                Some(p) => settings.aliases.insert(alias, p),
+                None => settings.aliases.remove(&alias),
+            };
+        }
+        Ok(settings)
+    }
+
+    fn embedding_settings(&self) -> anyhow::Result<EmbeddingSettings> {
+        let spec = self.embeddings.trim();
+        Ok(match spec {
+            "off" => EmbeddingSettings::Off,
+            "local" => EmbeddingSettings::bundled(),
+            s if s.starts_with("local:") => match EmbeddingSettings::bundled() {
+                EmbeddingSettings::Local { threads, .. } => {
+                    EmbeddingSettings::Local { path: PathBuf::from(&s[6..]), threads }
+                }
+                other => other,
+            },
+            s if s.starts_with("openai:") => {
+                let (model, url) = s[7..]
+                    .split_once('@')
+                    .ok_or_else(|| anyhow::anyhow!("--embeddings `{s}`: write openai:MODEL@URL"))?;
+                reqwest::Url::parse(url).with_context(|| format!("--embeddings: `{url}` is not a URL"))?;
+                EmbeddingSettings::OpenAi(config::endpoint(url, model, self.openai_api_key.clone()))
+            }
+            other => anyhow::bail!("--embeddings `{other}`: use `local`, `local:FILE`, `openai:MODEL@URL` or `off`"),
+        })
     }
 }
 
@@ -156,13 +240,13 @@ impl Drop for Scratch {
 impl HostArgs {
     /// A one-off host: jobs and versions in `scratch`; files in the real data
     /// dir when `keep_files` (so a server on it can serve what a `run` wrote).
-    pub fn scratch_settings(&self, scratch: &Scratch, keep_files: bool) -> HostSettings {
-        let mut settings = self.settings("http://127.0.0.1:8000".into(), scratch.path().join("jobs.db"));
+    pub fn scratch_settings(&self, scratch: &Scratch, keep_files: bool) -> anyhow::Result<HostSettings> {
+        let mut settings = self.settings("http://127.0.0.1:8000".into(), scratch.path().join("jobs.db"))?;
         settings.data_dir = scratch.path().to_path_buf();
         if !keep_files {
             settings.blob_dir = scratch.path().join("blobs");
         }
-        settings
+        Ok(settings)
     }
 }
 

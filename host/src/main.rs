@@ -15,6 +15,7 @@ mod remote;
 mod runtime;
 mod scaffold;
 mod store;
+mod vectors;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -99,7 +100,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Manifest::load(&args.host.manifest, true)?
     };
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
-    let settings = args.host.settings(public_url, args.host.data_dir.join("jobs.db"));
+    let settings = args.host.settings(public_url, args.host.data_dir.join("jobs.db"))?;
     let host = app::start(&manifest, &settings).await?;
     if args.watch {
         let (deployer, manifest) = (host.deployer.clone(), manifest.clone());
@@ -186,7 +187,7 @@ async fn run_one(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let name = manifest.capabilities[0].name.clone();
     let scratch = Scratch::new("run")?;
-    run_job(&manifest, &args.host.scratch_settings(&scratch, true), &name, input, args.quiet).await
+    run_job(&manifest, &args.host.scratch_settings(&scratch, true)?, &name, input, args.quiet).await
 }
 
 async fn run_job(
@@ -234,6 +235,7 @@ async fn run_job(
                 bar.set_message(if message.is_empty() { step } else { message });
             }
             Ok(Ok(jobs::JobEvent::Chunk(chunk))) => bar.println(chunk),
+            Ok(Ok(jobs::JobEvent::Token { text, .. })) => bar.set_message(text),
             Ok(Ok(jobs::JobEvent::Finished)) | Ok(Err(_)) => events = host.jobs.subscribe(&submitted.id),
             Err(_) => bar.tick(),
         }
@@ -243,7 +245,7 @@ async fn run_job(
 async fn capabilities(args: CapabilitiesArgs) -> anyhow::Result<()> {
     let manifest = Manifest::load(&args.host.manifest, true)?;
     let scratch = Scratch::new("capabilities")?;
-    let host = app::start(&manifest, &args.host.scratch_settings(&scratch, false)).await?;
+    let host = app::start(&manifest, &args.host.scratch_settings(&scratch, false)?).await?;
     if args.json {
         let list: Vec<_> = host.jobs.registry().iter().map(|e| api::capability_view(e)).collect();
         println!("{}", serde_json::to_string_pretty(&list)?);

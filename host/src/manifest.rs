@@ -35,7 +35,13 @@ pub const RESERVED_NAMES: &[&str] = &["jobs", "files", "capabilities", "componen
 
 /// Host engines a component may be granted (`engines = [...]`), by the name
 /// of the WIT interface that lends them.
-pub const ENGINES: &[&str] = &["ocr", "pdf-render"];
+pub use crate::engines::NAMES as ENGINES;
+
+/// A model alias: what `ai_models` lists and the runtime configuration maps.
+pub fn valid_alias(alias: &str) -> bool {
+    (1..=64).contains(&alias.len())
+        && alias.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
@@ -66,6 +72,10 @@ pub struct CapabilitySpec {
     pub allowed_outbound_hosts: Vec<OutboundHost>,
     /// Host engines the component may import (a subset of [`ENGINES`]).
     pub engines: BTreeSet<String>,
+    /// Model aliases the component may ask the `llm` engine for (Spin's
+    /// `ai_models`); which provider serves an alias is the operator's
+    /// runtime configuration, never the manifest's.
+    pub ai_models: BTreeSet<String>,
     pub build: Option<BuildSpec>,
     pub timeout: Duration,
     pub max_attempts: u32,
@@ -174,6 +184,9 @@ struct RawComponent {
     /// Capsule's extension: host engines lent to the component.
     #[serde(default)]
     engines: Vec<String>,
+    /// Spin's key: model aliases the component may use.
+    #[serde(default)]
+    ai_models: Vec<String>,
     build: Option<RawBuild>,
     #[serde(default)]
     #[allow(dead_code)]
@@ -288,6 +301,20 @@ impl Manifest {
                 }
                 engines.insert(engine.clone());
             }
+            let mut ai_models = BTreeSet::new();
+            for alias in &comp.ai_models {
+                if !valid_alias(alias) {
+                    return Err(invalid(format!(
+                        "`{ckey}.ai_models`: `{alias}` is not a model alias; use 1-64 of `a-z`, `0-9`, `-`, `_`, `.` (e.g. `default`)"
+                    )));
+                }
+                ai_models.insert(alias.clone());
+            }
+            if !ai_models.is_empty() && !engines.contains("llm") {
+                return Err(invalid(format!(
+                    "`{ckey}.ai_models` lists model aliases but `{ckey}.engines` does not grant `llm`: add `engines = [\"llm\"]`"
+                )));
+            }
             let build = comp.build.as_ref().map(|b| BuildSpec {
                 command: b.command.clone(),
                 workdir: b.workdir.as_ref().map(|w| base.join(w)).unwrap_or_else(|| base.clone()),
@@ -300,6 +327,7 @@ impl Manifest {
                 source,
                 allowed_outbound_hosts,
                 engines,
+                ai_models,
                 build,
                 timeout,
                 max_attempts,

@@ -193,10 +193,36 @@ async fn seed_ocr_extract_runs_as_a_task_with_the_seed_result_shape() {
     assert!(result["extracted_text"].as_str().unwrap().contains("김철수"), "{body}");
     assert_eq!(result["pages"][0]["page"], 1, "{body}");
     assert_eq!(result["pages"][1]["page"], 2, "{body}");
-    // The embedding half is not built: said in the warnings, never invented.
-    assert!(result.get("vector_id").is_none() && result.get("collection").is_none(), "{body}");
-    let warnings = result["warnings"].as_array().expect("warnings");
-    assert!(warnings.iter().any(|w| w.as_str().unwrap().starts_with("EMBEDDING_NOT_AVAILABLE")), "{body}");
+    // The embedding half: the text is in the `resumes` collection, keyed by the document.
+    assert_eq!(result["vector_id"], "vec_resume_123", "{body}");
+    assert_eq!(result["collection"], "resumes", "{body}");
+    assert!(result["embedding"]["chunks"].as_u64().unwrap() >= 1, "{body}");
+}
+
+#[tokio::test]
+async fn re_extracting_a_document_replaces_its_vectors_instead_of_adding_to_them() {
+    let manifest = documents_manifest()
+        .job("language-probe", &[])
+        .engine("language-probe", "llm")
+        .engine("language-probe", "embeddings")
+        .engine("language-probe", "vectors");
+    let host = Host::start(&manifest, &[]).await;
+    let url = upload(&host, "resume.pdf", "application/pdf").await;
+    let input = json!({"file_url": url, "index": {"collection": "resumes", "user_id": "u1", "document_id": "d1"}});
+    let mut chunks = Vec::new();
+    for _ in 0..2 {
+        // forceRefresh: the second extraction runs again instead of answering from the cache.
+        let (status, _, body) = host.post_json("/api/v1/ocr?wait=60&forceRefresh=true", &input).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        chunks.push(body["data"]["result"]["embedding"]["chunks"].as_u64().expect("chunks"));
+    }
+    assert_eq!(chunks[0], chunks[1]);
+    let ask = json!({"op": "ask", "collection": "resumes", "query": "김철수 경력", "top_k": 100});
+    let (status, _, body) = host.post_json("/api/v1/language-probe?wait=60", &ask).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let hits = body["data"]["result"]["hits"].as_array().expect("hits");
+    let stored = hits.iter().filter(|h| h["metadata"]["document_id"] == "d1").count() as u64;
+    assert_eq!(stored, chunks[0], "the document's vectors were added to, not replaced: {body}");
 }
 
 #[tokio::test]
@@ -339,9 +365,10 @@ async fn a_scanned_page_without_engines_fails_the_job_rather_than_dropping_the_p
     .await;
     let url = upload(&host, "resume.pdf", "application/pdf").await;
     let job = run(&host, "ocr", json!({"file_url": url})).await;
-    // Page 1 has a text layer; page 2 is a scan, which needs the missing engines.
+    // Page 1 has a text layer; page 2 is a scan, which needs the missing
+    // engines: the renderer first, and each engine answers with its own code.
     assert_eq!(job["status"], "failed", "{job}");
-    assert_eq!(job["failure"]["code"], "OCR_ENGINE_UNAVAILABLE", "{job}");
+    assert_eq!(job["failure"]["code"], "PDF_RENDER_UNAVAILABLE", "{job}");
 }
 
 #[tokio::test]
@@ -349,5 +376,5 @@ async fn component_using_an_engine_it_is_not_granted_is_refused_naming_the_grant
     let manifest = Manifest::new().job("ocr", &[]).engine("ocr", "ocr");
     let exited = serve_until_exit(&manifest, Duration::from_secs(60));
     assert!(!exited.status.success(), "capsule accepted the manifest: {}", exited.stderr);
-    assert!(exited.stderr.contains("engines = [\"pdf-render\"]"), "{}", exited.stderr);
+    assert!(exited.stderr.contains("engines = [\"pdf-render\", \"embeddings\", \"vectors\"]"), "{}", exited.stderr);
 }

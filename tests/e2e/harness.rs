@@ -29,9 +29,12 @@ const GUEST_PACKAGES: &[&str] = &[
     "fixture-echo-broken",
     "fixture-counter",
     "fixture-warm-import",
+    "fixture-language-probe",
     "calendar",
     "ocr",
     "masking",
+    "diagnosis",
+    "regeneration",
 ];
 
 /// Upper bound for a host to answer `/health` after it was spawned
@@ -83,7 +86,7 @@ pub fn guests() -> &'static Path {
 /// The built `.wasm` of a capability id (`busy-loop` → `fixture_busy_loop.wasm`).
 pub fn wasm_path(id: &str) -> PathBuf {
     let file = match id {
-        "calendar" | "ocr" | "masking" => format!("{id}.wasm"),
+        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" => format!("{id}.wasm"),
         other => format!("fixture_{}.wasm", other.replace('-', "_")),
     };
     guests().join(file)
@@ -103,6 +106,7 @@ pub struct Manifest {
     sources: Vec<(String, PathBuf)>,
     grants: Vec<(String, String)>,
     engines: Vec<(String, String)>,
+    ai_models: Vec<(String, String)>,
 }
 
 impl Manifest {
@@ -115,10 +119,12 @@ impl Manifest {
         self
     }
 
-    /// A job of a component that reads documents (`ocr`, `masking`): both
-    /// host engines lent.
+    /// A job of a component that reads documents (`ocr`, `masking`): the
+    /// engines each needs lent.
     pub fn document_job(self, id: &str, settings: &[(&str, &str)]) -> Self {
-        self.job(id, settings).engine(id, "ocr").engine(id, "pdf-render")
+        let m = self.job(id, settings).engine(id, "ocr").engine(id, "pdf-render");
+        // OCR also embeds what it read (seed 001's `vector_id`).
+        if id == "ocr" { m.engine(id, "embeddings").engine(id, "vectors") } else { m }
     }
 
     /// Serve `id` from this file instead of its built fixture.
@@ -133,9 +139,15 @@ impl Manifest {
         self
     }
 
-    /// Lend a host engine (`ocr`, `pdf-render`) to `[component.<id>]`.
+    /// Lend a host engine (`ocr`, `pdf-render`, `llm`, …) to `[component.<id>]`.
     pub fn engine(mut self, id: &str, engine: &str) -> Self {
         self.engines.push((id.to_string(), engine.to_string()));
+        self
+    }
+
+    /// Grant `[component.<id>]` the model alias `alias` (`ai_models`).
+    pub fn ai_model(mut self, id: &str, alias: &str) -> Self {
+        self.ai_models.push((id.to_string(), alias.to_string()));
         self
     }
 
@@ -164,6 +176,11 @@ impl Manifest {
                 self.engines.iter().filter(|(g, _)| g == id).map(|(_, e)| format!("{e:?}")).collect();
             if !engines.is_empty() {
                 out.push_str(&format!("engines = [{}]\n", engines.join(", ")));
+            }
+            let aliases: Vec<String> =
+                self.ai_models.iter().filter(|(g, _)| g == id).map(|(_, a)| format!("{a:?}")).collect();
+            if !aliases.is_empty() {
+                out.push_str(&format!("ai_models = [{}]\n", aliases.join(", ")));
             }
         }
         out
@@ -297,10 +314,14 @@ impl Host {
             if !self.extra.iter().any(|a| a == "--cache-dir") {
                 command.arg("--cache-dir").arg(workspace().join("target").join("e2e-cache"));
             }
+            // Fast retries unless a test needs to watch one wait.
+            if !self.extra.iter().any(|a| a == "--retry-base") {
+                command.args(["--retry-base", "50ms"]);
+            }
             let child = command
                 .arg("--listen")
                 .arg(format!("127.0.0.1:{}", self.port))
-                .args(["--retry-base", "50ms", "--lease", "2s"])
+                .args(["--lease", "2s"])
                 .args(&self.extra)
                 .env("NO_COLOR", "1")
                 .stdin(Stdio::null())

@@ -15,11 +15,19 @@ use crate::python_tools;
 /// bring schemas with `$defs`.
 fn real_components() -> Manifest {
     let file_job = [("timeout", "\"60s\""), ("max_attempts", "1"), ("concurrency", "2"), ("memory", "\"512MiB\"")];
+    let text_job = [("timeout", "\"60s\""), ("max_attempts", "1"), ("cache", "true")];
     Manifest::new()
         .job("echo", &[])
         .job("calendar", &[("timeout", "\"10s\""), ("max_attempts", "1"), ("memory", "\"64MiB\"")])
         .document_job("ocr", &file_job)
         .document_job("masking", &file_job)
+        .job("diagnosis", &text_job)
+        .engine("diagnosis", "llm")
+        .engine("diagnosis", "embeddings")
+        .ai_model("diagnosis", "default")
+        .job("regeneration", &text_job)
+        .engine("regeneration", "llm")
+        .ai_model("regeneration", "default")
 }
 
 async fn openapi(host: &Host) -> Value {

@@ -2,7 +2,11 @@
 //! cancellation) behind [`Host`] so the whole flow runs natively in tests with a fake host.
 
 use capsule_sdk::engines::Recognition;
-use capsule_sdk::{Failure, Host};
+use capsule_sdk::{Failure, Files, JobContext, Ocr, PdfRender};
+
+/// The engines this flow uses; native tests fake exactly these.
+pub trait Engines: Files + Ocr + PdfRender + JobContext {}
+impl<T: Files + Ocr + PdfRender + JobContext> Engines for T {}
 use image::metadata::Orientation;
 
 use crate::output::{ContentType, DetectedItem, Output};
@@ -20,7 +24,7 @@ pub const LOW_OCR_CONFIDENCE: f32 = 0.5;
 const MAX_TIFF_PAGES_COUNTED: usize = 1000;
 
 /// Run one job: mask the text or file `input` names.
-pub fn handle(input: &Input, host: &mut impl Host) -> Result<Output, Failure> {
+pub fn handle(input: &Input, host: &mut impl Engines) -> Result<Output, Failure> {
     let source = input.source()?;
     let options = input.options()?;
     let (bytes, url) = match source {
@@ -60,7 +64,7 @@ fn mask_image(
     format: Format,
     options: &Options,
     stem: &str,
-    host: &mut impl Host,
+    host: &mut impl Engines,
     warnings: &mut Vec<String>,
 ) -> Result<Output, Failure> {
     host.progress(5, "decoding", "decoding the image");
@@ -100,7 +104,7 @@ fn mask_pdf(
     bytes: &[u8],
     options: &Options,
     stem: &str,
-    host: &mut impl Host,
+    host: &mut impl Engines,
     warnings: &mut Vec<String>,
 ) -> Result<Output, Failure> {
     host.progress(2, "reading", "reading the PDF's text layer");
@@ -273,7 +277,7 @@ fn file_output(url: String, content_type: ContentType, pages: u32, items: Vec<De
     }
 }
 
-fn check_cancelled(host: &mut impl Host) -> Result<(), Failure> {
+fn check_cancelled(host: &mut impl Engines) -> Result<(), Failure> {
     if host.cancelled() {
         return Err(Failure::new(CANCELLED, "the job was cancelled"));
     }

@@ -12,7 +12,7 @@
 //! This file is wiring only. The logic lives in small modules tested natively: [`pii`] (detection),
 //! [`request`] (input), [`text_mode`], [`page_text`] (OCR / text layer → lines and boxes),
 //! [`raster`] (decode, draw, encode), [`pdf_pages`] (the input's page structure), [`pdf_out`] (PDF
-//! assembly) and [`job`] (the flow, with its effects behind [`capsule_sdk::Host`]).
+//! assembly) and [`job`] (the flow, with its effects behind [`job::Engines`]).
 
 pub mod job;
 pub mod output;

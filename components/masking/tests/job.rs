@@ -6,8 +6,8 @@ use std::io::Cursor;
 
 use base64::Engine as _;
 use capsule_sdk::Failure;
-use capsule_sdk::Host;
 use capsule_sdk::engines::{Line as OcrLine, PageImage, Recognition, Word as OcrWord};
+use capsule_sdk::{Files, JobContext, PdfRender};
 use image::{DynamicImage, GrayImage, ImageFormat, Luma, Rgb, RgbImage};
 use lopdf::{Document, Object, Stream, dictionary};
 use masking::job::handle;
@@ -59,7 +59,7 @@ impl Fake {
     }
 }
 
-impl Host for Fake {
+impl Files for Fake {
     fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
         if let Some(f) = self.read_failure.clone() {
             return Err(f);
@@ -74,12 +74,16 @@ impl Host for Fake {
         self.written.push((name.to_string(), content_type.to_string(), data.to_vec()));
         Ok(format!("/api/v1/files/out-{}", self.written.len()))
     }
+}
 
+impl capsule_sdk::Ocr for Fake {
     fn recognize(&mut self, image: &[u8], languages: &str) -> Result<Recognition, Failure> {
         self.ocr_calls.push(languages.to_string());
         (self.ocr)(image, languages)
     }
+}
 
+impl PdfRender for Fake {
     fn render_page(&mut self, _pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure> {
         self.renders.push((page, dpi));
         if let Some(f) = self.render_failure.clone() {
@@ -91,7 +95,9 @@ impl Host for Fake {
         let png = png(&DynamicImage::ImageRgb8(RgbImage::from_pixel(width, height, Rgb([255, 255, 255]))));
         Ok(PageImage { png, width, height })
     }
+}
 
+impl JobContext for Fake {
     fn progress(&mut self, percent: u8, step: &str, _message: &str) {
         self.progress.push((percent, step.to_string()));
     }

@@ -43,6 +43,10 @@ pub struct Input {
     #[serde(default = "default_dpi")]
     #[schemars(range(min = 72, max = 600))]
     pub dpi: u32,
+    /// Also embed the extracted text and store it in a vector collection
+    /// (needs the `embeddings` and `vectors` engines).
+    #[serde(default)]
+    pub index: Option<crate::index::IndexRequest>,
 }
 
 fn default_languages() -> String {

@@ -4,13 +4,14 @@
 //! other pages are rendered by the host (`pdf-render`, poppler) and read by its OCR engine (`ocr`,
 //! Tesseract), as are images.
 //!
-//! This file is the job's flow, with every host call behind [`capsule_sdk::Host`] so it runs natively in
+//! This file is the job's flow, with every host call behind [`Engines`] so it runs natively in
 //! tests.
 //! The pure parts live in [`input`] (which file, which options), [`detect`] (what the bytes are),
 //! [`page`] (one page from a text layer or a recognition) and [`output`] (the output document and
 //! where the words go).
 
 pub mod detect;
+pub mod index;
 pub mod input;
 pub mod output;
 pub mod page;
@@ -19,7 +20,15 @@ pub mod sample;
 use base64::Engine as _;
 use serde_json::json;
 
-use capsule_sdk::{Capability, Capsule, Descriptor, Failure, Host, Job, Level, Mode};
+use capsule_sdk::Ocr as Recognizer;
+use capsule_sdk::{
+    Capability, Capsule, Descriptor, Embeddings, Failure, Files, Job, JobContext, Level, Mode, PdfRender, Vectors,
+};
+
+/// The engines this flow uses; native tests fake exactly these (the
+/// language engines only when a test indexes).
+pub trait Engines: Files + Recognizer + PdfRender + JobContext + Embeddings + Vectors {}
+impl<T: Files + Recognizer + PdfRender + JobContext + Embeddings + Vectors> Engines for T {}
 use detect::Format;
 use input::{Input, Source};
 use output::Output;
@@ -89,7 +98,7 @@ capsule_sdk::export_capability!(Ocr);
 const EXAMPLE_TEXT: &str = "Hello from Capsule";
 
 /// The whole job, with the host passed in.
-pub fn handle(job_id: &str, input: &Input, host: &mut impl Host) -> Result<Output, Failure> {
+pub fn handle(job_id: &str, input: &Input, host: &mut impl Engines) -> Result<Output, Failure> {
     input.check_options()?;
     let source = input.source()?;
     host.progress(0, "read", "reading the file");
@@ -103,15 +112,22 @@ pub fn handle(job_id: &str, input: &Input, host: &mut impl Host) -> Result<Outpu
         Format::Pdf => read_pdf(&bytes, input, host)?,
         _ => read_image(&bytes, input, host)?,
     };
-    let output = output::shape(pages, &input.languages, input.include_words, |file| {
+    let mut output = output::shape(pages, &input.languages, input.include_words, |file| {
         host.write(&format!("{job_id}-words.json"), "application/json", file)
     })?;
+    if let Some(request) = &input.index {
+        host.progress(95, "embed", "embedding the text");
+        let indexed = index::index(&output.extracted_text, request, host)?;
+        output.vector_id = Some(indexed.vector_id.clone());
+        output.collection = Some(indexed.collection.clone());
+        output.embedding = Some(indexed);
+    }
     let plural = if output.page_count == 1 { "" } else { "s" };
     host.progress(100, "done", &format!("read {} page{plural}", output.page_count));
     Ok(output)
 }
 
-fn read_pdf(pdf: &[u8], input: &Input, host: &mut impl Host) -> Result<Vec<Page>, Failure> {
+fn read_pdf(pdf: &[u8], input: &Input, host: &mut impl Engines) -> Result<Vec<Page>, Failure> {
     let document = pdf_text::extract(pdf).map_err(pdf_failure)?;
     let total = document.pages.len();
     let mut pages = Vec::with_capacity(total);
@@ -130,14 +146,14 @@ fn read_pdf(pdf: &[u8], input: &Input, host: &mut impl Host) -> Result<Vec<Page>
     Ok(pages)
 }
 
-fn read_image(image: &[u8], input: &Input, host: &mut impl Host) -> Result<Vec<Page>, Failure> {
+fn read_image(image: &[u8], input: &Input, host: &mut impl Engines) -> Result<Vec<Page>, Failure> {
     start_page(host, 0, 1, "page 1 of 1 (ocr)")?;
     Ok(vec![page::from_recognition(1, &host.recognize(image, &input.languages)?)])
 }
 
 /// Stop if the job was cancelled; otherwise report that page `done + 1` of `total` starts.
 /// Pages take 5–95 % of the progress bar.
-fn start_page(host: &mut impl Host, done: usize, total: usize, message: &str) -> Result<(), Failure> {
+fn start_page(host: &mut impl Engines, done: usize, total: usize, message: &str) -> Result<(), Failure> {
     if host.cancelled() {
         return Err(Failure::new(CANCELLED, "the job was cancelled before it finished reading the file"));
     }

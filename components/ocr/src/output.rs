@@ -30,6 +30,15 @@ pub struct Output {
     pub words_url: Option<String>,
     /// Sentences about what could not be read, e.g. `page 3 has no readable text`.
     pub warnings: Vec<String>,
+    /// With `index`: the document's id in the collection (seed 001's `vector_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vector_id: Option<String>,
+    /// With `index`: the collection the text was stored in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// With `index`: what was stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<crate::index::Indexed>,
 }
 
 /// The file `words_url` points to.
@@ -88,6 +97,9 @@ pub fn shape(
         pages,
         words_url,
         warnings,
+        vector_id: None,
+        collection: None,
+        embedding: None,
     })
 }
 

@@ -28,18 +28,25 @@ struct FakeHost {
 
 const RENDERED_PNG: &[u8] = b"\x89PNG rendered";
 
-impl Host for FakeHost {
+impl Files for FakeHost {
     fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
         self.blobs.get(url).cloned().ok_or_else(|| Failure::new("BLOB_NOT_FOUND", format!("no file at {url}")))
     }
+
     fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
         self.written.push((name.into(), content_type.into(), data.to_vec()));
         Ok(format!("blob://{name}"))
     }
+}
+
+impl capsule_sdk::Ocr for FakeHost {
     fn recognize(&mut self, image: &[u8], languages: &str) -> Result<Recognition, Failure> {
         self.recognized.push((image.to_vec(), languages.into()));
         self.recognition.clone().expect("the test did not expect OCR")
     }
+}
+
+impl PdfRender for FakeHost {
     fn render_page(&mut self, _pdf: &[u8], page: u32, dpi: u32) -> Result<PageImage, Failure> {
         self.rendered.push((page, dpi));
         match &self.render_failure {
@@ -47,9 +54,16 @@ impl Host for FakeHost {
             None => Ok(PageImage { png: RENDERED_PNG.to_vec(), width: 1000, height: 500 }),
         }
     }
+}
+
+impl capsule_sdk::Embeddings for FakeHost {}
+impl capsule_sdk::Vectors for FakeHost {}
+
+impl JobContext for FakeHost {
     fn progress(&mut self, percent: u8, step: &str, message: &str) {
         self.progress.push((percent, step.into(), message.into()));
     }
+
     fn cancelled(&mut self) -> bool {
         match &mut self.cancel_after {
             Some(0) => true,
@@ -222,17 +236,18 @@ fn engine_failures_are_returned_unchanged() {
 
 #[test]
 fn renderer_failures_are_returned_unchanged() {
-    let missing = Failure::new("OCR_ENGINE_UNAVAILABLE", "no renderer on this host");
+    let missing = Failure::new("PDF_RENDER_UNAVAILABLE", "no renderer on this host");
     let mut host = FakeHost { render_failure: Some(missing.clone()), ..Default::default() };
     assert_eq!(run(&mut host, json!({"file_base64": scanned_second_page()})).unwrap_err(), missing);
     assert!(host.recognized.is_empty());
 }
 
 #[test]
-fn a_scanned_pdf_without_the_host_engines_fails_as_engine_unavailable() {
-    // Through the real SDK, natively: the same answer a host without Tesseract gives.
+fn a_scanned_pdf_without_the_host_engines_fails_as_the_renderer_unavailable() {
+    // Through the real SDK, natively: the same answer a host without poppler
+    // gives (a scanned page is rendered before it is read).
     let failure = capsule_sdk::testing::run::<Ocr>(json!({"file_base64": scanned_second_page()})).unwrap_err();
-    assert_eq!(failure.code, "OCR_ENGINE_UNAVAILABLE");
+    assert_eq!(failure.code, "PDF_RENDER_UNAVAILABLE");
 }
 
 #[test]

@@ -74,6 +74,7 @@ pub mod bindings {
 
 use bindings::capsule::worker::types as wit;
 
+pub mod language;
 pub mod testing;
 
 /// The `schemars` crate the schema helpers use; derive with `#[derive(schemars::JsonSchema)]`
@@ -361,46 +362,162 @@ pub mod blobs {
     }
 }
 
-/// Everything a running job may ask of the host, behind one trait, so a
-/// job's flow can take `&mut impl Host` and be unit-tested natively with a
-/// fake: the real files and engines exist only inside Capsule. [`Capsule`]
-/// is the real thing.
-pub trait Host {
-    /// [`blobs::read`].
-    fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure>;
-    /// [`blobs::write`].
-    fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure>;
-    /// [`engines::recognize`].
-    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<engines::Recognition, Failure>;
-    /// [`engines::render_page`].
-    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<engines::PageImage, Failure>;
-    /// [`progress`].
-    fn progress(&mut self, percent: u8, step: &str, message: &str);
-    /// [`cancelled`].
-    fn cancelled(&mut self) -> bool;
+/// What a running job may ask of the host, one trait per engine, so a
+/// job's flow can take exactly the engines it uses
+/// (`&mut (impl Files + Ocr + JobContext)`) and be unit-tested natively
+/// with a fake that implements only those. Every method's default answers
+/// as a host without that engine does ("unavailable"), so a fake overrides
+/// only what its test needs. [`Capsule`] is the real thing.
+pub trait JobContext {
+    /// [`progress`]; the default drops it.
+    fn progress(&mut self, percent: u8, step: &str, message: &str) {
+        let _ = (percent, step, message);
+    }
+    /// [`cancelled`]; the default is never.
+    fn cancelled(&mut self) -> bool {
+        false
+    }
 }
 
-/// The Capsule host: every [`Host`] call goes to the real interface.
+/// [`blobs`]: the job's files.
+pub trait Files {
+    fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
+        let _ = url;
+        Err(Failure::new("BLOB_UNAVAILABLE", "this host lends no files"))
+    }
+    fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
+        let _ = (name, content_type, data);
+        Err(Failure::new("BLOB_UNAVAILABLE", "this host lends no files"))
+    }
+}
+
+/// The `ocr` engine ([`engines::recognize`]).
+pub trait Ocr {
+    fn recognize(&mut self, image: &[u8], languages: &str) -> Result<engines::Recognition, Failure> {
+        let _ = (image, languages);
+        Err(Failure::new("OCR_ENGINE_UNAVAILABLE", "this host lends no OCR engine"))
+    }
+}
+
+/// The `pdf-render` engine ([`engines::render_page`]).
+pub trait PdfRender {
+    fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<engines::PageImage, Failure> {
+        let _ = (pdf, page, dpi);
+        Err(Failure::new("PDF_RENDER_UNAVAILABLE", "this host lends no PDF renderer"))
+    }
+}
+
+/// The `llm` engine ([`language::chat`]).
+pub trait Llm {
+    fn llm_available(&mut self, model: &str) -> bool {
+        let _ = model;
+        false
+    }
+    fn chat(&mut self, request: &language::ChatRequest) -> Result<language::Completion, Failure> {
+        Err(Failure::new(
+            language::codes::LLM_NOT_CONFIGURED,
+            format!("no language model serves `{}` here", request.model),
+        ))
+    }
+}
+
+/// The `embeddings` engine ([`language::embed`]).
+pub trait Embeddings {
+    fn embed(&mut self, texts: &[&str], role: language::EmbedRole) -> Result<language::Embedded, Failure> {
+        let _ = (texts, role);
+        Err(Failure::new(language::codes::EMBEDDINGS_UNAVAILABLE, "this host lends no embedding model"))
+    }
+}
+
+/// The `vectors` engine ([`language::search`] and friends).
+pub trait Vectors {
+    fn upsert(&mut self, collection: &str, points: &[language::Point]) -> Result<(), Failure> {
+        let _ = (collection, points);
+        Err(Failure::new(language::codes::VECTORS_UNAVAILABLE, "this host lends no vector index"))
+    }
+    fn delete_where(&mut self, collection: &str, filter: &serde_json::Value) -> Result<u32, Failure> {
+        let _ = (collection, filter);
+        Err(Failure::new(language::codes::VECTORS_UNAVAILABLE, "this host lends no vector index"))
+    }
+    fn search(
+        &mut self,
+        collection: &str,
+        vector: &[f32],
+        top_k: u32,
+        filter: &serde_json::Value,
+    ) -> Result<Vec<language::Hit>, Failure> {
+        let _ = (collection, vector, top_k, filter);
+        Err(Failure::new(language::codes::VECTORS_UNAVAILABLE, "this host lends no vector index"))
+    }
+}
+
+/// Every engine at once, for flows that use most of them.
+pub trait Host: JobContext + Files + Ocr + PdfRender + Llm + Embeddings + Vectors {}
+impl<T: JobContext + Files + Ocr + PdfRender + Llm + Embeddings + Vectors> Host for T {}
+
+/// The Capsule host: every call goes to the real interface.
 pub struct Capsule;
 
-impl Host for Capsule {
+impl JobContext for Capsule {
+    fn progress(&mut self, percent: u8, step: &str, message: &str) {
+        progress(percent, step, message)
+    }
+    fn cancelled(&mut self) -> bool {
+        cancelled()
+    }
+}
+
+impl Files for Capsule {
     fn read(&mut self, url: &str) -> Result<Vec<u8>, Failure> {
         blobs::read(url)
     }
     fn write(&mut self, name: &str, content_type: &str, data: &[u8]) -> Result<String, Failure> {
         blobs::write(name, content_type, data)
     }
+}
+
+impl Ocr for Capsule {
     fn recognize(&mut self, image: &[u8], languages: &str) -> Result<engines::Recognition, Failure> {
         engines::recognize(image, languages)
     }
+}
+
+impl PdfRender for Capsule {
     fn render_page(&mut self, pdf: &[u8], page: u32, dpi: u32) -> Result<engines::PageImage, Failure> {
         engines::render_page(pdf, page, dpi)
     }
-    fn progress(&mut self, percent: u8, step: &str, message: &str) {
-        progress(percent, step, message)
+}
+
+impl Llm for Capsule {
+    fn llm_available(&mut self, model: &str) -> bool {
+        language::llm_available(model)
     }
-    fn cancelled(&mut self) -> bool {
-        cancelled()
+    fn chat(&mut self, request: &language::ChatRequest) -> Result<language::Completion, Failure> {
+        language::chat(request)
+    }
+}
+
+impl Embeddings for Capsule {
+    fn embed(&mut self, texts: &[&str], role: language::EmbedRole) -> Result<language::Embedded, Failure> {
+        language::embed(texts, role)
+    }
+}
+
+impl Vectors for Capsule {
+    fn upsert(&mut self, collection: &str, points: &[language::Point]) -> Result<(), Failure> {
+        language::upsert(collection, points)
+    }
+    fn delete_where(&mut self, collection: &str, filter: &serde_json::Value) -> Result<u32, Failure> {
+        language::delete_where(collection, filter)
+    }
+    fn search(
+        &mut self,
+        collection: &str,
+        vector: &[f32],
+        top_k: u32,
+        filter: &serde_json::Value,
+    ) -> Result<Vec<language::Hit>, Failure> {
+        language::search(collection, vector, top_k, filter)
     }
 }
 
@@ -640,11 +757,8 @@ pub mod engines {
     }
 
     #[cfg(not(target_family = "wasm"))]
-    fn unavailable() -> Failure {
-        Failure::new(
-            "OCR_ENGINE_UNAVAILABLE",
-            "the host's engines are only available inside Capsule, not in a native build",
-        )
+    fn unavailable(code: &str) -> Failure {
+        Failure::new(code, "the host's engines are only available inside Capsule, not in a native build")
     }
 
     /// Read the text in an image (PNG, JPEG, WebP or TIFF bytes).
@@ -686,7 +800,7 @@ pub mod engines {
         #[cfg(not(target_family = "wasm"))]
         {
             let _ = (image, languages);
-            Err(unavailable())
+            Err(unavailable("OCR_ENGINE_UNAVAILABLE"))
         }
     }
 
@@ -701,7 +815,7 @@ pub mod engines {
         #[cfg(not(target_family = "wasm"))]
         {
             let _ = (pdf, page, dpi);
-            Err(unavailable())
+            Err(unavailable("PDF_RENDER_UNAVAILABLE"))
         }
     }
 

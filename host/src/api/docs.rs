@@ -254,7 +254,7 @@ pub fn document(state: &AppState) -> Value {
     paths.insert("/health".into(), json!({
         "get": {
             "tags": ["operations"], "operationId": "health", "security": [],
-            "summary": "Whether requests need a key (`auth.mode`: `open` or `keys`), components (digest, version), queue depth, store and blob store status, and each host engine (`engines.ocr`, `engines.pdf-render`: available, version, languages, or the reason it is unavailable and what to install), and `events.liveChannels` (jobs someone listens to right now)",
+            "summary": "Whether requests need a key (`auth.mode`: `open` or `keys`), components (digest, version), queue depth, store and blob store status, and each host engine (`engines.ocr`, `engines.pdf-render`, `engines.llm` with its `models` per alias, `engines.embeddings`, `engines.vectors`: available, version, or the reason it is unavailable and what to install or configure), and `events.liveChannels` (jobs someone listens to right now). Seed 000's health keys sit beside the envelope at the top level: `status` (`healthy`/`unhealthy`), `openai_api_key_configured` (a model serves the alias `default`), `supabase_configured` (the job store answers) and `total_experts`.",
             "responses": { "200": json_response("Healthy", envelope(json!({"type": "object"}))), "503": json_response("Degraded", envelope(json!({"type": "object"}))) }
         }
     }));
@@ -418,7 +418,7 @@ pub fn document(state: &AppState) -> Value {
         "post": {
             "tags": ["seed 001: career assistant"], "operationId": "seed001_ocr_extract",
             "summary": "Seed 001 §1: text of a PDF or image (asynchronous; poll GET /ai/task/{task_id})",
-            "description": "Runs the `ocr` component: PDF text layers are read directly, scanned pages and images go through Tesseract (kor+eng). Errors `{\"message\", \"error_code\", \"data\": null, \"reason\"}`: `missing_required_field` 4003, `invalid_file_type` 4001, `invalid_document_type` 4002, `file_not_found` 4041, `ai_service_unavailable` 5031. The embedding half (`vector_id`, `collection`) is not built yet: completed results say so in `result.warnings` (`EMBEDDING_NOT_AVAILABLE`).",
+            "description": "Runs the `ocr` component: PDF text layers are read directly, scanned pages and images go through Tesseract (kor+eng). Errors `{\"message\", \"error_code\", \"data\": null, \"reason\"}`: `missing_required_field` 4003, `invalid_file_type` 4001, `invalid_document_type` 4002, `file_not_found` 4041, `ai_service_unavailable` 5031. The extracted text is then chunked, embedded (multilingual-e5-small) and stored in the collection of its `type` (`resumes`, `portfolios`, `job_postings`) under `user_id` + `document_id`, replacing that document's earlier vectors; the result carries `vector_id` and `collection`. An embedding failure is `embedding_failed` 5002.",
             "requestBody": { "required": true, "content": { "application/json": { "schema": {
                 "type": "object", "required": ["file_url", "file_type", "type", "user_id", "document_id"], "properties": ocr_fields
             }}}},
@@ -466,6 +466,10 @@ pub fn document(state: &AppState) -> Value {
             }
         }
     }));
+
+    let seed_000 = super::business::fragment();
+    paths.extend(seed_000.paths);
+    schemas.extend(seed_000.schemas);
 
     json!({
         "openapi": "3.1.0",

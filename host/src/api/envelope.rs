@@ -69,6 +69,18 @@ pub fn ok(status: StatusCode, data: impl Serialize) -> Response {
     (status, axum::Json(json!({ "success": true, "data": data, "meta": meta() }))).into_response()
 }
 
+/// [`ok`] with `extra`'s keys beside `success`, `data` and `meta` (a seed
+/// whose clients read the same document at its top level).
+pub fn ok_beside(status: StatusCode, data: impl Serialize, extra: Value) -> Response {
+    let mut body = json!({ "success": true, "data": data, "meta": meta() });
+    if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        for (k, v) in extra {
+            b.entry(k).or_insert(v);
+        }
+    }
+    (status, axum::Json(body)).into_response()
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,

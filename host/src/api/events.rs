@@ -50,6 +50,7 @@ pub async fn job_events(
                     yield event("progress", json!({"progress": percent, "step": step, "message": message}));
                 }
                 Ok(JobEvent::Chunk(chunk)) => yield event("chunk", json!({"chunk": chunk})),
+                Ok(JobEvent::Token { seq, text }) => yield event("token", json!({"seq": seq, "text": text})),
                 Ok(JobEvent::Finished) | Err(RecvError::Closed) => {
                     match jobs.get(&id, tenant.as_deref()).await {
                         Ok(record) if record.status.is_terminal() => {

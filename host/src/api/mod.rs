@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod business;
 mod career;
 mod cors;
 mod docs;
@@ -11,6 +12,7 @@ mod events;
 mod keys;
 mod limits;
 mod native;
+mod profile;
 pub mod server;
 
 use std::sync::Arc;
@@ -29,7 +31,7 @@ use crate::jobs::Jobs;
 pub use auth::AdminTokens;
 pub use cors::CorsOrigins;
 pub use keys::parse_expiry;
-pub use native::capability_view;
+pub use native::{capability_view, rfc3339};
 
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
@@ -89,6 +91,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", v1)
         .merge(seed_001)
+        .merge(business::router())
         .route("/health", get(native::health))
         .route("/openapi.json", get(docs::openapi))
         .route("/docs", get(docs::docs_page))

@@ -46,6 +46,9 @@ pub fn job_view(record: &JobRecord, cache_hit: bool) -> Value {
     if let Some(m) = &record.message {
         o.insert("message".into(), json!(m));
     }
+    if let Some(usage) = &record.usage {
+        o.insert("usage".into(), json!(usage));
+    }
     if record.status == Status::Completed {
         let result = record.result.as_deref().and_then(|r| serde_json::from_str::<Value>(r).ok());
         o.insert("result".into(), result.unwrap_or(Value::Null));
@@ -369,8 +372,17 @@ pub async fn health(State(state): State<AppState>) -> Response {
         .collect();
     // A missing engine fails the jobs that need it (OCR_ENGINE_UNAVAILABLE)
     // but not the host: every other capability still serves.
-    let engines: serde_json::Map<String, Value> =
-        state.engines.status().into_iter().map(|(name, status)| (name.to_string(), json!(status))).collect();
+    let codes: std::collections::HashMap<_, _> = state.engines.codes().into_iter().collect();
+    let engines: serde_json::Map<String, Value> = state
+        .engines
+        .status()
+        .into_iter()
+        .map(|(name, status)| {
+            let mut entry = json!(status);
+            entry["codes"] = json!(codes.get(name));
+            (name.to_string(), entry)
+        })
+        .collect();
     let auth = match state.auth.keys_required().await {
         Ok(true) => {
             json!({ "mode": "keys", "message": "requests need an API key; each tenant sees only its own jobs and files" })
@@ -395,5 +407,13 @@ pub async fn health(State(state): State<AppState>) -> Response {
         // streams and waiters, so growth here without them is a leak.
         "events": { "liveChannels": state.jobs.live_event_channels() },
     });
-    ok(if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
+    // Seed 000's frontend reads its health keys at the top level, native
+    // clients read `data`: one document answers both.
+    let seed_000 = json!({
+        "status": if healthy { "healthy" } else { "unhealthy" },
+        "openai_api_key_configured": state.engines.llm.configured(crate::api::business::MODEL_ALIAS),
+        "supabase_configured": stats.is_ok(),
+        "total_experts": 0,
+    });
+    super::envelope::ok_beside(if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body, seed_000)
 }

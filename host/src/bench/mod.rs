@@ -123,6 +123,7 @@ fn bench_spec(id: &str, source: PathBuf) -> CapabilitySpec {
         source,
         allowed_outbound_hosts: vec![],
         engines: Default::default(),
+        ai_models: Default::default(),
         build: None,
         timeout: Duration::from_secs(10),
         max_attempts: 1,
@@ -144,7 +145,7 @@ async fn start_host(
     let manifest = Manifest { path: scratch.path().join("spin.toml"), application: "bench".into(), capabilities };
     let mut host_args = args.host.clone();
     host_args.queue_capacity = queue_capacity;
-    let mut settings = host_args.scratch_settings(scratch, false);
+    let mut settings = host_args.scratch_settings(scratch, false)?;
     if args.host.cache_dir.is_none() {
         settings.cache_dir = scratch.path().join("cache");
     }

@@ -1,31 +1,36 @@
-//! Heavy native engines the host lends to components: text recognition
-//! (Tesseract) and PDF rasterisation (poppler's `pdftoppm`).
+//! Engines the host lends to components: text recognition, PDF
+//! rasterisation, language models, embeddings and a vector index.
 //!
-//! Both run as child processes: a crash or a runaway allocation in a C
-//! library then costs one job, not the host. Each child gets a memory
-//! ceiling, is killed when the job's future is dropped (deadline, cancel),
-//! and at most `concurrency` of them run at once so OCR cannot starve the
-//! job workers of CPU.
+//! Each engine is one module with one shape ([`Lent`], after Spin's
+//! "factors"): it links its own WIT interface, is reachable only by
+//! components whose `spin.toml` entry grants it (`engines = [...]`, checked
+//! against a component's imports when it is loaded), holds its own
+//! concurrency limit, owns its failure codes and reports its own `/health`
+//! status. Adding an engine is its module, its WIT interface and one line
+//! of [`lend!`] below.
 //!
-//! Public surface: [`Engines`] (probe, status, recognize, render_page),
-//! [`EngineSettings`], [`EngineError`], [`Recognition`], [`PageImage`], and
-//! the failure codes [`UNAVAILABLE`] and [`INVALID_FILE`].
+//! Public surface: [`Engines`] (start, status, the engines by name),
+//! [`EngineSettings`], [`EngineError`], [`EngineStatus`], [`JobScope`],
+//! [`Code`], the shared code [`INVALID_FILE`] and [`NAMES`].
 
+mod openai;
 mod process;
-mod raster;
-mod tesseract;
 
+pub mod embeddings;
+pub mod llm;
+pub mod ocr;
+pub mod pdf_render;
+pub mod vectors;
+
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
-use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use wasmtime::component::Linker;
 
-pub use raster::PageImage;
-pub use tesseract::{Recognition, TextWord};
-
-/// The failure code of every engine problem a component cannot fix itself.
-pub const UNAVAILABLE: &str = "OCR_ENGINE_UNAVAILABLE";
+use crate::runtime::{JobHooks, JobState};
 
 /// The failure code when the bytes handed to an engine are the problem: not
 /// an image or a PDF, truncated or damaged, password-protected, or an image
@@ -34,12 +39,88 @@ pub const UNAVAILABLE: &str = "OCR_ENGINE_UNAVAILABLE";
 /// `capsule_sdk::files::INVALID_FILE`, so components pass it on unchanged.
 pub const INVALID_FILE: &str = "INPUT_INVALID_FILE";
 
-/// Where the engines' programs are and how many may run at once.
+/// One failure code an engine may answer, for its docs and `/health`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Code {
+    pub code: &'static str,
+    pub retryable: bool,
+    /// When it happens, in one sentence.
+    pub meaning: &'static str,
+}
+
+/// Everything an engine needs at start-up: the operator's settings and the
+/// backends engines keep data in.
+pub struct StartContext<'a> {
+    pub settings: &'a EngineSettings,
+    pub vectors: Arc<dyn crate::vectors::VectorIndex>,
+}
+
+/// One engine the host lends. `NAME` is both the grant in `spin.toml` and
+/// the WIT interface (`capsule:worker/{NAME}`).
+pub trait Lent: Send + Sync + 'static {
+    const NAME: &'static str;
+    /// Find out whether the engine can work here. Never fails: a missing
+    /// program or model is a status with a reason and every call fails with
+    /// the engine's own "unavailable" code.
+    fn start(ctx: &StartContext<'_>) -> impl std::future::Future<Output = Self> + Send
+    where
+        Self: Sized;
+    /// Add the engine's WIT interface to the job linker.
+    fn link(linker: &mut Linker<JobState>) -> wasmtime::Result<()>
+    where
+        Self: Sized;
+    fn status(&self) -> EngineStatus;
+    fn codes(&self) -> &'static [Code];
+}
+
+/// What an engine call knows about the job that makes it.
+#[derive(Clone)]
+pub struct JobScope {
+    pub job_id: String,
+    pub capability: String,
+    /// Whose data the job may touch: its tenant's vectors, nobody else's.
+    pub owner: Owner,
+    /// The model aliases the component's `ai_models` grants.
+    pub ai_models: Arc<BTreeSet<String>>,
+    pub hooks: Arc<dyn JobHooks>,
+    pub cancel: CancellationToken,
+}
+
+/// The namespace an engine keeps a job's data under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// A job submitted while the API was open.
+    Open,
+    Tenant(String),
+    /// A version's self-test while it is loaded: its writes land in a
+    /// namespace of their own so they never mix with anyone's data.
+    Examples(String),
+}
+
+impl Owner {
+    pub fn of(tenant: Option<&str>) -> Self {
+        tenant.map_or(Owner::Open, |t| Owner::Tenant(t.to_string()))
+    }
+
+    /// The key engines store data under.
+    pub fn key(&self) -> String {
+        match self {
+            Owner::Open => String::new(),
+            Owner::Tenant(t) => format!("tenant:{t}"),
+            Owner::Examples(capability) => format!("examples:{capability}"),
+        }
+    }
+}
+
+/// Where the engines' programs and models are, and how much may run at once.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
     pub tesseract: PathBuf,
     pub pdftoppm: PathBuf,
+    /// OCR and PDF rendering processes at once.
     pub concurrency: usize,
+    pub llm: llm::LlmSettings,
+    pub embeddings: embeddings::EmbeddingSettings,
 }
 
 /// One engine per core: Tesseract is CPU bound and runs single-threaded here.
@@ -57,8 +138,12 @@ pub struct EngineError {
 }
 
 impl EngineError {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self { code, message: message.into(), retryable: false }
+    }
+
+    pub fn retryable(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), retryable: true }
     }
 }
 
@@ -66,64 +151,80 @@ impl EngineError {
 #[derive(Debug, Clone, Serialize)]
 pub struct EngineStatus {
     pub available: bool,
-    /// The program's own version line, e.g. `tesseract 5.3.0`.
+    /// The program's or model's own version, e.g. `tesseract 5.3.0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// Installed recognition languages (OCR only).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub languages: Vec<String>,
-    /// Why it is unavailable, and what to install.
+    /// Why it is unavailable, and what to install or configure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What else the engine reports (OCR: languages; LLM: aliases).
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The engines, probed once at start-up.
-pub struct Engines {
-    ocr: tesseract::Tesseract,
-    raster: raster::Pdftoppm,
-    permits: Arc<Semaphore>,
+impl EngineStatus {
+    /// Available when there is no `reason` it is not.
+    pub fn new(version: Option<String>, reason: Option<String>) -> Self {
+        Self { available: reason.is_none(), version, reason, details: Default::default() }
+    }
 }
 
-impl Engines {
-    /// Find out which engines are installed. Never fails: a missing engine
-    /// is reported by [`Engines::status`] and by every call that needs it.
-    pub async fn probe(settings: &EngineSettings) -> Self {
-        let (ocr, raster) = tokio::join!(
-            tesseract::Tesseract::probe(settings.tesseract.clone()),
-            raster::Pdftoppm::probe(settings.pdftoppm.clone()),
-        );
-        for (name, status) in [("ocr", ocr.status()), ("pdf-render", raster.status())] {
-            if let Some(reason) = &status.reason {
-                tracing::warn!(engine = name, "engine unavailable: {reason}");
+/// Declares the lent engines: the struct holding them, their names, how
+/// they start, link and report. One line per engine.
+macro_rules! lend {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        /// The engines, started once and shared by every job.
+        pub struct Engines {
+            $(pub $field: $ty,)*
+        }
+
+        /// Every engine's grant name, in `/health` order.
+        pub const NAMES: &[&str] = &[$(<$ty as Lent>::NAME),*];
+
+        impl Engines {
+            pub async fn start(ctx: &StartContext<'_>) -> Self {
+                let engines = Self { $($field: <$ty as Lent>::start(ctx).await,)* };
+                for (name, status) in engines.status() {
+                    if let Some(reason) = &status.reason {
+                        tracing::warn!(engine = name, "engine unavailable: {reason}");
+                    }
+                }
+                engines
+            }
+
+            /// Availability of each engine, by its grant name.
+            pub fn status(&self) -> Vec<(&'static str, EngineStatus)> {
+                vec![$((<$ty as Lent>::NAME, self.$field.status())),*]
+            }
+
+            /// Each engine's failure codes, by its grant name.
+            pub fn codes(&self) -> Vec<(&'static str, &'static [Code])> {
+                vec![$((<$ty as Lent>::NAME, self.$field.codes())),*]
+            }
+
+            /// Add every engine's interface to the job linker. Whether a
+            /// component may import one is its grant, checked at load.
+            pub fn link(linker: &mut Linker<JobState>) -> wasmtime::Result<()> {
+                $(<$ty as Lent>::link(linker)?;)*
+                Ok(())
             }
         }
-        Self { ocr, raster, permits: Arc::new(Semaphore::new(settings.concurrency.max(1))) }
-    }
+    };
+}
 
-    /// Availability of each engine, by its WIT interface name.
-    pub fn status(&self) -> Vec<(&'static str, EngineStatus)> {
-        vec![("ocr", self.ocr.status()), ("pdf-render", self.raster.status())]
-    }
+lend! {
+    ocr: ocr::Ocr,
+    pdf_render: pdf_render::PdfRender,
+    llm: llm::Llm,
+    embeddings: embeddings::Embeddings,
+    vectors: vectors::Vectors,
+}
 
-    /// Read the text in an image (PNG, JPEG, WebP or TIFF bytes).
-    pub async fn recognize(&self, image: Vec<u8>, languages: &str) -> Result<Recognition, EngineError> {
-        self.ocr.check(languages)?;
-        let _permit = self.permit().await?;
-        self.ocr.recognize(image, languages).await
-    }
-
-    /// Render one page of a PDF as PNG.
-    pub async fn render_page(&self, pdf: Vec<u8>, page: u32, dpi: u32) -> Result<PageImage, EngineError> {
-        self.raster.check()?;
-        let _permit = self.permit().await?;
-        self.raster.render(pdf, page, dpi).await
-    }
-
-    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, EngineError> {
-        self.permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| EngineError::new(UNAVAILABLE, "the host is shutting down"))
-    }
+/// A semaphore that waits rather than fails, and says so when the host is
+/// shutting down.
+pub(crate) async fn permit(
+    permits: &Arc<tokio::sync::Semaphore>,
+    unavailable: &'static str,
+) -> Result<tokio::sync::OwnedSemaphorePermit, EngineError> {
+    permits.clone().acquire_owned().await.map_err(|_| EngineError::new(unavailable, "the host is shutting down"))
 }

@@ -25,6 +25,11 @@ pub enum JobEvent {
         message: String,
     },
     Chunk(String),
+    /// A piece of a language model's answer, as it is generated.
+    Token {
+        seq: u64,
+        text: String,
+    },
     /// The job reached a terminal state; read it from the store.
     Finished,
 }

@@ -9,13 +9,14 @@ use tokio_util::sync::CancellationToken;
 use super::events::{EventHub, JobEvent};
 use super::{Jobs, now_ms};
 use crate::runtime::{Entry, Failure, JobHooks, JobRun, Level, Version};
-use crate::store::{Claimed, Finish};
+use crate::store::{Claimed, Finish, LlmUsage};
 
 /// Progress and output of a running job go to the store and to listeners.
 struct RunHooks {
     jobs: Arc<Jobs>,
     id: String,
     capability: String,
+    tokens: std::sync::atomic::AtomicU64,
 }
 
 impl JobHooks for RunHooks {
@@ -27,6 +28,17 @@ impl JobHooks for RunHooks {
 
     fn emit(&self, chunk: &str) {
         self.events().publish(&self.id, JobEvent::Chunk(chunk.into()));
+    }
+
+    fn token(&self, text: &str) {
+        // Numbered per attempt so a client can tell a gap (it lagged) from
+        // the end, and a retry's tokens from the first attempt's.
+        let seq = self.tokens.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.events().publish(&self.id, JobEvent::Token { seq, text: text.into() });
+    }
+
+    fn usage(&self, usage: LlmUsage) {
+        self.jobs.store.add_usage(&self.id, usage);
     }
 
     fn log(&self, level: Level, message: &str) {
@@ -72,7 +84,12 @@ impl Jobs {
                 return;
             }
         };
-        let hooks = Arc::new(RunHooks { jobs: self.clone(), id: id.to_string(), capability: capability.to_string() });
+        let hooks = Arc::new(RunHooks {
+            jobs: self.clone(),
+            id: id.to_string(),
+            capability: capability.to_string(),
+            tokens: Default::default(),
+        });
         self.events.publish(id, JobEvent::Progress { percent: 0, step: "started".into(), message: String::new() });
         let outcome = match self.revalidate(&version, &claimed) {
             Ok(()) => {

@@ -5,7 +5,7 @@
 //! loaded component), [`Registry`] (the current version per capability),
 //! [`JobHooks`] (what a running job reports), [`Failure`].
 
-mod bindings;
+pub(crate) mod bindings;
 mod blob_access;
 mod descriptor;
 mod engine;
@@ -29,10 +29,10 @@ pub use preinit::PreinitReport;
 pub use registry::{Entry, Registry};
 
 use crate::blobs::Blobs;
-use crate::engines::Engines;
+use crate::engines::{Engines, JobScope, Owner};
 use crate::manifest::{CapabilitySpec, OutboundHost};
-use bindings::{Capability, CapabilityPre};
-use sandbox::JobState;
+use bindings::CapabilityPre;
+pub(crate) use sandbox::JobState;
 
 /// Host-side grace beyond a job's timeout before a guest that is blocked in
 /// a host call (not running wasm, so not seeing epoch ticks) is dropped.
@@ -63,6 +63,10 @@ pub trait JobHooks: Send + Sync {
     fn progress(&self, percent: u8, step: &str, message: &str);
     fn emit(&self, chunk: &str);
     fn log(&self, level: Level, message: &str);
+    /// A piece of a model's answer, streamed as it is generated.
+    fn token(&self, _text: &str) {}
+    /// One model call's tokens, recorded on the job.
+    fn usage(&self, _usage: crate::store::LlmUsage) {}
 }
 
 /// Hooks that drop everything: descriptor calls and self-tests.
@@ -123,6 +127,7 @@ pub struct Version {
     timeout: Duration,
     memory: u64,
     grants: Vec<OutboundHost>,
+    ai_models: Arc<std::collections::BTreeSet<String>>,
 }
 
 impl Version {
@@ -174,7 +179,8 @@ impl Runtime {
         let engine = engine::build_engine(sizing)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        Capability::add_to_linker::<_, wasmtime::component::HasSelf<JobState>>(&mut linker, |s| s)?;
+        bindings::link_contract(&mut linker)?;
+        Engines::link(&mut linker)?;
         let cache = engine::CompileCache::new(cache_dir, &engine)?;
         let ticker = engine::EpochTicker::start(engine.clone());
         Ok(Self { engine, linker, cache, blobs, engines, _ticker: ticker })
@@ -253,6 +259,7 @@ impl Runtime {
             timeout: spec.timeout,
             memory: spec.memory,
             grants: spec.allowed_outbound_hosts.clone(),
+            ai_models: Arc::new(spec.ai_models.clone()),
         };
         for example in &version.descriptor.examples {
             self.check_example(&version, example).await.map_err(|m| fail(LoadStep::Example, m))?;
@@ -277,8 +284,7 @@ impl Runtime {
         // snapshot gets a second on top, so a warm-up that used all of its
         // time does not fail in the snapshot.
         let slack = Duration::from_secs(1);
-        let new_store =
-            || self.store(spec.memory, Arc::new(SilentHooks), CancellationToken::new(), None, spec.timeout + slack);
+        let new_store = || self.store(spec.memory, spec.timeout + slack, None, self.validation_scope(spec));
         let (snapshot, warm_took) = preinit::snapshot(
             &self.engine,
             |c| check_imports(&self.engine, c, spec),
@@ -306,7 +312,7 @@ impl Runtime {
         pre: &CapabilityPre<JobState>,
         spec: &CapabilitySpec,
     ) -> Result<bindings::Descriptor, String> {
-        let mut store = self.store(spec.memory, Arc::new(SilentHooks), CancellationToken::new(), None, spec.timeout);
+        let mut store = self.store(spec.memory, spec.timeout, None, self.validation_scope(spec));
         let call = async {
             let instance = pre.instantiate_async(&mut store).await?;
             instance.capsule_worker_worker().call_describe(&mut store).await
@@ -329,7 +335,14 @@ impl Runtime {
             tenant: None,
         };
         let output = self
-            .run_with(version, run, Arc::new(SilentHooks), CancellationToken::new(), None)
+            .run_with(
+                version,
+                run,
+                Arc::new(SilentHooks),
+                CancellationToken::new(),
+                None,
+                Owner::Examples(version.capability.clone()),
+            )
             .await
             .map_err(|f| format!("example `{name}` failed: {}: {}", f.code, f.message))?;
         let output = version.check_output(&output).map_err(|f| format!("example `{name}`: {}", f.message))?;
@@ -345,7 +358,8 @@ impl Runtime {
         cancel: CancellationToken,
     ) -> Result<String, Failure> {
         let access = BlobAccess::new(self.blobs.clone(), version.grants.clone(), job.tenant.clone());
-        self.run_with(version, job, hooks, cancel, Some(access)).await
+        let owner = Owner::of(job.tenant.as_deref());
+        self.run_with(version, job, hooks, cancel, Some(access), owner).await
     }
 
     async fn run_with(
@@ -355,8 +369,17 @@ impl Runtime {
         hooks: Arc<dyn JobHooks>,
         cancel: CancellationToken,
         blobs: Option<BlobAccess>,
+        owner: Owner,
     ) -> Result<String, Failure> {
-        let mut store = self.store(version.memory, hooks, cancel.clone(), blobs, version.timeout);
+        let scope = JobScope {
+            job_id: job.id.clone(),
+            capability: job.capability.clone(),
+            owner,
+            ai_models: version.ai_models.clone(),
+            hooks,
+            cancel: cancel.clone(),
+        };
+        let mut store = self.store(version.memory, version.timeout, blobs, scope);
         let wit_job = bindings::Job { id: job.id, capability: job.capability, attempt: job.attempt, input: job.input };
         let outcome = {
             let call = async {
@@ -378,15 +401,22 @@ impl Runtime {
         }
     }
 
-    fn store(
-        &self,
-        memory: u64,
-        hooks: Arc<dyn JobHooks>,
-        cancel: CancellationToken,
-        blobs: Option<BlobAccess>,
-        timeout: Duration,
-    ) -> Store<JobState> {
-        let state = JobState::new(memory, hooks, cancel.clone(), blobs, self.engines.clone());
+    /// What engines see of a call made while a version is being loaded
+    /// (warm-up, describe): no job, no tenant, nobody listening.
+    fn validation_scope(&self, spec: &CapabilitySpec) -> JobScope {
+        JobScope {
+            job_id: "load".into(),
+            capability: spec.id.clone(),
+            owner: Owner::Examples(spec.id.clone()),
+            ai_models: Arc::new(spec.ai_models.clone()),
+            hooks: Arc::new(SilentHooks),
+            cancel: CancellationToken::new(),
+        }
+    }
+
+    fn store(&self, memory: u64, timeout: Duration, blobs: Option<BlobAccess>, scope: JobScope) -> Store<JobState> {
+        let cancel = scope.cancel.clone();
+        let state = JobState::new(memory, blobs, self.engines.clone(), scope);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         let deadline = Instant::now() + timeout;
@@ -507,11 +537,13 @@ fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) 
         imports.iter().filter_map(|name| engine_of(name)).filter(|e| !spec.engines.contains(*e)).collect();
     if !ungranted.is_empty() {
         let list = ungranted.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(", ");
+        let what = match ungranted.as_slice() {
+            [one] => format!("the host's {one} engine"),
+            many => format!("the host's {} engines", many.join(", ")),
+        };
         return Err(format!(
-            "component `{}` uses the host's {} engine but spin.toml does not grant it: add `engines = [{list}]` under [component.{}]",
-            spec.id,
-            ungranted.join(" and "),
-            spec.id
+            "component `{}` uses {what} but spin.toml does not grant it: add `engines = [{list}]` under [component.{}]",
+            spec.id, spec.id
         ));
     }
     let refused: Vec<&String> = imports

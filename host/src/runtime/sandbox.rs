@@ -1,20 +1,20 @@
 //! What one job's Store holds: a WASI context with no ambient authority, a
-//! memory limiter across all of the instance's memories, and the host side
-//! of the `job-context`, `blobs`, `ocr` and `pdf-render` interfaces. Which
-//! of the engine interfaces a component may call was settled when it was
-//! loaded (its imports are checked against its grants).
+//! memory limiter across all of the instance's memories, the host side of
+//! the `job-context` and `blobs` interfaces, and what the engines need to
+//! serve the job (their host side lives in `crate::engines`). Which of the
+//! engine interfaces a component may call was settled when it was loaded
+//! (its imports are checked against its grants).
 
 use std::sync::Arc;
 
-use tokio_util::sync::CancellationToken;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use super::bindings::capsule::worker::{blobs, job_context, ocr, pdf_render, types};
-use super::{BlobAccess, JobHooks};
-use crate::engines::{EngineError, Engines};
+use super::BlobAccess;
+use super::bindings::capsule::worker::{blobs, job_context, types};
+use crate::engines::{EngineError, Engines, JobScope};
 
 /// How much of a guest's stderr is kept (its panic message lands there).
 const STDERR_CAPTURE: usize = 16 * 1024;
@@ -24,20 +24,14 @@ pub struct JobState {
     table: ResourceTable,
     pub(super) limiter: MemoryLimiter,
     pub(super) stderr: MemoryOutputPipe,
-    hooks: Arc<dyn JobHooks>,
-    cancel: CancellationToken,
     blobs: Option<BlobAccess>,
-    engines: Arc<Engines>,
+    /// The engines, and who is asking: read by each engine's host side.
+    pub(crate) engines: Arc<Engines>,
+    pub(crate) scope: JobScope,
 }
 
 impl JobState {
-    pub fn new(
-        memory_cap: u64,
-        hooks: Arc<dyn JobHooks>,
-        cancel: CancellationToken,
-        blobs: Option<BlobAccess>,
-        engines: Arc<Engines>,
-    ) -> Self {
+    pub fn new(memory_cap: u64, blobs: Option<BlobAccess>, engines: Arc<Engines>, scope: JobScope) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPTURE);
         // No preopened directories, no environment, no arguments, no
         // sockets, no name lookups: the guest sees nothing of the host.
@@ -52,10 +46,9 @@ impl JobState {
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(memory_cap),
             stderr,
-            hooks,
-            cancel,
             blobs,
             engines,
+            scope,
         }
     }
 
@@ -109,20 +102,20 @@ impl ResourceLimiter for MemoryLimiter {
 impl types::Host for JobState {}
 
 impl job_context::Host for JobState {
-    fn progress(&mut self, percent: u8, step: String, message: String) {
-        self.hooks.progress(percent.min(100), &step, &message);
+    async fn progress(&mut self, percent: u8, step: String, message: String) {
+        self.scope.hooks.progress(percent.min(100), &step, &message);
     }
 
-    fn emit(&mut self, chunk: String) {
-        self.hooks.emit(&chunk);
+    async fn emit(&mut self, chunk: String) {
+        self.scope.hooks.emit(&chunk);
     }
 
-    fn cancelled(&mut self) -> bool {
-        self.cancel.is_cancelled()
+    async fn cancelled(&mut self) -> bool {
+        self.scope.cancel.is_cancelled()
     }
 
-    fn log(&mut self, level: types::Level, message: String) {
-        self.hooks.log(level, &message);
+    async fn log(&mut self, level: types::Level, message: String) {
+        self.scope.hooks.log(level, &message);
     }
 }
 
@@ -153,51 +146,5 @@ fn no_blobs() -> types::Failure {
 impl From<EngineError> for types::Failure {
     fn from(e: EngineError) -> Self {
         types::Failure { code: e.code.into(), message: e.message, retryable: e.retryable }
-    }
-}
-
-impl ocr::Host for JobState {
-    async fn recognize(&mut self, image: Vec<u8>, languages: String) -> Result<ocr::Recognition, types::Failure> {
-        let r = self.engines.recognize(image, &languages).await?;
-        let word = |w: crate::engines::TextWord| ocr::Word {
-            text: w.text,
-            confidence: w.confidence,
-            x: w.x,
-            y: w.y,
-            width: w.width,
-            height: w.height,
-        };
-        let lines = r
-            .lines
-            .into_iter()
-            .map(|l| ocr::Line {
-                text: l.text,
-                confidence: l.confidence,
-                x: l.x,
-                y: l.y,
-                width: l.width,
-                height: l.height,
-                words: l.words.into_iter().map(word).collect(),
-            })
-            .collect();
-        Ok(ocr::Recognition {
-            width: r.width,
-            height: r.height,
-            lines,
-            confidence: r.confidence,
-            languages: r.languages,
-        })
-    }
-}
-
-impl pdf_render::Host for JobState {
-    async fn render_page(
-        &mut self,
-        pdf: Vec<u8>,
-        page: u32,
-        dpi: u32,
-    ) -> Result<pdf_render::PageImage, types::Failure> {
-        let p = self.engines.render_page(pdf, page, dpi).await?;
-        Ok(pdf_render::PageImage { png: p.png, width: p.width, height: p.height })
     }
 }

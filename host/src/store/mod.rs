@@ -58,6 +58,10 @@ pub struct JobRecord {
     /// Whose job it is (`None`: submitted while the API was open).
     pub tenant: Option<String>,
     pub status: Status,
+    /// The JSON input as submitted.
+    pub input: String,
+    /// Not claimed before this (a retry's backoff), milliseconds since the epoch.
+    pub run_after: i64,
     pub result: Option<String>,
     pub failure: Option<Failure>,
     pub progress: Option<u8>,
@@ -70,6 +74,19 @@ pub struct JobRecord {
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub updated_at: i64,
+    /// Language-model tokens the job used, if it called a model.
+    pub usage: Option<LlmUsage>,
+}
+
+/// Language-model use of one job (or one call, before it is added).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LlmUsage {
+    pub calls: u32,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// The model of the latest call.
+    pub model: String,
 }
 
 pub struct NewJob {
@@ -169,6 +186,9 @@ pub trait JobStore: Send + Sync {
     async fn cancel(&self, id: &str, now: i64) -> Result<Option<Status>, StoreError>;
     /// Latest progress of a running job; written lazily (coalesced).
     fn progress(&self, id: &str, percent: u8, step: &str, message: &str);
+    /// Add one model call's tokens to the job; written lazily, never lost
+    /// behind the job's end (the same writer orders both).
+    fn add_usage(&self, id: &str, usage: LlmUsage);
     /// Extend the lease of jobs this owner is running.
     async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<(), StoreError>;
     /// Jobs whose lease expired go back to `queued`; returns them.

@@ -16,7 +16,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Claimed, Finish, JobRecord, JobStore, ListFilter, NewJob, Pending, Stats, Status, StoreError};
+use super::{Claimed, Finish, JobRecord, JobStore, ListFilter, LlmUsage, NewJob, Pending, Stats, Status, StoreError};
 use crate::runtime::Failure;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -32,6 +32,7 @@ enum Op {
     Finish { id: String, owner: String, attempt: u32, finish: Finish, now: i64, reply: Reply<bool> },
     Cancel { id: String, now: i64, reply: Reply<Option<Status>> },
     Progress { id: String, percent: u8, step: String, message: String },
+    Usage { id: String, usage: LlmUsage },
     Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<()> },
     Reclaim { now: i64, reply: Reply<Vec<Pending>> },
 }
@@ -146,6 +147,8 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
     let mut others = Vec::new();
     // Only the newest progress per job is worth writing.
     let mut progress: HashMap<String, (u8, String, String)> = HashMap::new();
+    // Sums: applied in any order, like the batch itself.
+    let mut usages: Vec<(String, LlmUsage)> = Vec::new();
     for op in batch.drain(..) {
         match op {
             Op::Insert(job, reply) => inserts.push((job, reply)),
@@ -158,6 +161,7 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
             Op::Progress { id, percent, step, message } => {
                 progress.insert(id, (percent, step, message));
             }
+            Op::Usage { id, usage } => usages.push((id, usage)),
             Op::Finish { id, owner, attempt, finish: Finish::Failed { failure }, now, reply } => {
                 others.push(Single::Ending { id, owner, attempt, ending: Ending::Failed(failure), now, reply })
             }
@@ -215,6 +219,23 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
         }
         for op in others {
             done.push(apply_one(&mut tx, op).await);
+        }
+        for (id, usage) in usages {
+            let written = sqlx::query(
+                "UPDATE jobs SET llm_calls = COALESCE(llm_calls, 0) + ?, \
+                 llm_prompt_tokens = COALESCE(llm_prompt_tokens, 0) + ?, \
+                 llm_completion_tokens = COALESCE(llm_completion_tokens, 0) + ?, llm_model = ? WHERE id = ?",
+            )
+            .bind(usage.calls as i64)
+            .bind(usage.prompt_tokens as i64)
+            .bind(usage.completion_tokens as i64)
+            .bind(&usage.model)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = written {
+                tracing::warn!(job = %id, error = %e, "model usage not saved");
+            }
         }
         for (id, (percent, step, message)) in progress {
             let r = sqlx::query(
@@ -466,6 +487,8 @@ fn record_from_row(r: &SqliteRow) -> JobRecord {
         capability: r.get("capability"),
         tenant: r.get("tenant"),
         status: Status::parse(r.get::<&str, _>("state")).unwrap_or(Status::Failed),
+        input: r.get("input"),
+        run_after: r.get("run_after"),
         result: r.get("result"),
         failure,
         progress: r.get::<Option<i64>, _>("progress").map(|p| p.clamp(0, 100) as u8),
@@ -478,6 +501,12 @@ fn record_from_row(r: &SqliteRow) -> JobRecord {
         started_at: r.get("started_at"),
         finished_at: r.get("finished_at"),
         updated_at: r.get("updated_at"),
+        usage: r.get::<Option<i64>, _>("llm_calls").map(|calls| LlmUsage {
+            calls: calls as u32,
+            prompt_tokens: r.get::<Option<i64>, _>("llm_prompt_tokens").unwrap_or(0) as u64,
+            completion_tokens: r.get::<Option<i64>, _>("llm_completion_tokens").unwrap_or(0) as u64,
+            model: r.get::<Option<String>, _>("llm_model").unwrap_or_default(),
+        }),
     }
 }
 
@@ -511,6 +540,10 @@ impl JobStore for SqliteStore {
 
     fn progress(&self, id: &str, percent: u8, step: &str, message: &str) {
         let _ = self.writer.send(Op::Progress { id: id.into(), percent, step: step.into(), message: message.into() });
+    }
+
+    fn add_usage(&self, id: &str, usage: LlmUsage) {
+        let _ = self.writer.send(Op::Usage { id: id.into(), usage });
     }
 
     async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<(), StoreError> {

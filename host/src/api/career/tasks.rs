@@ -37,11 +37,17 @@ const LEGACY_INVALID_FILE: &[&str] = &[
     "PDF_INVALID",
 ];
 
-/// Said in every OCR result until the embeddings engine exists, instead of
-/// inventing `vector_id` / `collection`.
-const NO_EMBEDDING: &str = "EMBEDDING_NOT_AVAILABLE: the text was extracted but not embedded, because this Capsule \
-     has no embeddings engine yet; `vector_id` and `collection` are therefore absent. Send the text to the \
-     embeddings capability once it is available.";
+/// The text could not be embedded (seed 001 §1).
+const EMBEDDING_FAILED: SeedError = seed_error(StatusCode::INTERNAL_SERVER_ERROR, "embedding_failed", 5002);
+
+/// The collection each seed document type is embedded into.
+fn collection_of(document_type: &str) -> &'static str {
+    match document_type {
+        "resume" => "resumes",
+        "portfolio" => "portfolios",
+        _ => "job_postings",
+    }
+}
 
 /// `POST /ai/ocr/extract`: `{file_url, file_type, type, user_id, document_id}`.
 pub async fn ocr_extract(State(state): State<AppState>, caller: Caller, SeedJson(body): SeedJson) -> Response {
@@ -61,7 +67,16 @@ pub async fn ocr_extract(State(state): State<AppState>, caller: Caller, SeedJson
             .because(format!("`type` is `{document_type}`; use `resume`, `portfolio` or `job_posting`"))
             .into_response();
     }
-    let input = json!({ "file_url": fields["file_url"], "file_type": file_type });
+    let input = json!({
+        "file_url": fields["file_url"],
+        "file_type": file_type,
+        "index": {
+            "collection": collection_of(document_type),
+            "user_id": fields["user_id"],
+            "document_id": fields["document_id"],
+            "document_type": document_type,
+        },
+    });
     match submit(&state, &caller, OCR, &fields["file_url"], input).await {
         Ok(id) => seed_ok("ocr_task_created", json!({ "task_id": id, "status": "processing" })),
         Err(e) => e.into_response(),
@@ -191,18 +206,10 @@ fn processing_view(record: &JobRecord) -> Value {
 }
 
 fn completed(record: &JobRecord) -> Response {
-    let Some(Value::Object(mut result)) = record.result.as_deref().and_then(|r| serde_json::from_str(r).ok()) else {
+    let Some(Value::Object(result)) = record.result.as_deref().and_then(|r| serde_json::from_str(r).ok()) else {
         return INTERNAL.into_response();
     };
-    let message = if record.capability == OCR {
-        let warnings = result.entry("warnings").or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(list) = warnings {
-            list.push(Value::String(NO_EMBEDDING.into()));
-        }
-        "task_completed"
-    } else {
-        "masking_completed"
-    };
+    let message = if record.capability == OCR { "task_completed" } else { "masking_completed" };
     seed_ok(message, json!({ "task_id": record.id, "status": "completed", "result": result }))
 }
 
@@ -222,7 +229,8 @@ fn failed(record: &JobRecord) -> SeedError {
         c if c.ends_with("_FILE_TYPE_MISMATCH") => INVALID_FILE_TYPE,
         // Earlier versions' codes for such files, still in stored jobs.
         c if c.ends_with("_UNSUPPORTED_FILE") || LEGACY_INVALID_FILE.contains(&c) => INVALID_FILE_TYPE,
-        "OCR_ENGINE_UNAVAILABLE" => AI_UNAVAILABLE,
+        "OCR_ENGINE_UNAVAILABLE" | "PDF_RENDER_UNAVAILABLE" => AI_UNAVAILABLE,
+        "EMBEDDING_FAILED" => EMBEDDING_FAILED,
         _ => processing_failed,
     };
     error.because(reason)

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::process::{self, RunError};
-use super::{EngineError, EngineStatus, INVALID_FILE, UNAVAILABLE};
+use super::UNAVAILABLE;
+use crate::engines::process::{self, RunError};
+use crate::engines::{EngineError, EngineStatus, INVALID_FILE};
 
 /// The languages used when a component asks for none.
 pub const DEFAULT_LANGUAGES: &str = "kor+eng";
@@ -104,12 +105,9 @@ impl Tesseract {
     }
 
     pub fn status(&self) -> EngineStatus {
-        EngineStatus {
-            available: self.missing.is_none(),
-            version: self.version.clone(),
-            languages: self.languages.clone(),
-            reason: self.missing.clone(),
-        }
+        let mut status = EngineStatus::new(self.version.clone(), self.missing.clone());
+        status.details.insert("languages".into(), serde_json::json!(self.languages));
+        status
     }
 
     /// Refuse before queueing for a permit: unknown languages, no engine.

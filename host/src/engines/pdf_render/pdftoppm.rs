@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
-use super::process::{self, RunError};
-use super::{EngineError, EngineStatus, INVALID_FILE, UNAVAILABLE};
+use super::UNAVAILABLE;
+use crate::engines::process::{self, RunError};
+use crate::engines::{EngineError, EngineStatus, INVALID_FILE};
 
 pub const MIN_DPI: u32 = 36;
 pub const MAX_DPI: u32 = 600;
@@ -57,12 +58,7 @@ impl Pdftoppm {
     }
 
     pub fn status(&self) -> EngineStatus {
-        EngineStatus {
-            available: self.missing.is_none(),
-            version: self.version.clone(),
-            languages: Vec::new(),
-            reason: self.missing.clone(),
-        }
+        EngineStatus::new(self.version.clone(), self.missing.clone())
     }
 
     pub fn check(&self) -> Result<(), EngineError> {

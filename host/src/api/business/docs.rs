@@ -1,0 +1,102 @@
+//! Seed 000's part of `/openapi.json`.
+
+use serde_json::{Map, Value, json};
+
+use super::CODES;
+use crate::api::profile::{Fragment, describe_codes};
+
+fn detail_error(what: &str) -> Value {
+    json!({ "description": what, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FastApiError" } } } })
+}
+
+fn body(schema: Value) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema } } })
+}
+
+fn answer(what: &str, schema: Value) -> Value {
+    json!({ "description": what, "content": { "application/json": { "schema": schema } } })
+}
+
+pub fn fragment() -> Fragment {
+    let codes = describe_codes(CODES);
+    let task_id = json!([{ "name": "task_id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "A task id (a Capsule job id)." }]);
+    let item = json!({"type": "object", "required": ["id", "title", "score"], "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "score": {"type": "integer", "minimum": 0, "maximum": 100},
+        "evidence": {"type": "array", "items": {"type": "object"}, "description": "Capsule's addition: the plan's sentences behind the score."}}});
+    let diagnosis = json!({"type": "object", "required": ["categories", "score_average"], "properties": {
+        "categories": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "items": {"type": "array", "items": item}}}},
+        "score_average": {"type": "number"},
+        "method": {"type": "string", "description": "Capsule's addition: `llm` (a model scored it) or `rubric-embedding` (the evidence-based rubric scorer)."}}});
+    let criterion = json!({"type": "object", "properties": {
+        "id": {"type": "integer"}, "카테고리": {"type": "string"},
+        "평가항목": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "내용": {"type": "string"}}}}}});
+    let mut paths = Map::new();
+    paths.insert(
+        "/".into(),
+        json!({ "get": {
+        "tags": ["seed 000"], "operationId": "seed000_root", "security": [],
+        "summary": "Seed 000: the API's structure (the routes of seed 000 this host serves)",
+        "responses": { "200": answer("Root info", json!({"type": "object", "properties": {
+            "message": {"type": "string"}, "version": {"type": "string"}, "model": {"type": "string"},
+            "api_structure": {"type": "object"}, "documentation": {"type": "string"}}})) } } }),
+    );
+    let diagnose = json!({
+        "tags": ["seed 000"], "summary": "Seed 000 §2.1: score a business plan on 30 items (synchronous)",
+        "description": format!("5 categories × 6 items, or the request's own `evaluation`. With a model configured for the alias `default`: scored by it, each item with the sentences that justify it; otherwise by the evidence-based rubric scorer (`method`). Codes: {codes}"),
+        "requestBody": body(json!({"type": "object", "required": ["input"], "properties": {
+            "input": {"type": "array", "items": {"type": "object", "properties": {"contents": {"type": "string"}, "query": {"type": "string"}}}},
+            "evaluation": {"type": "array", "items": criterion.clone()}}})),
+        "responses": {
+            "200": answer("The scores", diagnosis),
+            "422": detail_error("validation_error: FastAPI's `detail` list"),
+            "503": detail_error("busy / not_configured"),
+            "500": detail_error("failed"),
+        }
+    });
+    let mut with_slash = diagnose.clone();
+    with_slash["operationId"] = json!("seed000_diagnose");
+    let mut without = diagnose;
+    without["operationId"] = json!("seed000_diagnose_no_slash");
+    paths.insert("/api/diagnosis/".into(), json!({ "post": with_slash }));
+    paths.insert("/api/diagnosis".into(), json!({ "post": without }));
+    paths.insert("/api/diagnosis/criteria".into(), json!({ "get": {
+        "tags": ["seed 000"], "operationId": "seed000_criteria", "summary": "Seed 000 §2.2: the default criteria (30 items)",
+        "responses": { "200": answer("The criteria", json!({"type": "object", "properties": {
+            "total_categories": {"type": "integer"}, "total_items": {"type": "integer"},
+            "criteria": {"type": "array", "items": criterion}}})), "503": detail_error("busy / not_configured") } } }));
+    paths.insert("/api/reports/regenerate".into(), json!({ "post": {
+        "tags": ["seed 000"], "operationId": "seed000_regenerate",
+        "summary": "Seed 000 §4.2: rewrite a section (자세히, 간결하게, 윤문) or search (특허, 뉴스) as a task",
+        "description": "Answers at once with the task id; poll `GET /api/jobs/status/{task_id}`. 간결하게 works without a model (extractive); 자세히 and 윤문 need one (`LLM_NOT_CONFIGURED` otherwise); 특허 and 뉴스 need a search provider (`SEARCH_NOT_CONFIGURED`).",
+        "requestBody": body(json!({"type": "object", "required": ["classification"], "properties": {
+            "classification": {"enum": ["자세히", "간결하게", "윤문", "특허", "뉴스"]},
+            "contents": {"type": "string"}, "subject": {"type": "string"}}})),
+        "responses": {
+            "200": answer("Started", json!({"type": "object", "properties": {"success": {"type": "boolean"}, "message": {"type": "string"}, "task_id": {"type": "string"}}})),
+            "422": detail_error("validation_error"), "503": detail_error("busy / not_configured") } } }));
+    paths.insert("/api/jobs/status/{task_id}".into(), json!({ "get": {
+        "tags": ["seed 000"], "operationId": "seed000_job_status", "parameters": task_id.clone(),
+        "summary": "Seed 000 §5.1: a task's Celery state",
+        "description": "PENDING (queued; also any unknown id, as Celery answers), STARTED (claimed, no progress yet), PROGRESS (`meta.current`/`meta.total`/`meta.status`), RETRY (a failed attempt waits for its retry; `error` says why), SUCCESS (`result`), FAILURE (`error`), REVOKED (cancelled).",
+        "responses": { "200": answer("The state", json!({"type": "object", "required": ["task_id", "status"], "properties": {
+            "task_id": {"type": "string"}, "status": {"enum": ["PENDING", "STARTED", "PROGRESS", "RETRY", "SUCCESS", "FAILURE", "REVOKED"]},
+            "result": {}, "error": {"type": ["string", "null"]}, "meta": {"type": ["object", "null"]}}})) } } }));
+    paths.insert("/api/jobs/cancel/{task_id}".into(), json!({ "delete": {
+        "tags": ["seed 000"], "operationId": "seed000_job_cancel", "parameters": task_id,
+        "summary": "Seed 000 §5.3: cancel a task (`success: false` once it has finished)",
+        "responses": { "200": answer("Sent", json!({"type": "object", "properties": {"success": {"type": "boolean"}, "message": {"type": "string"}, "task_id": {"type": "string"}}})) } } }));
+    paths.insert("/api/jobs/list".into(), json!({ "get": {
+        "tags": ["seed 000"], "operationId": "seed000_job_list",
+        "summary": "Seed 000 §5.2: the caller's running (`active`), waiting (`reserved`) and retry-delayed (`scheduled`) tasks",
+        "responses": { "200": answer("The tasks", json!({"type": "object", "properties": {
+            "active": {"type": "array", "items": {"type": "object"}}, "scheduled": {"type": "array", "items": {"type": "object"}},
+            "reserved": {"type": "array", "items": {"type": "object"}}}})) } } }));
+    let mut schemas = Map::new();
+    schemas.insert(
+        "FastApiError".into(),
+        json!({"type": "object", "required": ["detail"], "properties": {
+        "detail": {"description": "A sentence, or (422) FastAPI's list of `{loc, msg, type}`"}}}),
+    );
+    Fragment { paths, schemas }
+}
