@@ -61,28 +61,31 @@ pub trait ProfileRequest: DeserializeOwned + Send {
 }
 
 /// A typed JSON body whose rejection is the request type's profile error.
+/// The body must be a JSON object: serde would otherwise read a struct from
+/// an array, field by position.
 pub struct Typed<T>(pub T);
 
 impl<T: ProfileRequest> FromRequest<AppState> for Typed<T> {
     type Rejection = T::Error;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Self(v)),
-            Err(rejection) => Err(T::rejected(problem(rejection, state.config.max_body))),
+        let body = match axum::Json::<Value>::from_request(req, state).await {
+            Ok(axum::Json(body)) => body,
+            Err(rejection) => return Err(T::rejected(problem(rejection, state.config.max_body))),
+        };
+        if !body.is_object() {
+            return Err(T::rejected(BodyProblem::Invalid("the body must be a JSON object".into())));
         }
+        serde_path_to_error::deserialize(body).map(Self).map_err(|e| {
+            let at = e.path().to_string();
+            T::rejected(BodyProblem::Invalid(format!("`{at}`: {}", e.into_inner())))
+        })
     }
 }
 
 fn problem(rejection: JsonRejection, limit: usize) -> BodyProblem {
     match &rejection {
         _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => BodyProblem::TooLarge { limit },
-        JsonRejection::JsonDataError(e) => {
-            // serde's message without axum's preamble: "input[0].contents: invalid type…".
-            let text = e.body_text();
-            let detail = text.split_once(": ").map_or(text.as_str(), |(_, d)| d);
-            BodyProblem::Invalid(detail.to_string())
-        }
         JsonRejection::MissingJsonContentType(_) => {
             BodyProblem::NotJson("send the body as JSON with `Content-Type: application/json`".into())
         }

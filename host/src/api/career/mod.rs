@@ -3,23 +3,25 @@
 //! mapped onto the same jobs as the native API. File-reading tasks (OCR,
 //! masking) and their polling route live in [`tasks`].
 
+mod docs;
 mod tasks;
 
+pub use docs::fragment;
 pub use tasks::{masking_draft, ocr_extract, task_status};
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::envelope::{close_connection, ends_connection, path_problem};
+use super::profile::{BodyProblem, ProfileRequest, Typed, Waited, WireCode, submit_and_wait};
 use crate::auth::Caller;
 use crate::jobs::JobError;
-use crate::store::Status;
 
 /// The capability behind `POST /ai/calendar/parse`.
 const CALENDAR: &str = "calendar";
@@ -65,6 +67,66 @@ pub(in crate::api) const TOO_MANY_REQUESTS: SeedError =
 /// keyed on `error_code` sees a distinct 4xx rather than `invalid_request`.
 const PAYLOAD_TOO_LARGE: SeedError = seed_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", 4130);
 
+const fn row(status: StatusCode, name: &'static str, code: u16, meaning: &'static str) -> WireCode {
+    WireCode { status, name, code: Some(code), meaning }
+}
+
+/// Every code seed 001's routes answer, for its docs.
+pub const CODES: &[WireCode] = &[
+    row(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        4000,
+        "the calendar body is not a JSON object of strings, or a path is not UTF-8",
+    ),
+    row(
+        StatusCode::BAD_REQUEST,
+        "invalid_file_type",
+        4001,
+        "`file_type` is not `pdf`/`image`, or the file is not what it says, empty or damaged",
+    ),
+    row(StatusCode::BAD_REQUEST, "invalid_document_type", 4002, "`type` is not `resume`, `portfolio` or `job_posting`"),
+    row(StatusCode::BAD_REQUEST, "missing_required_field", 4003, "a task's field is missing, empty or not a string"),
+    row(StatusCode::BAD_REQUEST, "no_input_provided", 4010, "the calendar has neither `text` nor `file_url`"),
+    row(StatusCode::BAD_REQUEST, "parse_failed", 4011, "no date or schedule was found"),
+    row(StatusCode::NOT_FOUND, "file_not_found", 4041, "`file_url` is not a stored file or a granted host"),
+    row(StatusCode::NOT_FOUND, "task_not_found", 4042, "no OCR or masking task has that id"),
+    row(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", 4130, "the body is over `--max-body`"),
+    row(StatusCode::INTERNAL_SERVER_ERROR, "ocr_processing_failed", 5001, "the OCR task failed"),
+    row(StatusCode::INTERNAL_SERVER_ERROR, "embedding_failed", 5002, "the text was read but could not be embedded"),
+    row(StatusCode::INTERNAL_SERVER_ERROR, "masking_failed", 5003, "the masking task failed"),
+    row(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", 5030, "the queue is full or the answer took too long"),
+    row(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ai_service_unavailable",
+        5031,
+        "an engine or component this needs is not on this host",
+    ),
+];
+
+impl From<JobError> for SeedError {
+    fn from(e: JobError) -> Self {
+        match e {
+            JobError::InvalidInput(m) => INVALID_REQUEST.because(m),
+            JobError::CapabilityNotFound(c) => {
+                AI_UNAVAILABLE.because(format!("this server does not run the `{c}` component"))
+            }
+            JobError::QueueFull { .. } => UNAVAILABLE.because("too many tasks are waiting; retry shortly"),
+            JobError::NotFound(_) | JobError::AlreadyFinished { .. } | JobError::Store(_) => INTERNAL,
+        }
+    }
+}
+
+impl SeedError {
+    /// A body over the limit is always 413; anything else wrong with it is `otherwise`.
+    fn for_body(problem: BodyProblem, otherwise: SeedError) -> SeedError {
+        match problem {
+            BodyProblem::TooLarge { .. } => PAYLOAD_TOO_LARGE.because(problem.sentence()),
+            _ => otherwise.because(problem.sentence()),
+        }
+    }
+}
+
 impl IntoResponse for SeedError {
     fn into_response(self) -> Response {
         let mut body = json!({ "message": self.message, "error_code": self.code, "data": null });
@@ -79,30 +141,6 @@ impl IntoResponse for SeedError {
             close_connection(&mut response);
         }
         response
-    }
-}
-
-/// A seed route's JSON body. One over `--max-body` is refused here, as 413
-/// `payload_too_large`; any other rejection is left to the route, because
-/// seed 001 answers it differently per route (4000 for the calendar, 4003
-/// for the file tasks).
-pub struct SeedJson(pub Result<Value, JsonRejection>);
-
-impl FromRequest<AppState> for SeedJson {
-    type Rejection = SeedError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        match axum::Json::<Value>::from_request(req, state).await {
-            Ok(axum::Json(body)) => Ok(Self(Ok(body))),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(PAYLOAD_TOO_LARGE.because(format!(
-                    "the body is over this server's limit of {} bytes (--max-body); send a smaller request, \
-                     and upload files with POST /api/v1/files",
-                    state.config.max_body
-                )))
-            }
-            Err(rejection) => Ok(Self(Err(rejection))),
-        }
     }
 }
 
@@ -145,47 +183,46 @@ fn calendar_failure(code: &str) -> SeedError {
     }
 }
 
-/// `POST /ai/calendar/parse` (synchronous): `{file_url?, text?}` plus
-/// Capsule's optional `reference_date` and `timezone`.
-pub async fn calendar_parse(State(state): State<AppState>, caller: Caller, SeedJson(body): SeedJson) -> Response {
-    let Ok(Value::Object(body)) = body else { return INVALID_REQUEST.into_response() };
-    // Like the FastAPI original, unknown fields are ignored; known ones must be strings.
-    let mut input = serde_json::Map::new();
-    for key in ["text", "file_url", "reference_date", "timezone"] {
-        match body.get(key) {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) => {
-                input.insert(key.into(), Value::String(s.clone()));
-            }
-            Some(_) => return INVALID_REQUEST.into_response(),
-        }
+/// `POST /ai/calendar/parse`'s body: `{file_url?, text?}` plus Capsule's
+/// optional `reference_date` and `timezone`. Like the FastAPI original,
+/// unknown fields are ignored; known ones must be strings (or null).
+#[derive(Deserialize, Serialize)]
+pub struct CalendarRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reference_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timezone: Option<String>,
+}
+
+impl ProfileRequest for CalendarRequest {
+    type Error = SeedError;
+    fn rejected(problem: BodyProblem) -> SeedError {
+        SeedError::for_body(problem, INVALID_REQUEST)
     }
-    let blank = |k: &str| input.get(k).and_then(Value::as_str).is_none_or(|s| s.trim().is_empty());
-    if blank("text") && blank("file_url") {
+}
+
+/// `POST /ai/calendar/parse` (synchronous).
+pub async fn calendar_parse(
+    State(state): State<AppState>,
+    caller: Caller,
+    Typed(body): Typed<CalendarRequest>,
+) -> Response {
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    if blank(&body.text) && blank(&body.file_url) {
         return NO_INPUT.into_response();
     }
-    let submitted = match state.jobs.submit(CALENDAR, Value::Object(input), false, caller.tenant()).await {
-        Ok(s) => s,
+    let input = serde_json::to_value(&body).unwrap_or(Value::Null);
+    let result = match submit_and_wait(&state, CALENDAR, input, caller.tenant(), state.config.seed_sync_wait).await {
+        Ok(Waited::Completed(result)) => result,
+        Ok(Waited::Failed(failure)) => return calendar_failure(&failure.code).into_response(),
+        Ok(Waited::Running(_)) => return UNAVAILABLE.into_response(),
+        // The seed answers a body the calendar refuses as plain 4000.
         Err(JobError::InvalidInput(_)) => return INVALID_REQUEST.into_response(),
-        Err(JobError::CapabilityNotFound(_)) => return AI_UNAVAILABLE.into_response(),
-        Err(JobError::QueueFull { .. }) => return UNAVAILABLE.into_response(),
-        Err(_) => return INTERNAL.into_response(),
-    };
-    let result = match submitted.result {
-        Some(result) => result,
-        None => match state.jobs.wait(&submitted.id, state.config.seed_sync_wait).await {
-            Ok(record) => match record.status {
-                Status::Completed => {
-                    record.result.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or(Value::Null)
-                }
-                Status::Failed | Status::Cancelled => {
-                    let code = record.failure.map(|f| f.code).unwrap_or_default();
-                    return calendar_failure(&code).into_response();
-                }
-                Status::Queued | Status::Processing => return UNAVAILABLE.into_response(),
-            },
-            Err(_) => return INTERNAL.into_response(),
-        },
+        Err(e) => return SeedError::from(e).into_response(),
     };
     let mut data = json!({ "success": true });
     if let (Some(d), Value::Object(r)) = (data.as_object_mut(), result) {

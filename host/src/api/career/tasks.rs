@@ -3,15 +3,14 @@
 //! the `ocr` or `masking` capability; its id is the job id.
 
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde::Deserialize;
+use serde_json::{Value, json};
 
-use super::{
-    AI_UNAVAILABLE, FILE_NOT_FOUND, INTERNAL, SeedError, SeedJson, SeedPath, UNAVAILABLE, seed_error, seed_ok,
-};
+use super::{AI_UNAVAILABLE, FILE_NOT_FOUND, INTERNAL, SeedError, SeedPath, seed_error, seed_ok};
 use crate::api::AppState;
+use crate::api::profile::{BodyProblem, ProfileRequest, Typed};
 use crate::auth::Caller;
 use crate::jobs::JobError;
 use crate::store::{JobRecord, Status};
@@ -49,54 +48,106 @@ fn collection_of(document_type: &str) -> &'static str {
     }
 }
 
+/// `POST /ai/ocr/extract`'s body. A field that is not a string is refused
+/// by the extractor (`missing_required_field`, naming it); one that is
+/// missing, null or blank by [`present`].
+#[derive(Deserialize)]
+pub struct OcrExtractRequest {
+    #[serde(default)]
+    file_url: Option<String>,
+    #[serde(default)]
+    file_type: Option<String>,
+    #[serde(default, rename = "type")]
+    document_type: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    document_id: Option<String>,
+}
+
+impl ProfileRequest for OcrExtractRequest {
+    type Error = SeedError;
+    fn rejected(problem: BodyProblem) -> SeedError {
+        SeedError::for_body(problem, MISSING_FIELD)
+    }
+}
+
+/// `POST /ai/masking/draft`'s body.
+#[derive(Deserialize)]
+pub struct MaskingDraftRequest {
+    #[serde(default)]
+    file_url: Option<String>,
+    #[serde(default)]
+    file_type: Option<String>,
+}
+
+impl ProfileRequest for MaskingDraftRequest {
+    type Error = SeedError;
+    fn rejected(problem: BodyProblem) -> SeedError {
+        SeedError::for_body(problem, MISSING_FIELD)
+    }
+}
+
 /// `POST /ai/ocr/extract`: `{file_url, file_type, type, user_id, document_id}`.
-pub async fn ocr_extract(State(state): State<AppState>, caller: Caller, SeedJson(body): SeedJson) -> Response {
-    let fields = match required(body, &["file_url", "file_type", "type", "user_id", "document_id"]) {
+pub async fn ocr_extract(
+    State(state): State<AppState>,
+    caller: Caller,
+    Typed(body): Typed<OcrExtractRequest>,
+) -> Response {
+    let fields = [
+        ("file_url", &body.file_url),
+        ("file_type", &body.file_type),
+        ("type", &body.document_type),
+        ("user_id", &body.user_id),
+        ("document_id", &body.document_id),
+    ];
+    let [file_url, file_type, document_type, user_id, document_id] = match present(fields) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
-    let file_type = fields["file_type"].as_str().unwrap_or_default();
     if !matches!(file_type, "pdf" | "image") {
         return INVALID_FILE_TYPE
             .because(format!("`file_type` is `{file_type}`; use `pdf` or `image`"))
             .into_response();
     }
-    let document_type = fields["type"].as_str().unwrap_or_default();
     if !matches!(document_type, "resume" | "portfolio" | "job_posting") {
         return INVALID_DOCUMENT_TYPE
             .because(format!("`type` is `{document_type}`; use `resume`, `portfolio` or `job_posting`"))
             .into_response();
     }
     let input = json!({
-        "file_url": fields["file_url"],
+        "file_url": file_url,
         "file_type": file_type,
         "index": {
             "collection": collection_of(document_type),
-            "user_id": fields["user_id"],
-            "document_id": fields["document_id"],
+            "user_id": user_id,
+            "document_id": document_id,
             "document_type": document_type,
         },
     });
-    match submit(&state, &caller, OCR, &fields["file_url"], input).await {
+    match submit(&state, &caller, OCR, file_url, input).await {
         Ok(id) => seed_ok("ocr_task_created", json!({ "task_id": id, "status": "processing" })),
         Err(e) => e.into_response(),
     }
 }
 
 /// `POST /ai/masking/draft`: `{file_url, file_type}`.
-pub async fn masking_draft(State(state): State<AppState>, caller: Caller, SeedJson(body): SeedJson) -> Response {
-    let fields = match required(body, &["file_url", "file_type"]) {
+pub async fn masking_draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    Typed(body): Typed<MaskingDraftRequest>,
+) -> Response {
+    let [file_url, file_type] = match present([("file_url", &body.file_url), ("file_type", &body.file_type)]) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
-    let file_type = fields["file_type"].as_str().unwrap_or_default();
     if !matches!(file_type, "pdf" | "image") {
         return INVALID_FILE_TYPE
             .because(format!("`file_type` is `{file_type}`; use `image` or `pdf`"))
             .into_response();
     }
-    let input = json!({ "file_url": fields["file_url"], "file_type": file_type });
-    match submit(&state, &caller, MASKING, &fields["file_url"], input).await {
+    let input = json!({ "file_url": file_url, "file_type": file_type });
+    match submit(&state, &caller, MASKING, file_url, input).await {
         Ok(id) => seed_ok("masking_task_created", json!({ "task_id": id, "status": "processing" })),
         Err(e) => e.into_response(),
     }
@@ -123,26 +174,15 @@ pub async fn task_status(
     }
 }
 
-/// The request's fields as trimmed, non-empty strings; anything missing,
-/// empty or not a string is `missing_required_field` naming the field.
-fn required(body: Result<Value, JsonRejection>, names: &[&'static str]) -> Result<Map<String, Value>, SeedError> {
-    let Ok(Value::Object(body)) = body else {
-        return Err(MISSING_FIELD.because(format!("send a JSON object with {}", quoted(names))));
-    };
-    let mut fields = Map::new();
-    let mut missing = Vec::new();
-    for name in names {
-        match body.get(*name) {
-            Some(Value::String(s)) if !s.trim().is_empty() => {
-                fields.insert((*name).into(), Value::String(s.trim().to_string()));
-            }
-            _ => missing.push(*name),
-        }
-    }
+/// The fields, trimmed; any missing, null or blank is
+/// `missing_required_field` naming every such field.
+fn present<'a, const N: usize>(fields: [(&'static str, &'a Option<String>); N]) -> Result<[&'a str; N], SeedError> {
+    let missing: Vec<&str> =
+        fields.iter().filter(|(_, v)| v.as_deref().is_none_or(|s| s.trim().is_empty())).map(|(n, _)| *n).collect();
     if !missing.is_empty() {
         return Err(MISSING_FIELD.because(format!("{} must be given as non-empty strings", quoted(&missing))));
     }
-    Ok(fields)
+    Ok(fields.map(|(_, v)| v.as_deref().unwrap_or_default().trim()))
 }
 
 fn quoted(names: &[&str]) -> String {
@@ -177,20 +217,14 @@ async fn submit(
     state: &AppState,
     caller: &Caller,
     capability: &str,
-    file_url: &Value,
+    file_url: &str,
     input: Value,
 ) -> Result<String, SeedError> {
     if state.jobs.registry().get(capability).is_none() {
         return Err(AI_UNAVAILABLE.because(format!("this server does not run the `{capability}` component")));
     }
-    check_file_url(state, caller, capability, file_url.as_str().unwrap_or_default()).await?;
-    match state.jobs.submit(capability, input, false, caller.tenant()).await {
-        Ok(s) => Ok(s.id),
-        Err(JobError::InvalidInput(m)) => Err(super::INVALID_REQUEST.because(m)),
-        Err(JobError::CapabilityNotFound(_)) => Err(AI_UNAVAILABLE),
-        Err(JobError::QueueFull { .. }) => Err(UNAVAILABLE.because("too many tasks are waiting; retry shortly")),
-        Err(_) => Err(INTERNAL),
-    }
+    check_file_url(state, caller, capability, file_url).await?;
+    Ok(state.jobs.submit(capability, input, false, caller.tenant()).await?.id)
 }
 
 fn processing_view(record: &JobRecord) -> Value {
