@@ -130,21 +130,18 @@ async fn cancelling_a_job_mid_stream_hangs_up_on_the_provider() {
     let id = host.submit("language-probe", &json!({"op": "chat", "model": "default", "stream": true})).await;
     host.wait_job(&id, SECS_60, "streaming", |j| j["status"] == "processing").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let cancelled_at = Instant::now();
     let (status, _, body) = host.delete(&format!("/api/v1/jobs/{id}")).await;
     assert!(status.is_success(), "{body}");
     let job = host.wait_terminal(&id, SECS_60).await;
     assert_eq!(job["status"], "cancelled", "{job}");
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let hung_up = loop {
-        if let Some(t) = *double.hung_up.lock().unwrap() {
-            break t;
-        }
+    // The stream would run 10 s; the provider must see the connection go
+    // long before (how soon is measured by `cancel_latency`, not asserted).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while double.hung_up.lock().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the provider's stream was never dropped");
         tokio::time::sleep(Duration::from_millis(10)).await;
-    };
-    // The double notices at its next write (every 50 ms).
-    assert!(hung_up.saturating_duration_since(cancelled_at) < Duration::from_millis(100) + Duration::from_millis(60));
+    }
+    assert!(double.sent.lock().unwrap().len() < 200, "the whole answer was generated");
 }
 
 #[tokio::test]
@@ -220,19 +217,29 @@ async fn the_local_model_answers_json_valid_against_the_schema() {
     assert!(job["usage"]["completionTokens"].as_u64().unwrap() > 0, "{job}");
 }
 
+/// A host whose `tiny` model runs one generation at a time, so a job waits
+/// for the one before it to stop sampling; a job's 20 s deadline covers
+/// that wait (2,000 tokens take longer on one thread).
+async fn host_with_one_local_generation() -> (tempfile::TempDir, Host) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("runtime.toml");
+    std::fs::write(&config, "[llm.tiny]\nprovider = \"local\"\nconcurrency = 1\n").expect("runtime config");
+    let host = Host::start(&probe(&[("timeout", "\"20s\"")]), &["--runtime-config", config.to_str().unwrap()]).await;
+    (dir, host)
+}
+
 #[tokio::test]
 async fn cancelling_a_local_generation_stops_it_at_once() {
-    let host = Host::start(&probe(&[("timeout", "\"120s\"")]), &[]).await;
+    let (_config, host) = host_with_one_local_generation().await;
     let input = json!({"op": "chat", "model": "tiny", "prompt": "Write a long story about a cat.", "max_tokens": 2000, "stream": true});
     let id = host.submit("language-probe", &input).await;
     host.wait_job(&id, SECS_60, "generating", |j| j["status"] == "processing").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let started = Instant::now();
     host.delete(&format!("/api/v1/jobs/{id}")).await;
     let job = host.wait_terminal(&id, SECS_60).await;
     assert_eq!(job["status"], "cancelled", "{job}");
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
-    // The generation thread stopped too: the next job gets the model at once.
+    // The sampler stopped too: with one generation at a time, the next job
+    // only gets the model once it has (2,000 tokens would take most of a minute).
     let next = run(&host, json!({"op": "chat", "model": "tiny", "prompt": "Hi", "max_tokens": 4})).await;
     assert_eq!(next["status"], "completed", "{next}");
 }
@@ -356,4 +363,52 @@ async fn token_latency() {
         at(0.95),
         at(1.0)
     );
+}
+
+/// Benchmark, not a test (docs/benchmarks.md): from `DELETE /api/v1/jobs/{id}`
+/// to the provider seeing its connection dropped (remote), and to the job
+/// being cancelled with the local model's sampling stopped (local).
+/// `cargo test --release -p capsule --test e2e cancel_latency -- --ignored --nocapture`
+#[tokio::test]
+#[ignore]
+async fn cancel_latency() {
+    let mut remote = Vec::new();
+    for _ in 0..5 {
+        let pieces = vec!["a"; 400];
+        let (double, url) = Double::start(vec![Reply::Stream { pieces, pause: Duration::from_millis(5) }]).await;
+        let host = host_with_double(&url, &[]).await;
+        let id = host.submit("language-probe", &json!({"op": "chat", "model": "default", "stream": true})).await;
+        host.wait_job(&id, SECS_60, "streaming", |j| j["status"] == "processing").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let asked = Instant::now();
+        host.delete(&format!("/api/v1/jobs/{id}")).await;
+        while double.hung_up.lock().unwrap().is_none() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        remote.push(double.hung_up.lock().unwrap().unwrap().saturating_duration_since(asked).as_secs_f64() * 1e3);
+    }
+    let (_config, host) = host_with_one_local_generation().await;
+    let mut alone = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        run(&host, json!({"op": "chat", "model": "tiny", "prompt": "Hi", "max_tokens": 1})).await;
+        alone.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    let mut local = Vec::new();
+    for _ in 0..5 {
+        let input = json!({"op": "chat", "model": "tiny", "prompt": "Write a long story.", "max_tokens": 2000});
+        let id = host.submit("language-probe", &input).await;
+        host.wait_job(&id, SECS_60, "generating", |j| j["status"] == "processing").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let asked = Instant::now();
+        host.delete(&format!("/api/v1/jobs/{id}")).await;
+        host.wait_terminal(&id, SECS_60).await;
+        // The model is free again once the sampler stopped: a 1-token job shows when.
+        let next = run(&host, json!({"op": "chat", "model": "tiny", "prompt": "Hi", "max_tokens": 1})).await;
+        assert_eq!(next["status"], "completed");
+        local.push(asked.elapsed().as_secs_f64() * 1e3);
+    }
+    println!("remote: DELETE → provider connection dropped: {remote:.1?} ms");
+    println!("local: DELETE → cancelled and a 1-token job done: {local:.1?} ms");
+    println!("local: the same 1-token job alone: {alone:.1?} ms");
 }

@@ -57,7 +57,10 @@ impl Local {
         cancel: &CancellationToken,
         on_token: &mut (dyn FnMut(&str) + Send),
     ) -> Result<Completion, EngineError> {
-        let _turn = crate::engines::permit(&self.permits, super::NOT_CONFIGURED).await?;
+        // Held by the generation thread, not by this future: a cancelled
+        // job's turn ends when its sampler has stopped, so `concurrency`
+        // bounds the generations actually running.
+        let turn = crate::engines::permit(&self.permits, super::NOT_CONFIGURED).await?;
         let request = llm_local::GenerateRequest {
             messages: chat
                 .messages
@@ -83,6 +86,7 @@ impl Local {
         let model = self.model.clone();
         let flag = stop.clone();
         let mut generation = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let mut on_piece = |piece: &str| {
                 let _ = tokens.send(piece.to_string());
             };
