@@ -285,6 +285,21 @@ async fn embeddings_are_unit_length_384_dimensional_and_depend_on_the_role() {
 }
 
 #[tokio::test]
+async fn embeddings_can_come_from_an_openai_compatible_endpoint() {
+    let (double, url) = Double::start(vec![]).await;
+    let embeddings = format!("openai:text-embedding-test@{url}");
+    let host = Host::start(&probe(&[]), &["--embeddings", &embeddings]).await;
+    let job = run(&host, json!({"op": "embed", "texts": ["alpha", "beta"], "role": "query"})).await;
+    assert_eq!(job["result"]["model"], "text-embedding-test", "{job}");
+    let v: Vec<Vec<f64>> = serde_json::from_value(job["result"]["vectors"].clone()).unwrap();
+    assert_eq!((v.len(), v[0].len()), (2, 4));
+    assert!((v[0].iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-6, "not normalised: {v:?}");
+    assert_eq!(double.requests()[0]["input"], json!(["alpha", "beta"]), "no e5 prefix for a non-e5 model");
+    let (_, _, health) = host.get("/health").await;
+    assert!(health["data"]["engines"]["embeddings"]["version"].as_str().unwrap().contains("text-embedding-test"));
+}
+
+#[tokio::test]
 async fn vectors_are_searched_by_similarity_and_filtered_by_metadata() {
     let host = Host::start(&probe(&[]), &[]).await;
     let points = json!([
