@@ -30,6 +30,7 @@ const GUEST_PACKAGES: &[&str] = &[
     "fixture-counter",
     "fixture-warm-import",
     "fixture-language-probe",
+    "fixture-http-probe",
     "calendar",
     "ocr",
     "masking",

@@ -28,6 +28,7 @@ mod lifecycle;
 mod manifest;
 mod openai_double;
 mod openapi;
+mod outbound;
 mod preinit;
 mod python;
 mod python_tools;

@@ -9,6 +9,7 @@ pub(crate) mod bindings;
 mod blob_access;
 mod descriptor;
 mod engine;
+mod outbound;
 mod preinit;
 mod registry;
 mod sandbox;
@@ -180,6 +181,8 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         bindings::link_contract(&mut linker)?;
+        // Linked for every component; only one granted hosts may import it.
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         Engines::link(&mut linker)?;
         let cache = engine::CompileCache::new(cache_dir, &engine)?;
         let ticker = engine::EpochTicker::start(engine.clone());
@@ -284,7 +287,7 @@ impl Runtime {
         // snapshot gets a second on top, so a warm-up that used all of its
         // time does not fail in the snapshot.
         let slack = Duration::from_secs(1);
-        let new_store = || self.store(spec.memory, spec.timeout + slack, None, self.validation_scope(spec));
+        let new_store = || self.store(spec.memory, spec.timeout + slack, None, vec![], self.validation_scope(spec));
         let (snapshot, warm_took) = preinit::snapshot(
             &self.engine,
             |c| check_imports(&self.engine, c, spec),
@@ -312,7 +315,13 @@ impl Runtime {
         pre: &CapabilityPre<JobState>,
         spec: &CapabilitySpec,
     ) -> Result<bindings::Descriptor, String> {
-        let mut store = self.store(spec.memory, spec.timeout, None, self.validation_scope(spec));
+        let mut store = self.store(
+            spec.memory,
+            spec.timeout,
+            None,
+            spec.allowed_outbound_hosts.clone(),
+            self.validation_scope(spec),
+        );
         let call = async {
             let instance = pre.instantiate_async(&mut store).await?;
             instance.capsule_worker_worker().call_describe(&mut store).await
@@ -379,7 +388,7 @@ impl Runtime {
             hooks,
             cancel: cancel.clone(),
         };
-        let mut store = self.store(version.memory, version.timeout, blobs, scope);
+        let mut store = self.store(version.memory, version.timeout, blobs, version.grants.clone(), scope);
         let wit_job = bindings::Job { id: job.id, capability: job.capability, attempt: job.attempt, input: job.input };
         let outcome = {
             let call = async {
@@ -414,9 +423,16 @@ impl Runtime {
         }
     }
 
-    fn store(&self, memory: u64, timeout: Duration, blobs: Option<BlobAccess>, scope: JobScope) -> Store<JobState> {
+    fn store(
+        &self,
+        memory: u64,
+        timeout: Duration,
+        blobs: Option<BlobAccess>,
+        outbound: Vec<OutboundHost>,
+        scope: JobScope,
+    ) -> Store<JobState> {
         let cancel = scope.cancel.clone();
-        let state = JobState::new(memory, blobs, self.engines.clone(), scope);
+        let state = JobState::new(memory, blobs, outbound, self.engines.clone(), scope);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         let deadline = Instant::now() + timeout;
@@ -525,6 +541,7 @@ fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Ve
 /// engines `spin.toml` grants it. Anything else, such as `wasi:http`, is
 /// refused by name; an engine without a grant is refused naming the grant.
 fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) -> Result<(), String> {
+    const HTTP_CLIENT: &[&str] = &["wasi:http/outgoing-handler@0.2.", "wasi:http/types@0.2."];
     const WASI_ALLOWED: &[&str] =
         &["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/", "wasi:sockets/"];
     const OURS: &[&str] =
@@ -549,6 +566,9 @@ fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) 
     let refused: Vec<&String> = imports
         .iter()
         .filter(|name| engine_of(name).is_none() && !WASI_ALLOWED.iter().chain(OURS).any(|p| name.starts_with(p)))
+        // Outgoing HTTP is linked for components granted hosts to reach;
+        // every request is checked against those hosts when it is sent.
+        .filter(|name| spec.allowed_outbound_hosts.is_empty() || !HTTP_CLIENT.iter().any(|p| name.starts_with(p)))
         .collect();
     if refused.is_empty() {
         return Ok(());
@@ -556,9 +576,9 @@ fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) 
     let network = refused.iter().any(|n| n.starts_with("wasi:http/"));
     let why = match (network, spec.allowed_outbound_hosts.is_empty()) {
         (true, true) => {
-            "direct network access is never provided, and spin.toml grants this component no `allowed_outbound_hosts`; read remote files through `blobs.read`"
+            "outgoing HTTP needs hosts to reach: spin.toml grants this component no `allowed_outbound_hosts`; or read remote files through `blobs.read`"
         }
-        (true, false) => "direct network access is not provided; read files on the granted hosts through `blobs.read`",
+        (true, false) => "of `wasi:http`, only outgoing requests (`outgoing-handler` and `types`) are provided",
         (false, _) => "the host provides no such interface",
     };
     let names: Vec<String> = refused.iter().map(|n| format!("`{n}`")).collect();

@@ -229,7 +229,7 @@ fn io_resource(name: &str) -> ResourceType {
         "input-stream" => ResourceType::host::<DynInputStream>(),
         "output-stream" => ResourceType::host::<DynOutputStream>(),
         "pollable" => ResourceType::host::<DynPollable>(),
-        "error" => ResourceType::host::<IoError>(),
+        "error" | "io-error" => ResourceType::host::<IoError>(),
         _ => ResourceType::host::<()>(),
     }
 }

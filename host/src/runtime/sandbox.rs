@@ -15,6 +15,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use super::BlobAccess;
 use super::bindings::capsule::worker::{blobs, job_context, types};
 use crate::engines::{EngineError, Engines, JobScope};
+use crate::manifest::OutboundHost;
 
 /// How much of a guest's stderr is kept (its panic message lands there).
 const STDERR_CAPTURE: usize = 16 * 1024;
@@ -25,13 +26,21 @@ pub struct JobState {
     pub(super) limiter: MemoryLimiter,
     pub(super) stderr: MemoryOutputPipe,
     blobs: Option<BlobAccess>,
+    http: wasmtime_wasi_http::WasiHttpCtx,
+    outbound: super::outbound::OutboundHooks,
     /// The engines, and who is asking: read by each engine's host side.
     pub(crate) engines: Arc<Engines>,
     pub(crate) scope: JobScope,
 }
 
 impl JobState {
-    pub fn new(memory_cap: u64, blobs: Option<BlobAccess>, engines: Arc<Engines>, scope: JobScope) -> Self {
+    pub fn new(
+        memory_cap: u64,
+        blobs: Option<BlobAccess>,
+        outbound: Vec<OutboundHost>,
+        engines: Arc<Engines>,
+        scope: JobScope,
+    ) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPTURE);
         // No preopened directories, no environment, no arguments, no
         // sockets, no name lookups: the guest sees nothing of the host.
@@ -47,6 +56,8 @@ impl JobState {
             limiter: MemoryLimiter::new(memory_cap),
             stderr,
             blobs,
+            http: wasmtime_wasi_http::WasiHttpCtx::new(),
+            outbound: super::outbound::OutboundHooks::new(outbound),
             engines,
             scope,
         }
@@ -67,6 +78,12 @@ impl JobState {
 impl WasiView for JobState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl wasmtime_wasi_http::WasiHttpView for JobState {
+    fn http(&mut self) -> wasmtime_wasi_http::WasiHttpCtxView<'_> {
+        wasmtime_wasi_http::WasiHttpCtxView { hooks: &mut self.outbound, table: &mut self.table, ctx: &mut self.http }
     }
 }
 
