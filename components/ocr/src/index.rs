@@ -49,14 +49,13 @@ pub fn chunks(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text.trim();
     while !rest.is_empty() {
-        let chars: Vec<(usize, char)> = rest.char_indices().collect();
-        if chars.len() <= CHUNK_CHARS {
+        // Only the next chunk's characters are looked at: a long document is one pass.
+        let Some((limit, _)) = rest.char_indices().nth(CHUNK_CHARS) else {
             out.push(rest.to_string());
             break;
-        }
-        let limit = chars[CHUNK_CHARS].0;
+        };
         let window = &rest[..limit];
-        let cut = ["\n\n", "\n", ". ", "다. ", "? ", "! "]
+        let cut = ["\n\n", "\n", ". ", "? ", "! "]
             .iter()
             .filter_map(|sep| window.rfind(sep).map(|i| i + sep.len()))
             .find(|&i| i > limit / 2)

@@ -108,6 +108,11 @@ pub fn default_model_path() -> PathBuf {
     PathBuf::from(env!("SMOLLM2_DEFAULT_GGUF"))
 }
 
+/// The id a model loaded from `path` reports: the file's stem.
+pub fn model_id_of(path: &std::path::Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "local-model".to_owned())
+}
+
 fn available_cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
@@ -234,8 +239,7 @@ impl LocalModel {
             .map_err(|e| load_err(format!("{e} (not a GGUF llama.cpp can read?)")))?;
 
         let template = model.chat_template(None).ok();
-        let model_id =
-            opts.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "local-model".to_owned());
+        let model_id = model_id_of(&opts.path);
 
         let mut this =
             Self { model, template, model_id, context: opts.context, threads, new_context_lock: Mutex::new(()) };

@@ -372,17 +372,8 @@ pub async fn health(State(state): State<AppState>) -> Response {
         .collect();
     // A missing engine fails the jobs that need it (OCR_ENGINE_UNAVAILABLE)
     // but not the host: every other capability still serves.
-    let codes: std::collections::HashMap<_, _> = state.engines.codes().into_iter().collect();
-    let engines: serde_json::Map<String, Value> = state
-        .engines
-        .status()
-        .into_iter()
-        .map(|(name, status)| {
-            let mut entry = json!(status);
-            entry["codes"] = json!(codes.get(name));
-            (name.to_string(), entry)
-        })
-        .collect();
+    let engines: serde_json::Map<String, Value> =
+        state.engines.status().into_iter().map(|(name, status)| (name.to_string(), json!(status))).collect();
     let auth = match state.auth.keys_required().await {
         Ok(true) => {
             json!({ "mode": "keys", "message": "requests need an API key; each tenant sees only its own jobs and files" })

@@ -84,13 +84,11 @@ impl<T: ProfileRequest> FromRequest<AppState> for Typed<T> {
 }
 
 fn problem(rejection: JsonRejection, limit: usize) -> BodyProblem {
-    match &rejection {
-        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => BodyProblem::TooLarge { limit },
-        JsonRejection::MissingJsonContentType(_) => {
-            BodyProblem::NotJson("send the body as JSON with `Content-Type: application/json`".into())
-        }
-        _ => BodyProblem::NotJson(format!("the body is not valid JSON: {}", rejection.body_text())),
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return BodyProblem::TooLarge { limit };
     }
+    // The native API's sentence for the same rejection.
+    BodyProblem::NotJson(super::envelope::json_rejection(rejection).message)
 }
 
 /// How a synchronous wait ended.

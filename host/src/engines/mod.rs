@@ -160,12 +160,15 @@ pub struct EngineStatus {
     /// What else the engine reports (OCR: languages; LLM: aliases).
     #[serde(flatten)]
     pub details: serde_json::Map<String, serde_json::Value>,
+    /// The failure codes its calls may answer (filled in by [`Engines::status`]).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub codes: &'static [Code],
 }
 
 impl EngineStatus {
     /// Available when there is no `reason` it is not.
     pub fn new(version: Option<String>, reason: Option<String>) -> Self {
-        Self { available: reason.is_none(), version, reason, details: Default::default() }
+        Self { available: reason.is_none(), version, reason, details: Default::default(), codes: &[] }
     }
 }
 
@@ -192,14 +195,9 @@ macro_rules! lend {
                 engines
             }
 
-            /// Availability of each engine, by its grant name.
+            /// Availability of each engine, with its failure codes, by its grant name.
             pub fn status(&self) -> Vec<(&'static str, EngineStatus)> {
-                vec![$((<$ty as Lent>::NAME, self.$field.status())),*]
-            }
-
-            /// Each engine's failure codes, by its grant name.
-            pub fn codes(&self) -> Vec<(&'static str, &'static [Code])> {
-                vec![$((<$ty as Lent>::NAME, self.$field.codes())),*]
+                vec![$((<$ty as Lent>::NAME, EngineStatus { codes: self.$field.codes(), ..self.$field.status() })),*]
             }
 
             /// Add every engine's interface to the job linker. Whether a

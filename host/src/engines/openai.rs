@@ -233,15 +233,12 @@ fn retry_after(r: &reqwest::Response) -> Option<Duration> {
 }
 
 fn status_error(status: u16, attempts: u32, body: String) -> ProviderError {
-    let message = serde_json::from_str::<Value>(&body)
-        .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-        .unwrap_or_else(|| body.chars().take(300).collect());
-    let code = serde_json::from_str::<Value>(&body).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_string));
     if status == 429 {
         return ProviderError::RateLimited { attempts };
     }
-    if code.as_deref() == Some("context_length_exceeded") || message.contains("context length") {
+    let error = serde_json::from_str::<Value>(&body).ok().map(|mut v| v["error"].take()).unwrap_or(Value::Null);
+    let message = error["message"].as_str().map_or_else(|| body.chars().take(300).collect(), str::to_string);
+    if error["code"] == "context_length_exceeded" || message.contains("context length") {
         return ProviderError::ContextTooLong(message);
     }
     ProviderError::Status { status, message, retryable: status >= 500 }

@@ -104,7 +104,7 @@ pub async fn cancel(State(state): State<AppState>, caller: Caller, Path(task_id)
 /// (`reserved`) and retry-delayed (`scheduled`) tasks, newest first, at
 /// most 100 each.
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Response {
-    let worker = format!("capsule@{}", hostname());
+    let worker = WORKER.as_str();
     let fetch = |status| ListFilter {
         tenant: caller.tenant.clone(),
         capability: None,
@@ -130,11 +130,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Response {
     .into_response()
 }
 
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "localhost".into())
-}
+/// Celery's `worker` field: this host, read once.
+static WORKER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string());
+    format!("capsule@{}", host.unwrap_or_else(|_| "localhost".into()))
+});
 
 #[cfg(test)]
 mod tests {

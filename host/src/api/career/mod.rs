@@ -220,8 +220,6 @@ pub async fn calendar_parse(
         Ok(Waited::Completed(result)) => result,
         Ok(Waited::Failed(failure)) => return calendar_failure(&failure.code).into_response(),
         Ok(Waited::Running(_)) => return UNAVAILABLE.into_response(),
-        // The seed answers a body the calendar refuses as plain 4000.
-        Err(JobError::InvalidInput(_)) => return INVALID_REQUEST.into_response(),
         Err(e) => return SeedError::from(e).into_response(),
     };
     let mut data = json!({ "success": true });

@@ -68,10 +68,9 @@ pub struct Embeddings {
     /// question or label in every job (a fresh instance cannot keep them),
     /// and a vector is a pure function of (model, role, text).
     recent: std::sync::Mutex<Recent>,
-    /// Calls at once: one per core (each call single-threaded, see
-    /// [`EmbeddingSettings::bundled`]); more wait for a turn.
+    /// Calls at once: one per core (each call single-threaded by default,
+    /// `--embedding-threads`); more wait for a turn.
     permits: Arc<Semaphore>,
-    version: Option<String>,
 }
 
 pub struct Embedded {
@@ -151,14 +150,13 @@ impl Embeddings {
                     (true, Role::Passage) => "passage: ",
                 };
                 let texts: Vec<String> = texts.into_iter().map(|t| format!("{prefix}{t}")).collect();
-                let mut vectors = client.embed(&texts).await.map_err(|e| EngineError {
-                    code: FAILED,
-                    message: e.to_string(),
-                    retryable: true,
-                })?;
-                for v in &mut vectors {
-                    normalise(v);
-                }
+                let vectors: Vec<Vec<f32>> = client
+                    .embed(&texts)
+                    .await
+                    .map_err(|e| EngineError::retryable(FAILED, e.to_string()))?
+                    .into_iter()
+                    .map(crate::vectors::normalised)
+                    .collect();
                 let dimension = vectors.first().map_or(0, Vec::len);
                 Ok(Embedded { vectors, model: client.model().to_string(), dimension })
             }
@@ -178,14 +176,6 @@ impl Embeddings {
             Ok(Provider::Local(m)) => m.dim(),
             _ => 0,
         }
-    }
-}
-
-/// Cosine similarity becomes a dot product for every caller.
-fn normalise(v: &mut [f32]) {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
     }
 }
 
@@ -215,12 +205,7 @@ impl Lent for Embeddings {
                 .unwrap_or_else(|e| Err(format!("loading the embedding model panicked: {e}")))
             }
         };
-        let version = match &provider {
-            Ok(Provider::Local(m)) => Some(format!("{} ({}-d)", e5_embed::MODEL_ID, m.dim())),
-            Ok(Provider::OpenAi(c)) => Some(format!("{} at {}", c.model(), c.base_url())),
-            Err(_) => None,
-        };
-        Self { provider, permits, version, recent: Default::default() }
+        Self { provider, permits, recent: Default::default() }
     }
 
     fn link(linker: &mut Linker<JobState>) -> wasmtime::Result<()> {
@@ -228,7 +213,12 @@ impl Lent for Embeddings {
     }
 
     fn status(&self) -> EngineStatus {
-        EngineStatus::new(self.version.clone(), self.provider.as_ref().err().cloned())
+        let version = match &self.provider {
+            Ok(Provider::Local(m)) => Some(format!("{} ({}-d)", e5_embed::MODEL_ID, m.dim())),
+            Ok(Provider::OpenAi(c)) => Some(format!("{} at {}", c.model(), c.base_url())),
+            Err(_) => None,
+        };
+        EngineStatus::new(version, self.provider.as_ref().err().cloned())
     }
 
     fn codes(&self) -> &'static [Code] {

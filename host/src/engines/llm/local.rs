@@ -1,6 +1,9 @@
 //! The local provider: a GGUF model run in-process by llama.cpp
-//! (`llm-local`). The weights are loaded once and shared; each generation
-//! gets its own context on a blocking thread, at most `concurrency` at once.
+//! (`llm-local`). The weights are loaded by the first generation that needs
+//! them (start-up only checks the file: most hosts never use the bundled
+//! model, and loading costs memory and a trial context) and then shared;
+//! each generation gets its own context on a blocking thread, at most
+//! `concurrency` at once.
 //!
 //! Cancelling: the job's future is dropped (cancel, deadline) or its token
 //! fires; either sets the flag the sampler checks between tokens, so
@@ -17,7 +20,9 @@ use super::{Chat, Completion, Role};
 use crate::engines::EngineError;
 
 pub struct Local {
-    model: Arc<llm_local::LocalModel>,
+    options: LocalOptions,
+    model_id: String,
+    model: tokio::sync::OnceCell<Arc<llm_local::LocalModel>>,
     permits: Arc<Semaphore>,
 }
 
@@ -31,24 +36,41 @@ impl Drop for StopOnDrop {
 }
 
 impl Local {
-    pub async fn load(options: LocalOptions) -> Result<Self, String> {
+    pub fn new(options: LocalOptions) -> Result<Self, String> {
         if !options.path.is_file() {
             return Err(format!(
                 "the model file {} does not exist: run the set-up (README: \"Models\") or point the alias at another GGUF file",
                 options.path.display()
             ));
         }
-        let load =
-            llm_local::LoadOptions { path: options.path.clone(), threads: options.threads, context: options.context };
-        let model = tokio::task::spawn_blocking(move || llm_local::LocalModel::load(&load))
-            .await
-            .map_err(|e| format!("loading the model panicked: {e}"))?
-            .map_err(|e| format!("the model file {} could not be loaded: {e}", options.path.display()))?;
-        Ok(Self { model: Arc::new(model), permits: Arc::new(Semaphore::new(options.concurrency.max(1))) })
+        Ok(Self {
+            model_id: llm_local::model_id_of(&options.path),
+            permits: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            model: tokio::sync::OnceCell::new(),
+            options,
+        })
     }
 
     pub fn model_id(&self) -> &str {
-        self.model.model_id()
+        &self.model_id
+    }
+
+    /// The weights, loaded on first use; a failed load is tried again by
+    /// the next call.
+    async fn model(&self) -> Result<Arc<llm_local::LocalModel>, EngineError> {
+        let model = self.model.get_or_try_init(|| async {
+            let o = &self.options;
+            let load = llm_local::LoadOptions { path: o.path.clone(), threads: o.threads, context: o.context };
+            let loaded = tokio::task::spawn_blocking(move || llm_local::LocalModel::load(&load))
+                .await
+                .map_err(|e| format!("loading it panicked: {e}"))?
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(Arc::new(loaded))
+        });
+        model.await.cloned().map_err(|why| {
+            let path = self.options.path.display();
+            EngineError::new(super::NOT_CONFIGURED, format!("the model file {path} could not be loaded: {why}"))
+        })
     }
 
     pub async fn chat(
@@ -83,7 +105,7 @@ impl Local {
         let stop = Arc::new(AtomicBool::new(false));
         let _guard = StopOnDrop(stop.clone());
         let (tokens, mut received) = mpsc::unbounded_channel::<String>();
-        let model = self.model.clone();
+        let model = self.model().await?;
         let flag = stop.clone();
         let mut generation = tokio::task::spawn_blocking(move || {
             let _turn = turn;
@@ -118,7 +140,7 @@ impl Local {
         Ok(Completion {
             truncated: matches!(generation.finish, llm_local::FinishReason::Length),
             text: generation.text,
-            model: self.model.model_id().to_string(),
+            model: self.model_id.clone(),
             prompt_tokens: generation.prompt_tokens as u64,
             completion_tokens: generation.completion_tokens as u64,
         })

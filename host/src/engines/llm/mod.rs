@@ -16,7 +16,6 @@ pub mod config;
 mod local;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde_json::{Value, json};
 use wasmtime::component::{HasSelf, Linker};
@@ -65,13 +64,9 @@ enum Provider {
     OpenAi(openai::Client),
 }
 
-/// One alias: its provider, or why it has none.
-struct Alias {
-    provider: Result<Arc<Provider>, String>,
-}
-
 pub struct Llm {
-    aliases: BTreeMap<String, Alias>,
+    /// Each configured alias: its provider, or why it has none.
+    aliases: BTreeMap<String, Result<Provider, String>>,
 }
 
 /// A chat call as the engine runs it.
@@ -114,13 +109,13 @@ pub struct Completion {
 impl Llm {
     /// Whether a provider serves `alias` on this host (whoever asks).
     pub fn configured(&self, alias: &str) -> bool {
-        matches!(self.aliases.get(alias), Some(Alias { provider: Ok(_) }))
+        matches!(self.aliases.get(alias), Some(Ok(_)))
     }
 
     /// `gpt-4o-mini (openai)`, or why the alias has no model.
     pub fn describe_alias(&self, alias: &str) -> String {
-        match self.aliases.get(alias).map(|a| &a.provider) {
-            Some(Ok(p)) => match &**p {
+        match self.aliases.get(alias) {
+            Some(Ok(p)) => match p {
                 Provider::Local(l) => format!("{} (local)", l.model_id()),
                 Provider::OpenAi(c) => format!("{} (openai-compatible)", c.model()),
             },
@@ -131,7 +126,7 @@ impl Llm {
 
     /// Whether the job may use `alias` and a provider serves it.
     pub fn available(&self, scope: &JobScope, alias: &str) -> bool {
-        scope.ai_models.contains(alias) && matches!(self.aliases.get(alias), Some(Alias { provider: Ok(_) }))
+        scope.ai_models.contains(alias) && self.configured(alias)
     }
 
     pub async fn chat(&self, scope: &JobScope, mut chat: Chat) -> Result<Completion, EngineError> {
@@ -146,7 +141,7 @@ impl Llm {
             })?),
             None => None,
         };
-        let first = self.once(scope, &provider, &chat).await?;
+        let first = self.once(scope, provider, &chat).await?;
         let Some(validator) = validator else { return Ok(first) };
         let problem = match check_answer(&validator, &first.text) {
             Ok(()) => return Ok(first),
@@ -160,7 +155,7 @@ impl Llm {
                 "That answer is not valid: {problem}. Answer again with only a JSON document valid against the schema."
             ),
         ));
-        let second = self.once(scope, &provider, &chat).await?;
+        let second = self.once(scope, provider, &chat).await?;
         check_answer(&validator, &second.text).map_err(|problem| {
             EngineError::new(
                 OUTPUT_INVALID,
@@ -170,7 +165,7 @@ impl Llm {
         Ok(second)
     }
 
-    fn provider(&self, scope: &JobScope, alias: &str) -> Result<Arc<Provider>, EngineError> {
+    fn provider(&self, scope: &JobScope, alias: &str) -> Result<&Provider, EngineError> {
         if !scope.ai_models.contains(alias) {
             return Err(EngineError::new(
                 NOT_CONFIGURED,
@@ -180,8 +175,8 @@ impl Llm {
                 ),
             ));
         }
-        match self.aliases.get(alias).map(|a| &a.provider) {
-            Some(Ok(p)) => Ok(p.clone()),
+        match self.aliases.get(alias) {
+            Some(Ok(p)) => Ok(p),
             Some(Err(reason)) => {
                 Err(EngineError::new(NOT_CONFIGURED, format!("the model alias `{alias}` is unavailable: {reason}")))
             }
@@ -263,10 +258,10 @@ impl Lent for Llm {
         let mut aliases = BTreeMap::new();
         for (name, config) in &ctx.settings.llm.aliases {
             let provider = match config {
-                ProviderConfig::Local(options) => local::Local::load(options.clone()).await.map(Provider::Local),
+                ProviderConfig::Local(options) => local::Local::new(options.clone()).map(Provider::Local),
                 ProviderConfig::OpenAi(endpoint) => openai::Client::new(endpoint.clone()).map(Provider::OpenAi),
             };
-            aliases.insert(name.clone(), Alias { provider: provider.map(Arc::new) });
+            aliases.insert(name.clone(), provider);
         }
         Self { aliases }
     }
@@ -277,9 +272,9 @@ impl Lent for Llm {
 
     fn status(&self) -> EngineStatus {
         let mut models = serde_json::Map::new();
-        for (name, alias) in &self.aliases {
-            let entry = match &alias.provider {
-                Ok(p) => match &**p {
+        for (name, provider) in &self.aliases {
+            let entry = match provider {
+                Ok(p) => match p {
                     Provider::Local(l) => json!({"available": true, "provider": "local", "model": l.model_id()}),
                     Provider::OpenAi(c) => {
                         json!({"available": true, "provider": "openai", "model": c.model(), "url": c.base_url()})
@@ -291,7 +286,7 @@ impl Lent for Llm {
         }
         let reason = if self.aliases.is_empty() {
             Some("no model alias is configured: add `--llm <alias>=local:<file.gguf>` or `--llm <alias>=openai:<model>@<url>`".to_string())
-        } else if self.aliases.values().all(|a| a.provider.is_err()) {
+        } else if self.aliases.values().all(Result::is_err) {
             Some("no configured model alias has a working provider (see `models`)".to_string())
         } else {
             None
