@@ -31,6 +31,8 @@ pub struct HostSettings {
     /// Versions kept per component for rollback.
     pub keep_versions: usize,
     pub engines: EngineSettings,
+    /// The operator's values for spin.toml's `[variables]`.
+    pub variables: crate::runtime::VariableValues,
 }
 
 pub struct Host {
@@ -62,7 +64,13 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
         .with_context(|| format!("opening the vector index in {}", settings.database.display()))?;
     let start = StartContext { settings: &settings.engines, vectors: Arc::new(vectors) };
     let engines = Arc::new(Engines::start(&start).await);
-    let runtime = Arc::new(Runtime::new(&sizing, settings.cache_dir.clone(), blobs.clone(), engines.clone())?);
+    let runtime = Arc::new(Runtime::new(
+        &sizing,
+        settings.cache_dir.clone(),
+        blobs.clone(),
+        engines.clone(),
+        settings.variables.clone(),
+    )?);
     let mut registry = Registry::default();
     for spec in &manifest.capabilities {
         let started = std::time::Instant::now();

@@ -19,6 +19,9 @@ use crate::engines::llm::config::{self, LlmSettings, ProviderConfig};
 struct RuntimeConfigFile {
     #[serde(default)]
     llm: std::collections::BTreeMap<String, config::FileAlias>,
+    /// Values of spin.toml's `[variables]` (API keys and the like).
+    #[serde(default)]
+    variables: std::collections::BTreeMap<String, String>,
 }
 use crate::jobs::JobsConfig;
 
@@ -135,7 +138,9 @@ pub struct HostArgs {
     pub embedding_threads: usize,
     /// A TOML file of runtime configuration: `[llm.<alias>]` tables
     /// (provider, url, model, api_key_env, path, threads, context,
-    /// concurrency, timeout, retries). Flags override it alias by alias.
+    /// concurrency, timeout, retries), which flags override alias by alias,
+    /// and a `[variables]` table of values for spin.toml's `[variables]`,
+    /// which CAPSULE_VARIABLE_<NAME> environment variables override.
     #[arg(long, env = "CAPSULE_RUNTIME_CONFIG", value_name = "FILE")]
     pub runtime_config: Option<PathBuf>,
 }
@@ -163,7 +168,18 @@ impl HostArgs {
                 llm: self.llm_settings()?,
                 embeddings: self.embedding_settings()?,
             },
+            variables: crate::runtime::VariableValues::new(self.runtime_config()?.variables, std::env::vars()),
         })
+    }
+
+    /// The runtime-config file, or an empty one without `--runtime-config`.
+    fn runtime_config(&self) -> anyhow::Result<RuntimeConfigFile> {
+        let Some(path) = &self.runtime_config else {
+            return Ok(RuntimeConfigFile { llm: Default::default(), variables: Default::default() });
+        };
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading the runtime config {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("the runtime config {}", path.display()))
     }
 
     fn llm_settings(&self) -> anyhow::Result<LlmSettings> {
@@ -172,18 +188,14 @@ impl HostArgs {
             config::BUNDLED_ALIAS.into(),
             ProviderConfig::Local(config::LocalOptions::new(config::bundled_model())),
         );
-        if let Some(path) = &self.runtime_config {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading the runtime config {}", path.display()))?;
-            let file: RuntimeConfigFile =
-                toml::from_str(&text).with_context(|| format!("the runtime config {}", path.display()))?;
-            for (alias, entry) in file.llm {
-                if !crate::manifest::valid_alias(&alias) {
-                    anyhow::bail!("{}: `[llm.{alias}]` is not a model alias", path.display());
-                }
-                let provider = entry.into_provider(&alias).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                settings.aliases.insert(alias, provider);
+        let file = self.runtime_config()?;
+        let path = self.runtime_config.as_deref().unwrap_or(std::path::Path::new("runtime config"));
+        for (alias, entry) in file.llm {
+            if !crate::manifest::valid_alias(&alias) {
+                anyhow::bail!("{}: `[llm.{alias}]` is not a model alias", path.display());
             }
+            let provider = entry.into_provider(&alias).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            settings.aliases.insert(alias, provider);
         }
         for flag in &self.llm {
             let (alias, provider) =

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod variables;
+pub use variables::Template;
+
 /// Whether `grants` let a component fetch `url`: http(s) only, on a granted
 /// host and port. `Err` is the `scheme://host:port` that was refused, for messages.
 pub fn check_url_granted(grants: &[OutboundHost], url: &reqwest::Url) -> Result<(), String> {
@@ -76,6 +79,10 @@ pub struct CapabilitySpec {
     /// `ai_models`); which provider serves an alias is the operator's
     /// runtime configuration, never the manifest's.
     pub ai_models: BTreeSet<String>,
+    /// The component's configuration keys (`[component.<id>.variables]`),
+    /// read through `wasi:config/store`; resolved against the operator's
+    /// values when a version is loaded.
+    pub variables: BTreeMap<String, Template>,
     pub build: Option<BuildSpec>,
     pub timeout: Duration,
     pub max_attempts: u32,
@@ -139,6 +146,9 @@ struct RawManifest {
     trigger: RawTriggers,
     #[serde(default)]
     component: BTreeMap<String, RawComponent>,
+    /// Spin's application variables: `name = { default = "…" }` or `{ required = true }`.
+    #[serde(default)]
+    variables: BTreeMap<String, variables::RawVariable>,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +197,9 @@ struct RawComponent {
     /// Spin's key: model aliases the component may use.
     #[serde(default)]
     ai_models: Vec<String>,
+    /// Spin's key: configuration keys → templates over `[variables]`.
+    #[serde(default)]
+    variables: BTreeMap<String, String>,
     build: Option<RawBuild>,
     #[serde(default)]
     #[allow(dead_code)]
@@ -223,6 +236,7 @@ impl Manifest {
         let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
         let base = std::fs::canonicalize(&base).unwrap_or(base);
 
+        let declared = variables::declare(&raw.variables).map_err(invalid)?;
         let mut capabilities = Vec::new();
         let mut names = BTreeSet::new();
         for (i, t) in raw.trigger.job.iter().enumerate() {
@@ -315,6 +329,7 @@ impl Manifest {
                     "`{ckey}.ai_models` lists model aliases but `{ckey}.engines` does not grant `llm`: add `engines = [\"llm\"]`"
                 )));
             }
+            let variables = variables::component_templates(&comp.variables, &declared, &ckey).map_err(invalid)?;
             let build = comp.build.as_ref().map(|b| BuildSpec {
                 command: b.command.clone(),
                 workdir: b.workdir.as_ref().map(|w| base.join(w)).unwrap_or_else(|| base.clone()),
@@ -328,6 +343,7 @@ impl Manifest {
                 allowed_outbound_hosts,
                 engines,
                 ai_models,
+                variables,
                 build,
                 timeout,
                 max_attempts,
@@ -439,6 +455,25 @@ source = "echo.wasm"
         let engines: Vec<&str> = m.capabilities[0].engines.iter().map(String::as_str).collect();
         assert_eq!(engines, ["ocr", "pdf-render"]);
         assert!(parse(MINIMAL).unwrap().capabilities[0].engines.is_empty());
+    }
+
+    #[test]
+    fn component_variables_are_templates_over_declared_variables() {
+        let text = MINIMAL.replace(
+            "source = \"echo.wasm\"",
+            "source = \"echo.wasm\"\nvariables = { api_url = \"https://{{ host }}/v1\" }",
+        ) + "[variables]\nhost = { default = \"example.com\" }\n";
+        let m = parse(&text).unwrap();
+        let url = &m.capabilities[0].variables["api_url"];
+        assert_eq!(url.resolve(|_| None).unwrap(), "https://example.com/v1");
+    }
+
+    #[test]
+    fn a_component_variable_naming_an_undeclared_variable_is_refused() {
+        let text = MINIMAL
+            .replace("source = \"echo.wasm\"", "source = \"echo.wasm\"\nvariables = { key = \"{{ api_key }}\" }");
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("component.echo.variables.key") && err.contains("`api_key`"), "{err}");
     }
 
     #[test]

@@ -20,9 +20,7 @@ fn seed_000(settings: &[(&str, &str)]) -> Manifest {
         .engine("diagnosis", "llm")
         .engine("diagnosis", "embeddings")
         .ai_model("diagnosis", "default")
-        .job("regeneration", settings)
-        .engine("regeneration", "llm")
-        .ai_model("regeneration", "default")
+        .regeneration_job(settings)
         .job("slow", &[("concurrency", "1")])
         .job("flaky", &[("max_attempts", "3")])
 }
@@ -43,13 +41,13 @@ fn item<'a>(diagnosis: &'a Value, title_part: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no item about {title_part}: {diagnosis}"))
 }
 
-async fn celery_status(host: &Host, id: &str) -> Value {
+pub(crate) async fn celery_status(host: &Host, id: &str) -> Value {
     let (status, _, body) = host.get(&format!("/api/jobs/status/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
 
-async fn wait_celery(host: &Host, id: &str, wanted: &str) -> Value {
+pub(crate) async fn wait_celery(host: &Host, id: &str, wanted: &str) -> Value {
     let deadline = std::time::Instant::now() + SECS_60;
     loop {
         let body = celery_status(host, id).await;

@@ -108,6 +108,10 @@ pub struct Manifest {
     grants: Vec<(String, String)>,
     engines: Vec<(String, String)>,
     ai_models: Vec<(String, String)>,
+    /// `[component.<id>.variables]` entries: (id, key, template).
+    variables: Vec<(String, String, String)>,
+    /// `[variables]` entries: (name, raw TOML inline table).
+    declared: Vec<(String, String)>,
 }
 
 impl Manifest {
@@ -126,6 +130,16 @@ impl Manifest {
         let m = self.job(id, settings).engine(id, "ocr").engine(id, "pdf-render");
         // OCR also embeds what it read (seed 001's `vector_id`).
         if id == "ocr" { m.engine(id, "embeddings").engine(id, "vectors") } else { m }
+    }
+
+    /// Seed 000's `regeneration` as spin.toml grants it: the `default` model
+    /// alias and its search providers' hosts (unconfigured: no credentials).
+    pub fn regeneration_job(self, settings: &[(&str, &str)]) -> Self {
+        self.job("regeneration", settings)
+            .engine("regeneration", "llm")
+            .ai_model("regeneration", "default")
+            .grant("regeneration", "http://plus.kipris.or.kr")
+            .grant("regeneration", "https://openapi.naver.com")
     }
 
     /// Serve `id` from this file instead of its built fixture.
@@ -149,6 +163,18 @@ impl Manifest {
     /// Grant `[component.<id>]` the model alias `alias` (`ai_models`).
     pub fn ai_model(mut self, id: &str, alias: &str) -> Self {
         self.ai_models.push((id.to_string(), alias.to_string()));
+        self
+    }
+
+    /// Give `[component.<id>]` the configuration key `key` = `template`.
+    pub fn variable(mut self, id: &str, key: &str, template: &str) -> Self {
+        self.variables.push((id.to_string(), key.to_string(), template.to_string()));
+        self
+    }
+
+    /// Declare the application variable `name` (`decl` is raw TOML, e.g. `{ required = true }`).
+    pub fn declare(mut self, name: &str, decl: &str) -> Self {
+        self.declared.push((name.to_string(), decl.to_string()));
         self
     }
 
@@ -182,6 +208,21 @@ impl Manifest {
                 self.ai_models.iter().filter(|(g, _)| g == id).map(|(_, a)| format!("{a:?}")).collect();
             if !aliases.is_empty() {
                 out.push_str(&format!("ai_models = [{}]\n", aliases.join(", ")));
+            }
+            let keys: Vec<String> = self
+                .variables
+                .iter()
+                .filter(|(g, _, _)| g == id)
+                .map(|(_, k, t)| format!("{k} = {}", serde_json::to_string(t).expect("a TOML string")))
+                .collect();
+            if !keys.is_empty() {
+                out.push_str(&format!("[component.{id}.variables]\n{}\n", keys.join("\n")));
+            }
+        }
+        if !self.declared.is_empty() {
+            out.push_str("\n[variables]\n");
+            for (name, decl) in &self.declared {
+                out.push_str(&format!("{name} = {decl}\n"));
             }
         }
         out
@@ -260,6 +301,7 @@ pub struct Host {
     dir: TempDir,
     manifest: PathBuf,
     extra: Vec<String>,
+    env: Vec<(String, String)>,
     child: Option<Child>,
     port: u16,
     client: reqwest::Client,
@@ -270,24 +312,35 @@ impl Host {
     /// Start a host serving `manifest` with `extra_args` appended to the
     /// standard flags; returns once `/health` answers 200.
     pub async fn start(manifest: &Manifest, extra_args: &[&str]) -> Host {
+        Self::start_with_env(manifest, extra_args, &[]).await
+    }
+
+    /// [`Host::start`] with these environment variables set for the process.
+    pub async fn start_with_env(manifest: &Manifest, extra_args: &[&str], env: &[(&str, &str)]) -> Host {
         let dir = tempfile::tempdir().expect("temp dir");
         let manifest_path = manifest.write(dir.path());
-        Self::launch_new(dir, manifest_path, extra_args).await
+        Self::launch_new(dir, manifest_path, extra_args, env).await
     }
 
     /// A host serving a `spin.toml` written by the test itself.
     pub async fn start_with_manifest_file(manifest_path: &Path, extra_args: &[&str]) -> Host {
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::launch_new(dir, manifest_path.to_path_buf(), extra_args).await
+        Self::launch_new(dir, manifest_path.to_path_buf(), extra_args, &[]).await
     }
 
-    async fn launch_new(dir: tempfile::TempDir, manifest_path: PathBuf, extra_args: &[&str]) -> Host {
+    async fn launch_new(
+        dir: tempfile::TempDir,
+        manifest_path: PathBuf,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Host {
         let log = dir.path().join("host.log");
         let client =
             reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("http client");
         let mut host = Host {
             manifest: manifest_path,
             extra: extra_args.iter().map(|s| s.to_string()).collect(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             child: None,
             port: 0,
             client,
@@ -324,6 +377,7 @@ impl Host {
                 .arg(format!("127.0.0.1:{}", self.port))
                 .args(["--lease", "2s"])
                 .args(&self.extra)
+                .envs(self.env.iter().map(|(k, v)| (k, v)))
                 .env("NO_COLOR", "1")
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("log handle"))

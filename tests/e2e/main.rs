@@ -35,5 +35,6 @@ mod python_tools;
 mod recovery;
 mod sandbox;
 mod scaffold;
+mod search_providers;
 mod tenants;
 mod validation;

@@ -25,9 +25,7 @@ fn real_components() -> Manifest {
         .engine("diagnosis", "llm")
         .engine("diagnosis", "embeddings")
         .ai_model("diagnosis", "default")
-        .job("regeneration", &text_job)
-        .engine("regeneration", "llm")
-        .ai_model("regeneration", "default")
+        .regeneration_job(&text_job)
 }
 
 async fn openapi(host: &Host) -> Value {

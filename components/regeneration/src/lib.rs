@@ -5,20 +5,24 @@
 //!   (polished, same length) ask the language model behind the alias
 //!   [`MODEL`]. Without one, 간결하게 still works: it keeps the text's most
 //!   central sentences ([`condense`]); the other two fail `LLM_NOT_CONFIGURED`.
-//! - 특허 and 뉴스 go through [`search`], which has no provider yet.
+//! - 특허 and 뉴스 ask a search provider the operator configures (KIPRIS
+//!   Plus, Naver news) over outgoing HTTP ([`search`]).
 //!
 //! This file is the job's flow, [`regenerate`], with the host behind the
-//! [`Llm`] and [`JobContext`] traits so it runs natively in tests with a fake.
+//! [`Llm`], [`JobContext`], [`Config`] and [`Http`] traits so it runs
+//! natively in tests with a fake.
 
 pub mod condense;
+pub mod search;
 pub mod sentences;
 pub mod textrank;
 
 use std::time::Instant;
 
 use capsule_sdk::language::{ChatRequest, Message, codes};
-use capsule_sdk::{Capability, Capsule, Descriptor, Failure, Job, JobContext, Llm, Mode};
+use capsule_sdk::{Capability, Capsule, Config, Descriptor, Failure, Http, Job, JobContext, Llm, Mode};
 use schemars::JsonSchema;
+pub use search::{Found, SearchKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -29,7 +33,8 @@ pub const MODEL: &str = "default";
 /// or options that do not go together. The client's fault, never retryable.
 pub const INVALID_REQUEST: &str = "REGENERATION_INVALID_REQUEST";
 
-/// 특허 or 뉴스 asked for, and no search provider is set up for them.
+/// 특허 or 뉴스 asked for, and no search provider is set up for them (or
+/// spin.toml does not let the component reach the one that is).
 pub const SEARCH_NOT_CONFIGURED: &str = "SEARCH_NOT_CONFIGURED";
 
 /// How the model is asked to be creative: low, because a rewrite must keep
@@ -145,6 +150,8 @@ pub struct Output {
     /// Output length / input length for 자세히, 간결하게 and 윤문, lengths counted as Unicode scalar
     /// values without whitespace (so re-spacing does not count); null for 특허 and 뉴스.
     pub length_ratio: Option<f64>,
+    /// 특허 and 뉴스: the results `contents` lists, as data; null for rewrites.
+    pub search: Option<Found>,
 }
 
 pub struct Regeneration;
@@ -212,13 +219,6 @@ impl Style {
     }
 }
 
-/// What 특허 and 뉴스 search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchKind {
-    Patents,
-    News,
-}
-
 impl Classification {
     fn task(self) -> Task {
         match self {
@@ -236,8 +236,9 @@ impl Classification {
 /// Fails `REGENERATION_INVALID_REQUEST` when the field the classification
 /// needs is missing or blank, `LLM_NOT_CONFIGURED` for 자세히 and 윤문 on a
 /// host without the [`MODEL`] alias, `SEARCH_NOT_CONFIGURED` for 특허 and
-/// 뉴스, and with the model's own failure when a model call fails.
-pub fn regenerate(input: &Input, host: &mut (impl Llm + JobContext)) -> Result<Output, Failure> {
+/// 뉴스 without their provider, `SEARCH_UPSTREAM_FAILED` when the provider
+/// fails, and with the model's own failure when a model call fails.
+pub fn regenerate(input: &Input, host: &mut (impl Llm + JobContext + Config + Http)) -> Result<Output, Failure> {
     let started = Instant::now();
     let classification = input.classification;
     if input.method != MethodChoice::Auto && classification != Classification::Concise {
@@ -249,16 +250,19 @@ pub fn regenerate(input: &Input, host: &mut (impl Llm + JobContext)) -> Result<O
             ),
         ));
     }
-    let (contents, method, length_ratio) = match classification.task() {
+    let (contents, method, length_ratio, found) = match classification.task() {
         Task::Rewrite(style) => {
             let original = required(input.contents.as_deref(), "contents", classification)?;
             let (text, method) = rewrite(style, original, input.method, host)?;
             let ratio = sentences::length(&text) as f64 / sentences::length(original) as f64;
-            (text, method, Some(round_to(ratio, 4)))
+            (text, method, Some(round_to(ratio, 4)), None)
         }
         Task::Search(kind) => {
-            let subject = required(input.subject.as_deref(), "subject", classification)?;
-            (search(kind, subject)?, Method::Search, None)
+            let subject = required(input.subject.as_deref(), "subject", classification)?.trim();
+            host.progress(10, "searching", &format!("searching {} for `{subject}`", classification.label()));
+            let found = search::search(kind, subject, host)?;
+            host.progress(90, "writing", &format!("{} results found", found.items.len()));
+            (search::render(kind, &found), Method::Search, None, Some(found))
         }
     };
     Ok(Output {
@@ -267,6 +271,7 @@ pub fn regenerate(input: &Input, host: &mut (impl Llm + JobContext)) -> Result<O
         elapsed_seconds: round_to(started.elapsed().as_secs_f64(), 3),
         method,
         length_ratio,
+        search: found,
     })
 }
 
@@ -407,25 +412,6 @@ fn without_wrapping(answer: &str) -> &str {
         }
     }
     text
-}
-
-/// Search results about `subject` as text: patents (KIPRIS Plus, filed
-/// 2020 or later) or recent news. No provider is configured yet, so this
-/// fails `SEARCH_NOT_CONFIGURED`; the outbound-HTTP provider replaces this
-/// function alone.
-pub fn search(kind: SearchKind, subject: &str) -> Result<String, Failure> {
-    let _ = subject;
-    let (classification, provider) = match kind {
-        SearchKind::Patents => ("특허", "KIPRIS Plus"),
-        SearchKind::News => ("뉴스", "a news search API"),
-    };
-    Err(Failure::new(
-        SEARCH_NOT_CONFIGURED,
-        format!(
-            "`{classification}` searches {provider}, and that search provider is not configured for this component; \
-             use `자세히`, `간결하게` or `윤문` meanwhile"
-        ),
-    ))
 }
 
 fn round_to(value: f64, decimals: i32) -> f64 {

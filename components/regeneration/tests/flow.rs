@@ -2,7 +2,7 @@
 //! language model (or none) and the job context.
 
 use capsule_sdk::language::{ChatRequest, Completion, codes};
-use capsule_sdk::{Failure, JobContext, Llm};
+use capsule_sdk::{Config, Failure, Http, JobContext, Llm};
 use regeneration::{Classification, INVALID_REQUEST, Input, Method, MethodChoice, Regeneration, regenerate, sentences};
 
 const PLAN: &str = "당사는 반려동물 보호자를 위한 비대면 수의 상담 앱을 운영한다. \
@@ -44,6 +44,9 @@ impl Llm for FakeHost {
         })
     }
 }
+
+impl Config for FakeHost {}
+impl Http for FakeHost {}
 
 impl JobContext for FakeHost {
     fn progress(&mut self, percent: u8, step: &str, _message: &str) {
@@ -119,18 +122,18 @@ fn polished_without_a_model_fails_llm_not_configured() {
 }
 
 #[test]
-fn patents_fail_search_not_configured() {
+fn patents_without_a_service_key_fail_search_not_configured() {
     let failure = regenerate(&search(Classification::Patents, "AI 헬스케어"), &mut FakeHost::default()).unwrap_err();
     assert_eq!(failure.code, "SEARCH_NOT_CONFIGURED");
     assert!(!failure.retryable);
-    assert!(failure.message.contains("KIPRIS Plus"), "{failure}");
+    assert!(failure.message.contains("KIPRIS Plus") && failure.message.contains("patent_search_key"), "{failure}");
 }
 
 #[test]
-fn news_fail_search_not_configured() {
+fn news_without_client_credentials_fail_search_not_configured() {
     let failure = regenerate(&search(Classification::News, "AI 헬스케어"), &mut FakeHost::default()).unwrap_err();
     assert_eq!((failure.code.as_str(), failure.retryable), ("SEARCH_NOT_CONFIGURED", false));
-    assert!(failure.message.contains("news search API"), "{failure}");
+    assert!(failure.message.contains("news search API") && failure.message.contains("news_client_id"), "{failure}");
 }
 
 #[test]
@@ -199,6 +202,6 @@ fn the_schemas_name_the_seed_classifications_and_output_fields() {
     assert_eq!(descriptor.input_schema["required"], serde_json::json!(["classification"]));
     assert_eq!(
         descriptor.output_schema["required"],
-        serde_json::json!(["result", "contents", "elapsed_seconds", "method", "length_ratio"])
+        serde_json::json!(["result", "contents", "elapsed_seconds", "method", "length_ratio", "search"])
     );
 }

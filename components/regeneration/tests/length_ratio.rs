@@ -9,6 +9,8 @@ use regeneration::{Classification, Input, Method, MethodChoice, regenerate, sent
 /// A host without a language model.
 struct NoModel;
 impl Llm for NoModel {}
+impl capsule_sdk::Config for NoModel {}
+impl capsule_sdk::Http for NoModel {}
 impl JobContext for NoModel {}
 
 /// Twelve paragraphs, 5 to 12 sentences each, different industries, sections and registers.

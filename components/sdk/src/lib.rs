@@ -69,11 +69,13 @@ pub mod bindings {
         world: "warm-capability",
         pub_export_macro: true,
         default_bindings_module: "capsule_sdk::bindings",
+        with: { "wasi:config/store@0.2.0-rc.1": generate },
     });
 }
 
 use bindings::capsule::worker::types as wit;
 
+pub mod http;
 pub mod language;
 pub mod testing;
 
@@ -451,9 +453,28 @@ pub trait Vectors {
     }
 }
 
+/// The component's configuration keys (`[component.<id>.variables]` in
+/// spin.toml, read through `wasi:config/store`): API keys, endpoints.
+pub trait Config {
+    /// The value of `key`, or `None` when the component has no such key;
+    /// the default has none.
+    fn variable(&mut self, key: &str) -> Result<Option<String>, Failure> {
+        let _ = key;
+        Ok(None)
+    }
+}
+
+/// Outgoing HTTP ([`http::send`]) to the hosts spin.toml grants.
+pub trait Http {
+    fn send(&mut self, request: &http::Request) -> Result<http::Response, Failure> {
+        let _ = request;
+        Err(Failure::new(http::codes::HTTP_UNAVAILABLE, "this host lends no outgoing HTTP"))
+    }
+}
+
 /// Every engine at once, for flows that use most of them.
-pub trait Host: JobContext + Files + Ocr + PdfRender + Llm + Embeddings + Vectors {}
-impl<T: JobContext + Files + Ocr + PdfRender + Llm + Embeddings + Vectors> Host for T {}
+pub trait Host: JobContext + Files + Ocr + PdfRender + Llm + Embeddings + Vectors + Config + Http {}
+impl<T: JobContext + Files + Ocr + PdfRender + Llm + Embeddings + Vectors + Config + Http> Host for T {}
 
 /// The Capsule host: every call goes to the real interface.
 pub struct Capsule;
@@ -500,6 +521,29 @@ impl Llm for Capsule {
 impl Embeddings for Capsule {
     fn embed(&mut self, texts: &[&str], role: language::EmbedRole) -> Result<language::Embedded, Failure> {
         language::embed(texts, role)
+    }
+}
+
+impl Config for Capsule {
+    fn variable(&mut self, key: &str) -> Result<Option<String>, Failure> {
+        #[cfg(target_family = "wasm")]
+        return bindings::wasi::config::store::get(key).map_err(|e| {
+            Failure::retryable("CONFIG_UNAVAILABLE", format!("the configuration could not be read: {e:?}"))
+        });
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let _ = key;
+            Ok(None)
+        }
+    }
+}
+
+/// The largest answer [`Capsule`]'s [`Http::send`] reads.
+pub const MAX_HTTP_BODY: usize = 8 << 20;
+
+impl Http for Capsule {
+    fn send(&mut self, request: &http::Request) -> Result<http::Response, Failure> {
+        http::send(request, MAX_HTTP_BODY)
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub(crate) mod bindings;
 mod blob_access;
+mod config;
 mod descriptor;
 mod engine;
 mod outbound;
@@ -24,6 +25,7 @@ use wasmtime::{Engine, Store, UpdateDeadline};
 
 pub use bindings::capsule::worker::types::Level;
 pub use blob_access::BlobAccess;
+pub use config::VariableValues;
 pub use descriptor::{Descriptor, Example, match_expected};
 pub use engine::PoolSizing;
 pub use preinit::PreinitReport;
@@ -93,6 +95,8 @@ pub struct JobRun {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LoadStep {
+    /// The component's configuration keys could not be resolved.
+    Variables,
     Compile,
     Preinit,
     Imports,
@@ -129,6 +133,8 @@ pub struct Version {
     memory: u64,
     grants: Vec<OutboundHost>,
     ai_models: Arc<std::collections::BTreeSet<String>>,
+    /// What its jobs read through `wasi:config/store`.
+    config: Arc<wasmtime_wasi_config::WasiConfigVariables>,
 }
 
 impl Version {
@@ -167,6 +173,7 @@ pub struct Runtime {
     cache: engine::CompileCache,
     blobs: Blobs,
     engines: Arc<Engines>,
+    variables: VariableValues,
     _ticker: engine::EpochTicker,
 }
 
@@ -176,6 +183,7 @@ impl Runtime {
         cache_dir: std::path::PathBuf,
         blobs: Blobs,
         engines: Arc<Engines>,
+        variables: VariableValues,
     ) -> anyhow::Result<Self> {
         let engine = engine::build_engine(sizing)?;
         let mut linker = Linker::new(&engine);
@@ -184,9 +192,10 @@ impl Runtime {
         // Linked for every component; only one granted hosts may import it.
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         Engines::link(&mut linker)?;
+        config::link(&mut linker)?;
         let cache = engine::CompileCache::new(cache_dir, &engine)?;
         let ticker = engine::EpochTicker::start(engine.clone());
-        Ok(Self { engine, linker, cache, blobs, engines, _ticker: ticker })
+        Ok(Self { engine, linker, cache, blobs, engines, variables, _ticker: ticker })
     }
 
     /// Compile (or load from cache), pre-initialize when the component has
@@ -222,6 +231,7 @@ impl Runtime {
         allow_preinit: bool,
     ) -> Result<Arc<Version>, LoadError> {
         let fail = |step, message: String| LoadError { component: spec.id.clone(), step, message };
+        let config = self.variables.resolve(spec).map_err(|m| fail(LoadStep::Variables, m))?;
         let cache_key = digest.trim_start_matches("sha256:").to_string();
         let warm = allow_preinit && preinit::exports_init(&wasm);
         let compiled = match self.cache.cached(&self.engine, &cache_key, warm).await {
@@ -263,6 +273,7 @@ impl Runtime {
             memory: spec.memory,
             grants: spec.allowed_outbound_hosts.clone(),
             ai_models: Arc::new(spec.ai_models.clone()),
+            config: config::store_of(&config),
         };
         for example in &version.descriptor.examples {
             self.check_example(&version, example).await.map_err(|m| fail(LoadStep::Example, m))?;
@@ -287,7 +298,8 @@ impl Runtime {
         // snapshot gets a second on top, so a warm-up that used all of its
         // time does not fail in the snapshot.
         let slack = Duration::from_secs(1);
-        let new_store = || self.store(spec.memory, spec.timeout + slack, None, vec![], self.validation_scope(spec));
+        let new_store =
+            || self.store(spec.memory, spec.timeout + slack, None, Grants::none(), self.validation_scope(spec));
         let (snapshot, warm_took) = preinit::snapshot(
             &self.engine,
             |c| check_imports(&self.engine, c, spec),
@@ -315,13 +327,8 @@ impl Runtime {
         pre: &CapabilityPre<JobState>,
         spec: &CapabilitySpec,
     ) -> Result<bindings::Descriptor, String> {
-        let mut store = self.store(
-            spec.memory,
-            spec.timeout,
-            None,
-            spec.allowed_outbound_hosts.clone(),
-            self.validation_scope(spec),
-        );
+        let grants = Grants { outbound: spec.allowed_outbound_hosts.clone(), config: Default::default() };
+        let mut store = self.store(spec.memory, spec.timeout, None, grants, self.validation_scope(spec));
         let call = async {
             let instance = pre.instantiate_async(&mut store).await?;
             instance.capsule_worker_worker().call_describe(&mut store).await
@@ -388,7 +395,8 @@ impl Runtime {
             hooks,
             cancel: cancel.clone(),
         };
-        let mut store = self.store(version.memory, version.timeout, blobs, version.grants.clone(), scope);
+        let grants = Grants { outbound: version.grants.clone(), config: version.config.clone() };
+        let mut store = self.store(version.memory, version.timeout, blobs, grants, scope);
         let wit_job = bindings::Job { id: job.id, capability: job.capability, attempt: job.attempt, input: job.input };
         let outcome = {
             let call = async {
@@ -428,11 +436,11 @@ impl Runtime {
         memory: u64,
         timeout: Duration,
         blobs: Option<BlobAccess>,
-        outbound: Vec<OutboundHost>,
+        grants: Grants,
         scope: JobScope,
     ) -> Store<JobState> {
         let cancel = scope.cancel.clone();
-        let state = JobState::new(memory, blobs, outbound, self.engines.clone(), scope);
+        let state = JobState::new(memory, blobs, grants, self.engines.clone(), scope);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         let deadline = Instant::now() + timeout;
@@ -449,6 +457,20 @@ impl Runtime {
             Ok(UpdateDeadline::Yield(1))
         });
         store
+    }
+}
+
+/// What a job may reach beyond its own memory, besides the engines: the
+/// hosts it may send HTTP requests to and its configuration keys. Describing
+/// and warming up a component get no configuration: neither may depend on it.
+pub(crate) struct Grants {
+    pub outbound: Vec<OutboundHost>,
+    pub config: Arc<wasmtime_wasi_config::WasiConfigVariables>,
+}
+
+impl Grants {
+    fn none() -> Self {
+        Self { outbound: vec![], config: Default::default() }
     }
 }
 
@@ -542,8 +564,15 @@ fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Ve
 /// refused by name; an engine without a grant is refused naming the grant.
 fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) -> Result<(), String> {
     const HTTP_CLIENT: &[&str] = &["wasi:http/outgoing-handler@0.2.", "wasi:http/types@0.2."];
-    const WASI_ALLOWED: &[&str] =
-        &["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/", "wasi:sockets/"];
+    const WASI_ALLOWED: &[&str] = &[
+        "wasi:cli/",
+        "wasi:io/",
+        "wasi:clocks/",
+        "wasi:random/",
+        "wasi:filesystem/",
+        "wasi:sockets/",
+        "wasi:config/store@0.2.0-rc.",
+    ];
     const OURS: &[&str] =
         &["capsule:worker/types@0.1.", "capsule:worker/job-context@0.1.", "capsule:worker/blobs@0.1."];
     let imports: Vec<String> = component.component_type().imports(engine).map(|(name, _)| name.to_string()).collect();

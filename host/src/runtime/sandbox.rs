@@ -15,7 +15,6 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use super::BlobAccess;
 use super::bindings::capsule::worker::{blobs, job_context, types};
 use crate::engines::{EngineError, Engines, JobScope};
-use crate::manifest::OutboundHost;
 
 /// How much of a guest's stderr is kept (its panic message lands there).
 const STDERR_CAPTURE: usize = 16 * 1024;
@@ -28,6 +27,8 @@ pub struct JobState {
     blobs: Option<BlobAccess>,
     http: wasmtime_wasi_http::WasiHttpCtx,
     outbound: super::outbound::OutboundHooks,
+    /// The component's configuration keys (`wasi:config/store`).
+    pub(super) config: Arc<wasmtime_wasi_config::WasiConfigVariables>,
     /// The engines, and who is asking: read by each engine's host side.
     pub(crate) engines: Arc<Engines>,
     pub(crate) scope: JobScope,
@@ -37,7 +38,7 @@ impl JobState {
     pub fn new(
         memory_cap: u64,
         blobs: Option<BlobAccess>,
-        outbound: Vec<OutboundHost>,
+        grants: super::Grants,
         engines: Arc<Engines>,
         scope: JobScope,
     ) -> Self {
@@ -57,7 +58,8 @@ impl JobState {
             stderr,
             blobs,
             http: wasmtime_wasi_http::WasiHttpCtx::new(),
-            outbound: super::outbound::OutboundHooks::new(outbound),
+            outbound: super::outbound::OutboundHooks::new(grants.outbound),
+            config: grants.config,
             engines,
             scope,
         }

@@ -68,7 +68,7 @@ pub fn fragment() -> Fragment {
     paths.insert("/api/reports/regenerate".into(), json!({ "post": {
         "tags": ["seed 000"], "operationId": "seed000_regenerate",
         "summary": "Seed 000 §4.2: rewrite a section (자세히, 간결하게, 윤문) or search (특허, 뉴스) as a task",
-        "description": "Answers at once with the task id; poll `GET /api/jobs/status/{task_id}`. 간결하게 works without a model (extractive); 자세히 and 윤문 need one (`LLM_NOT_CONFIGURED` otherwise); 특허 and 뉴스 need a search provider (`SEARCH_NOT_CONFIGURED`).",
+        "description": "Answers at once with the task id; poll `GET /api/jobs/status/{task_id}`. 간결하게 works without a model (extractive); 자세히 and 윤문 need one (`LLM_NOT_CONFIGURED` otherwise); 특허 (KIPRIS Plus, applications since 2020) and 뉴스 (Naver news search) call the provider the operator configured (`CAPSULE_VARIABLE_KIPRIS_API_KEY`, `CAPSULE_VARIABLE_NAVER_CLIENT_ID`/`_SECRET`); without it `SEARCH_NOT_CONFIGURED`, and `SEARCH_UPSTREAM_FAILED` when the provider fails. Their `result` also carries `search` (`provider`, `query`, `total`, `items[]`).",
         "requestBody": body(json!({"type": "object", "required": ["classification"], "properties": {
             "classification": {"enum": ["자세히", "간결하게", "윤문", "특허", "뉴스"]},
             "contents": {"type": "string"}, "subject": {"type": "string"}}})),
