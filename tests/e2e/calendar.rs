@@ -19,15 +19,16 @@ pub const POSTING: &str = "[카카오] 백엔드 개발자 신입 채용
 
 pub const REFERENCE_DATE: &str = "2026-01-05";
 
-/// What the seed's example response says for such a posting.
+/// What the seed's example response says for such a posting, plus Capsule's
+/// `source_text`: the words each entry was read from, for the frontend to show.
 pub fn expected_posting() -> Value {
     json!({
         "company": "카카오",
         "position": "백엔드 개발자",
         "schedules": [
-            {"stage": "서류 마감", "date": "2026-01-15", "time": null},
-            {"stage": "코딩테스트", "date": "2026-01-20", "time": "14:00"},
-            {"stage": "1차 면접", "date": "2026-01-25", "time": null}
+            {"stage": "서류 마감", "date": "2026-01-15", "time": null, "source_text": "서류 마감: 2026년 1월 15일(목)"},
+            {"stage": "코딩테스트", "date": "2026-01-20", "time": "14:00", "source_text": "코딩테스트: 1월 20일 오후 2시"},
+            {"stage": "1차 면접", "date": "2026-01-25", "time": null, "source_text": "1차 면접: 1월 25일"}
         ],
         "hashtags": ["#카카오", "#백엔드", "#신입"]
     })

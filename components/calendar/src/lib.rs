@@ -39,7 +39,7 @@ impl Capability for Calendar {
         handle(&input, now(), capsule_sdk::blobs::read)
     }
 
-    /// Compiles the parser's ≈ 50 patterns and runs the examples through it,
+    /// Compiles the parser's ≈ 90 patterns and runs the examples through it,
     /// so their match caches are filled too. No clock: every example names
     /// its reference date, and the fixed `now` is never read for them.
     fn warm() {
@@ -72,7 +72,7 @@ pub fn handle(
         Source::Text(text) => text,
         Source::File(url) => request::decode_file(&read_blob(&url)?)?,
     };
-    parser::parse(&text, reference).map_err(|e| match e {
+    parser::parse_at(&text, reference).map_err(|e| match e {
         ParseError::Empty => {
             Failure::new(request::NO_INPUT, "the posting is empty; send its text with the dates in it")
         }
@@ -140,7 +140,12 @@ pub fn output_schema() -> Value {
                             "description": "Korean stage label, e.g. 서류 마감, 코딩테스트, 1차 면접, 최종 발표, 입사."
                         },
                         "date": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                        "time": {"type": ["string", "null"], "pattern": "^\\d{2}:\\d{2}$"}
+                        "time": {"type": ["string", "null"], "pattern": "^\\d{2}:\\d{2}$"},
+                        "source_text": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": "The words the entry was read from, as written: its stage keyword, date and time (e.g. `코테 낼 오후 두시`, `Apply by Friday`)."
+                        }
                     },
                     "required": ["stage", "date", "time"],
                     "additionalProperties": false
@@ -169,9 +174,9 @@ pub fn examples() -> Vec<Example> {
                 "company": "카카오",
                 "position": "백엔드 개발자",
                 "schedules": [
-                    {"stage": "서류 마감", "date": "2026-01-15", "time": null},
-                    {"stage": "코딩테스트", "date": "2026-01-20", "time": "14:00"},
-                    {"stage": "1차 면접", "date": "2026-01-25", "time": null}
+                    {"stage": "서류 마감", "date": "2026-01-15", "time": null, "source_text": "서류 마감: 2026년 1월 15일(목)"},
+                    {"stage": "코딩테스트", "date": "2026-01-20", "time": "14:00", "source_text": "코딩테스트: 1월 20일 오후 2시"},
+                    {"stage": "1차 면접", "date": "2026-01-25", "time": null, "source_text": "1차 면접: 1월 25일"}
                 ],
                 "hashtags": ["#카카오", "#백엔드", "#신입"]
             }),
@@ -187,9 +192,9 @@ pub fn examples() -> Vec<Example> {
                 "company": "Acme Corp",
                 "position": "Backend Engineer",
                 "schedules": [
-                    {"stage": "서류 마감", "date": "2027-01-15", "time": "23:59"},
-                    {"stage": "코딩테스트", "date": "2027-01-22", "time": "14:00"},
-                    {"stage": "최종 면접", "date": "2027-02-03", "time": null}
+                    {"stage": "서류 마감", "date": "2027-01-15", "time": "23:59", "source_text": "Application deadline: January 15, 2027 11:59 PM"},
+                    {"stage": "코딩테스트", "date": "2027-01-22", "time": "14:00", "source_text": "Coding test: Jan 22 at 2 PM"},
+                    {"stage": "최종 면접", "date": "2027-02-03", "time": null, "source_text": "Final interview: Feb 3"}
                 ],
                 "hashtags": ["#AcmeCorp", "#백엔드", "#신입"]
             }),
@@ -204,8 +209,8 @@ pub fn examples() -> Vec<Example> {
                 "company": null,
                 "position": null,
                 "schedules": [
-                    {"stage": "코딩테스트", "date": "2026-01-11", "time": "15:00"},
-                    {"stage": "1차 면접", "date": "2026-01-16", "time": null}
+                    {"stage": "코딩테스트", "date": "2026-01-11", "time": "15:00", "source_text": "내일 오후 3시 코딩테스트"},
+                    {"stage": "1차 면접", "date": "2026-01-16", "time": null, "source_text": "다음 주 금요일 1차 면접"}
                 ],
                 "hashtags": []
             }),

@@ -3,7 +3,7 @@
 //! Pure like the parser (the clock and the file bytes are passed in), so the
 //! failure codes are tested natively; `lib.rs` only adds the SDK calls.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -64,10 +64,11 @@ impl Input {
         })
     }
 
-    /// The date relative expressions count from: `reference_date` in `tz`, or today there.
-    pub fn reference(&self, tz: Tz, now: DateTime<Utc>) -> Result<NaiveDate, Failure> {
+    /// When relative expressions count from, as a wall clock in `tz`: `reference_date`
+    /// (a date alone is its midnight), or now there.
+    pub fn reference(&self, tz: Tz, now: DateTime<Utc>) -> Result<NaiveDateTime, Failure> {
         match present(&self.reference_date) {
-            None => Ok(now.with_timezone(&tz).date_naive()),
+            None => Ok(now.with_timezone(&tz).naive_local()),
             Some(raw) => parse_reference(raw, tz).ok_or_else(|| {
                 Failure::new(
                     INVALID_REFERENCE_DATE,
@@ -78,23 +79,23 @@ impl Input {
     }
 }
 
-/// A date, a wall-clock datetime (taken as already in `tz`), or an instant with an offset.
-fn parse_reference(raw: &str, tz: Tz) -> Option<NaiveDate> {
+/// A date (its midnight), a wall-clock datetime (taken as already in `tz`), or an instant with an offset.
+fn parse_reference(raw: &str, tz: Tz) -> Option<NaiveDateTime> {
     if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Some(date);
+        return Some(date.and_time(NaiveTime::MIN));
     }
     if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
-        return Some(instant.with_timezone(&tz).date_naive());
+        return Some(instant.with_timezone(&tz).naive_local());
     }
     for format in ["%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M:%S%.f%:z"] {
         if let Ok(instant) = DateTime::parse_from_str(raw, format) {
-            return Some(instant.with_timezone(&tz).date_naive());
+            return Some(instant.with_timezone(&tz).naive_local());
         }
     }
     for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
-        // A wall-clock time is already local to `tz`; its date is the one written.
+        // A wall-clock time is already local to `tz`.
         if let Ok(local) = NaiveDateTime::parse_from_str(raw, format) {
-            return Some(local.date());
+            return Some(local);
         }
     }
     None
@@ -213,14 +214,26 @@ mod tests {
         ];
         for (raw, want) in cases {
             let got = input(serde_json::json!({"reference_date": raw})).reference(seoul(), now()).unwrap();
-            assert_eq!(got, want, "{raw}");
+            assert_eq!(got.date(), want, "{raw}");
         }
     }
 
     #[test]
     fn reference_date_defaults_to_today_in_the_timezone() {
-        assert_eq!(Input::default().reference(seoul(), now()).unwrap(), d(2026, 1, 10));
-        assert_eq!(Input::default().reference(chrono_tz::UTC, now()).unwrap(), d(2026, 1, 9));
+        assert_eq!(Input::default().reference(seoul(), now()).unwrap().date(), d(2026, 1, 10));
+        assert_eq!(Input::default().reference(chrono_tz::UTC, now()).unwrap().date(), d(2026, 1, 9));
+    }
+
+    #[test]
+    fn reference_keeps_its_time_of_day_in_the_timezone() {
+        let hm =
+            |json: serde_json::Value, tz: Tz| input(json).reference(tz, now()).unwrap().format("%F %H:%M").to_string();
+        assert_eq!(hm(serde_json::json!({"reference_date": "2026-01-13T10:00"}), seoul()), "2026-01-13 10:00");
+        // An instant is read on the zone's wall clock: 20:00 UTC is 05:00 the next day in Seoul.
+        assert_eq!(hm(serde_json::json!({"reference_date": "2026-01-09T20:00:00Z"}), seoul()), "2026-01-10 05:00");
+        // A date alone is its start, so every time that day is still ahead.
+        assert_eq!(hm(serde_json::json!({"reference_date": "2026-01-13"}), seoul()), "2026-01-13 00:00");
+        assert_eq!(hm(serde_json::json!({}), seoul()), "2026-01-10 05:00");
     }
 
     #[test]

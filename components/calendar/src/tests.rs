@@ -53,6 +53,12 @@ fn descriptor_examples_pass_the_host_self_test() {
 }
 
 #[test]
+fn examples_pass_the_sdks_self_test() {
+    // What the host runs before a version may serve, with the inputs and outputs validated.
+    capsule_sdk::testing::check_examples::<Calendar>();
+}
+
+#[test]
 fn input_schema_accepts_the_documented_fields_only() {
     let schema = input_schema();
     let v = jsonschema::validator_for(&schema).unwrap();
@@ -73,11 +79,16 @@ fn output_schema_is_strict() {
     let v = jsonschema::validator_for(&output_schema()).unwrap();
     let ok = json!({"company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-01-25", "time": null}], "hashtags": []});
     assert!(v.is_valid(&ok));
+    // `source_text` is optional, and a non-empty string when present.
+    let with_source = json!({"company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-01-25", "time": null, "source_text": "면접 1/25"}], "hashtags": []});
+    assert!(v.is_valid(&with_source));
     for bad in [
         json!({"company": null, "position": null, "schedules": [], "hashtags": []}),
         json!({"company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-1-25", "time": null}], "hashtags": []}),
         json!({"company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-01-25", "time": "9:00"}], "hashtags": []}),
         json!({"company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-01-25"}], "hashtags": []}),
+        json!({"company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-01-25", "time": null, "source_text": ""}], "hashtags": []}),
+        json!({"company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-01-25", "time": null, "source_text": 5}], "hashtags": []}),
         json!({"company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-01-25", "time": null}], "hashtags": ["카카오"]}),
         json!({"success": true, "company": null, "position": null, "schedules": [{"stage": "면접", "date": "2026-01-25", "time": null}], "hashtags": []}),
     ] {

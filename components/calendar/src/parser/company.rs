@@ -13,7 +13,7 @@ use super::stages;
 use super::text::squash_spaces;
 
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| panic!("invalid built-in pattern {pattern}: {e}"))
+    super::text::regex(pattern)
 }
 
 static LABELED: LazyLock<Regex> = LazyLock::new(|| {

@@ -1,4 +1,5 @@
-//! Date expressions in one line: absolute, relative and ranges.
+//! Date expressions in one line: absolute dates and ranges here, relative ones
+//! in [`super::relative`], named days in [`super::holidays`].
 //!
 //! Every pattern is matched with explicit boundary checks instead of `\b`,
 //! because Korean text glues particles to numbers (`15일까지`) while a date
@@ -6,10 +7,11 @@
 
 use std::sync::LazyLock;
 
-use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use chrono::{Datelike, Months, NaiveDate};
 use regex::Regex;
 
-use super::text::{is_hangul, longest_non_overlapping, next_char, prev_char};
+use super::text::{longest_non_overlapping, next_char, prev_char};
+use super::{holidays, relative};
 
 /// A date (or date range) found in a line; offsets are bytes into the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +22,9 @@ pub struct DateSpan {
     /// Where the first date of a range ends; times before this belong to the start.
     pub first_end: usize,
     pub range: Option<RangeEnd>,
+    /// A weekday alone (`화요일`) on the reference's own weekday reads as next week's;
+    /// with a time still ahead of the reference's it means today.
+    pub today_if_later: bool,
 }
 
 /// The second half of `A ~ B`.
@@ -29,18 +34,35 @@ pub struct RangeEnd {
     pub start: usize,
 }
 
+/// How a date was written, for joining it with its neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MentionKind {
+    /// Day and month (and maybe year) in numbers or month names.
+    Absolute,
+    /// A weekday alone: `Friday, January 30` is one date, not two.
+    Weekday,
+    /// A day of the month alone (`15일`): after `~` it ends a range in the first date's month.
+    BareDay,
+    /// Anything counted from the reference.
+    Relative,
+}
+
 #[derive(Debug, Clone, Copy)]
-struct Mention {
-    start: usize,
-    end: usize,
-    date: NaiveDate,
-    year_given: bool,
-    english: bool,
+pub(super) struct Mention {
+    pub start: usize,
+    pub end: usize,
+    pub date: NaiveDate,
+    /// The year is fixed (written, or implied by a relative expression): never moved to make a range.
+    pub year_given: bool,
+    pub english: bool,
+    pub kind: MentionKind,
+    pub today_if_later: bool,
+    /// A named span (`설 연휴`): its last day.
+    pub until: Option<NaiveDate>,
 }
 
 fn re(pattern: &str) -> Regex {
-    // The patterns are literals of this module; a typo is caught by every test.
-    Regex::new(pattern).unwrap_or_else(|e| panic!("invalid built-in pattern {pattern}: {e}"))
+    super::text::regex(pattern)
 }
 
 static KO_DATE: LazyLock<Regex> = LazyLock::new(|| re(r"(?:(\d{4}|\d{2})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일"));
@@ -64,24 +86,12 @@ static EN_MONTH_DAY: LazyLock<Regex> =
 static EN_DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\b\.?(?:,?\s*(\d{{4}})\b)?"))
 });
-static KO_RELATIVE_DAY: LazyLock<Regex> = LazyLock::new(|| re(r"내일\s?모레|오늘|금일|내일|명일|모레|글피"));
-static EN_RELATIVE_DAY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow)\b"));
-static KO_OFFSET: LazyLock<Regex> = LazyLock::new(|| re(r"(\d{1,3})\s*(일|주)\s*(?:후|뒤)"));
-static EN_OFFSET: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:in\s+(\d{1,3})\s+(days?|weeks?)|(\d{1,3})\s+(days?|weeks?)\s+(?:later|from\s+(?:now|today)))\b")
-});
-static KO_WEEKDAY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:(이번|금|다다음|다음|차)\s*주\s*|(오는)\s*)([월화수목금토일])요일"));
-static EN_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(this|next|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\b",
-    )
-});
+/// A weekday written before a date (`Friday, January 30`, `금요일(1/30)`) adds nothing either.
+static WEEKDAY_JOINER: LazyLock<Regex> = LazyLock::new(|| re(r"^[\s,(]*$"));
 /// A weekday written after a date (`(목)`, `(Thu)`, `, Thursday`) adds nothing.
 static WEEKDAY_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\s*(?:\(\s*(?:[월화수목금토일](?:요일)?|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?\s*\)|,?\s+(?:[월화수목금토일]요일|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
+        r"(?i)^\s*(?:\(\s*(?:[월화수목금토일](?:요일)?|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?\s*\)|,?\s+(?:[월화수목금토일](?:요일|욜)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b))",
     )
 });
 /// Between the halves of a range: an optional start time, then `~`, `-`, `부터`, `to`…
@@ -98,11 +108,12 @@ static TAIL_EN_DAY: LazyLock<Regex> = LazyLock::new(|| re(r"^(\d{1,2})(?:st|nd|r
 pub fn find(line: &str, reference: NaiveDate) -> Vec<DateSpan> {
     let mut mentions = Vec::new();
     absolute(line, reference, &mut mentions);
-    relative(line, reference, &mut mentions);
-    for m in &mut mentions {
+    relative::find(line, reference, &mut mentions);
+    holidays::find(line, reference, &mut mentions);
+    for m in mentions.iter_mut().filter(|m| m.kind != MentionKind::Weekday) {
         m.end += WEEKDAY_SUFFIX.find(&line[m.end..]).map_or(0, |w| w.end());
     }
-    let mentions = longest_non_overlapping(mentions, |m| (m.start, m.end));
+    let mentions = absorb_weekdays(line, longest_non_overlapping(mentions, |m| (m.start, m.end)));
     ranges(line, &mentions)
 }
 
@@ -145,8 +156,37 @@ fn clean_right(line: &str, end: usize, also: &[char]) -> bool {
 
 fn push(out: &mut Vec<Mention>, m: regex::Match<'_>, date: Option<NaiveDate>, year_given: bool, english: bool) {
     if let Some(date) = date {
-        out.push(Mention { start: m.start(), end: m.end(), date, year_given, english });
+        out.push(Mention {
+            start: m.start(),
+            end: m.end(),
+            date,
+            year_given,
+            english,
+            kind: MentionKind::Absolute,
+            today_if_later: false,
+            until: None,
+        });
     }
+}
+
+/// `Friday, January 30, 2026` and `1월 30일, 금요일`: a weekday next to a date belongs to it.
+fn absorb_weekdays(line: &str, mentions: Vec<Mention>) -> Vec<Mention> {
+    let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
+    for mut m in mentions {
+        if let Some(prev) = out.last_mut()
+            && WEEKDAY_JOINER.is_match(line[prev.end..m.start].trim_end_matches(')'))
+        {
+            if prev.kind == MentionKind::Weekday && m.kind == MentionKind::Absolute {
+                m.start = prev.start;
+                out.pop();
+            } else if m.kind == MentionKind::Weekday && prev.kind != MentionKind::Weekday {
+                prev.end = m.end;
+                continue;
+            }
+        }
+        out.push(m);
+    }
+    out
 }
 
 fn absolute(line: &str, reference: NaiveDate, out: &mut Vec<Mention>) {
@@ -235,131 +275,41 @@ fn month_number(name: &str) -> u32 {
     idx.map_or(0, |i| i as u32 + 1)
 }
 
-fn korean_weekday(c: &str) -> Option<Weekday> {
-    Some(match c {
-        "월" => Weekday::Mon,
-        "화" => Weekday::Tue,
-        "수" => Weekday::Wed,
-        "목" => Weekday::Thu,
-        "금" => Weekday::Fri,
-        "토" => Weekday::Sat,
-        "일" => Weekday::Sun,
-        _ => return None,
-    })
-}
-
-fn english_weekday(name: &str) -> Option<Weekday> {
-    name.get(..3)?.parse().ok()
-}
-
-/// The given weekday of the Monday-based week `weeks` after the reference's week.
-fn weekday_in_week(reference: NaiveDate, weeks: u64, weekday: Weekday) -> Option<NaiveDate> {
-    let monday = reference.checked_sub_days(Days::new(reference.weekday().num_days_from_monday().into()))?;
-    monday.checked_add_days(Days::new(weeks * 7 + u64::from(weekday.num_days_from_monday())))
-}
-
-/// The first such weekday on or after the reference.
-fn upcoming_weekday(reference: NaiveDate, weekday: Weekday) -> Option<NaiveDate> {
-    let ahead = (7 + weekday.num_days_from_monday() - reference.weekday().num_days_from_monday()) % 7;
-    reference.checked_add_days(Days::new(ahead.into()))
-}
-
-fn plus_days(reference: NaiveDate, days: u64) -> Option<NaiveDate> {
-    reference.checked_add_days(Days::new(days))
-}
-
-/// Korean relative words are also parts of nouns (`오늘의집`, `청년내일채움공제`),
-/// so they only count when standing alone or followed by a particle or a time.
-fn stands_alone_ko(line: &str, start: usize, end: usize) -> bool {
-    if prev_char(line, start).is_some_and(is_hangul) {
-        return false;
-    }
-    let rest = &line[end..];
-    if !rest.starts_with(is_hangul) {
-        return true;
-    }
-    ["까지", "부터", "중", "은", "는", "이", "오전", "오후", "저녁", "아침", "밤", "낮", "정오", "자정", "마감"]
-        .iter()
-        .any(|p| rest.starts_with(p))
-}
-
-fn relative(line: &str, reference: NaiveDate, out: &mut Vec<Mention>) {
-    for m in KO_RELATIVE_DAY.find_iter(line) {
-        if !stands_alone_ko(line, m.start(), m.end()) {
-            continue;
-        }
-        let word: String = m.as_str().chars().filter(|c| !c.is_whitespace()).collect();
-        let days = match word.as_str() {
-            "오늘" | "금일" => 0,
-            "내일" | "명일" => 1,
-            "모레" | "내일모레" => 2,
-            _ => 3, // 글피
-        };
-        push(out, m, plus_days(reference, days), false, false);
-    }
-    for m in EN_RELATIVE_DAY.find_iter(line) {
-        let lower = m.as_str().to_ascii_lowercase();
-        let days = if lower.contains("after") {
-            2
-        } else if lower.starts_with("tomorrow") {
-            1
-        } else {
-            0
-        };
-        push(out, m, plus_days(reference, days), false, true);
-    }
-    for caps in KO_OFFSET.captures_iter(line) {
-        let m = caps.get(0).expect("group 0");
-        if !clean_left(line, m.start(), &['.', ',']) {
-            continue;
-        }
-        let n = u64::from(num(&caps, 1).unwrap_or(0));
-        let days = if &caps[2] == "주" { n * 7 } else { n };
-        push(out, m, plus_days(reference, days), false, false);
-    }
-    for caps in EN_OFFSET.captures_iter(line) {
-        let m = caps.get(0).expect("group 0");
-        let n = u64::from(num(&caps, 1).or_else(|| num(&caps, 3)).unwrap_or(0));
-        let unit = caps.get(2).or_else(|| caps.get(4)).map_or("", |u| u.as_str());
-        let days = if unit.to_ascii_lowercase().starts_with("week") { n * 7 } else { n };
-        push(out, m, plus_days(reference, days), false, true);
-    }
-    for caps in KO_WEEKDAY.captures_iter(line) {
-        let m = caps.get(0).expect("group 0");
-        let Some(weekday) = korean_weekday(&caps[3]) else { continue };
-        let date = match caps.get(1).map(|g| g.as_str()) {
-            Some("이번" | "금") => weekday_in_week(reference, 0, weekday),
-            Some("다음" | "차") => weekday_in_week(reference, 1, weekday),
-            Some(_) => weekday_in_week(reference, 2, weekday),
-            None => upcoming_weekday(reference, weekday), // 오는 금요일
-        };
-        push(out, m, date, false, false);
-    }
-    for caps in EN_WEEKDAY.captures_iter(line) {
-        let m = caps.get(0).expect("group 0");
-        let Some(weekday) = english_weekday(&caps[2]) else { continue };
-        // "next Friday" is the Friday of next week, as in Duckling; "this"/"coming" is the upcoming one.
-        let date = if caps[1].eq_ignore_ascii_case("next") {
-            weekday_in_week(reference, 1, weekday)
-        } else {
-            upcoming_weekday(reference, weekday)
-        };
-        push(out, m, date, false, true);
-    }
-}
-
 /// Join `A ~ B` pairs; the second half may be abbreviated (`2026.09.01 - 09.15`, `9월 1일~15일`).
 fn ranges(line: &str, mentions: &[Mention]) -> Vec<DateSpan> {
     let mut spans = Vec::with_capacity(mentions.len());
     let mut i = 0;
     while i < mentions.len() {
         let first = mentions[i];
-        let mut span =
-            DateSpan { start: first.start, end: first.end, date: first.date, first_end: first.end, range: None };
+        let mut span = DateSpan {
+            start: first.start,
+            end: first.end,
+            date: first.date,
+            first_end: first.end,
+            range: first.until.map(|date| RangeEnd { date, start: first.start }),
+            today_if_later: first.today_if_later,
+        };
         i += 1;
-        if let Some(sep) = RANGE_SEPARATOR.find(&line[first.end..]) {
+        let separator = if span.range.is_none() { RANGE_SEPARATOR.find(&line[first.end..]) } else { None };
+        if let Some(sep) = separator {
             let at = first.end + sep.end();
-            if let Some(second) = mentions.get(i).filter(|m| m.start == at) {
+            let next = mentions.get(i).filter(|m| m.start == at);
+            // `9월 1일~15일`: a bare day after the separator is in the first date's month.
+            let abbreviated = match next {
+                Some(m) if m.kind != MentionKind::BareDay => None,
+                _ => abbreviated_end(line, at, &first),
+            };
+            if let Some((end_date, len)) = abbreviated {
+                let skip = usize::from(next.is_some());
+                let next_start = mentions.get(i + skip).map_or(line.len(), |m| m.start);
+                if at + len <= next_start {
+                    let tail_end = at + len;
+                    let weekday = WEEKDAY_SUFFIX.find(&line[tail_end..]).map_or(0, |w| w.end());
+                    span.end = (tail_end + weekday).max(next.map_or(0, |m| m.end));
+                    span.range = Some(RangeEnd { date: end_date, start: at });
+                    i += skip;
+                }
+            } else if let Some(second) = next {
                 let mut end = second.date;
                 if end < first.date && !second.year_given {
                     end = end.checked_add_months(Months::new(12)).unwrap_or(end);
@@ -368,14 +318,6 @@ fn ranges(line: &str, mentions: &[Mention]) -> Vec<DateSpan> {
                     span.end = second.end;
                     span.range = Some(RangeEnd { date: end, start: second.start });
                     i += 1;
-                }
-            } else if let Some((end_date, len)) = abbreviated_end(line, at, &first) {
-                let next_start = mentions.get(i).map_or(line.len(), |m| m.start);
-                if at + len <= next_start {
-                    let tail_end = at + len;
-                    let weekday = WEEKDAY_SUFFIX.find(&line[tail_end..]).map_or(0, |w| w.end());
-                    span.end = tail_end + weekday;
-                    span.range = Some(RangeEnd { date: end_date, start: at });
                 }
             }
         }
@@ -420,17 +362,14 @@ pub(super) fn warm() {
     LazyLock::force(&DOTTED_MD_WEEKDAY);
     LazyLock::force(&EN_MONTH_DAY);
     LazyLock::force(&EN_DAY_MONTH);
-    LazyLock::force(&KO_RELATIVE_DAY);
-    LazyLock::force(&EN_RELATIVE_DAY);
-    LazyLock::force(&KO_OFFSET);
-    LazyLock::force(&EN_OFFSET);
-    LazyLock::force(&KO_WEEKDAY);
-    LazyLock::force(&EN_WEEKDAY);
+    LazyLock::force(&WEEKDAY_JOINER);
     LazyLock::force(&WEEKDAY_SUFFIX);
     LazyLock::force(&RANGE_SEPARATOR);
     LazyLock::force(&TAIL_MONTH_DAY);
     LazyLock::force(&TAIL_KO_DAY);
     LazyLock::force(&TAIL_EN_DAY);
+    relative::warm();
+    holidays::warm();
 }
 
 #[cfg(test)]

@@ -9,16 +9,12 @@ use super::roles::field_tags;
 /// More tags than this stop being a summary.
 pub const MAX_TAGS: usize = 6;
 
-static NEW_GRAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)신입|new[\s-]*grad|entry[\s-]*level|\bjunior\b|\bgraduates?\b")
-        .unwrap_or_else(|e| panic!("built-in pattern: {e}"))
-});
+static NEW_GRAD: LazyLock<Regex> =
+    LazyLock::new(|| super::text::regex(r"(?i)신입|new[\s-]*grad|entry[\s-]*level|\bjunior\b|\bgraduates?\b"));
 static EXPERIENCED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)경력|\bexperienced\b|\bsenior\b|\d+\+?\s*years?\s+of\s+(?:professional\s+)?experience")
-        .unwrap_or_else(|e| panic!("built-in pattern: {e}"))
+    super::text::regex(r"(?i)경력|\bexperienced\b|\bsenior\b|\d+\+?\s*years?\s+of\s+(?:professional\s+)?experience")
 });
-static INTERN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)인턴|\binterns?(?:hip)?\b").unwrap_or_else(|e| panic!("built-in pattern: {e}")));
+static INTERN: LazyLock<Regex> = LazyLock::new(|| super::text::regex(r"(?i)인턴|\binterns?(?:hip)?\b"));
 
 /// `#company`, field tags from the position (or the headline when there is none), then levels.
 pub fn build(company: Option<&str>, position: Option<&str>, text: &str) -> Vec<String> {

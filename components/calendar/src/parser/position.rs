@@ -9,7 +9,7 @@ use super::roles::{EN_ROLE_HEADS, KO_ROLE_HEADS, is_role_phrase};
 use super::text::squash_spaces;
 
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| panic!("invalid built-in pattern {pattern}: {e}"))
+    super::text::regex(pattern)
 }
 
 static LABELED: LazyLock<Regex> = LazyLock::new(|| {

@@ -6,41 +6,55 @@
 //! before the first date, each date takes the keywords written before it;
 //! otherwise (`1/15 서류 마감`) the ones after it.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use regex::Regex;
 
 use super::stages::{self, APPLICATION_CLOSE, Kind, StageMention};
-use super::text::{overlaps_any, squash_spaces};
+use super::text::{overlaps_any, regex, squash_spaces};
 use super::{Schedule, dates, times};
 
-/// A stage keyword that stood alone on its line, waiting for the dates on the next one:
-/// ```text
-/// ■ 서류 접수
-///   2026.01.05(월) ~ 2026.01.15(목) 18:00
-/// ```
+/// The stage of a date that nothing names, when the whole text names nothing (`오후 세시`, `화요일`).
+pub const GENERIC_STAGE: &str = "일정";
+
+/// What earlier lines leave for later ones.
 #[derive(Debug, Clone, Default)]
 pub struct Carry {
+    /// A stage keyword that stood alone on its line, waiting for the dates on the next one:
+    /// ```text
+    /// ■ 서류 접수
+    ///   2026.01.05(월) ~ 2026.01.15(목) 18:00
+    /// ```
     stage: Option<StageMention>,
+    /// The latest date of each stage, for a later line that gives only its time
+    /// (`1차 면접: 1월 25일` … `1차 면접 시간: 오후 2시`).
+    stage_dates: HashMap<String, NaiveDate>,
 }
 
-static DEADLINE_AFTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:까지|마감|이내)").unwrap_or_else(|e| panic!("built-in pattern: {e}")));
+/// A schedule, and whether its line wrote a date (a time-only line borrows one).
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub schedule: Schedule,
+    pub dated: bool,
+}
+
+static DEADLINE_AFTER: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s*(?:까지|마감|이내)"));
 static DEADLINE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:~|\bby|\buntil|\btill|\bbefore|\bno\s+later\s+than|\bdue(?:\s+(?:on|by))?)\s*:?\s*$")
-        .unwrap_or_else(|e| panic!("built-in pattern: {e}"))
+    regex(
+        r"(?i)(?:~|\bby|\buntil|\btill|\bbefore|\bno\s+later\s+than|\bdue(?:\s+(?:on|by|in))?|\bclos(?:es?|ing)(?:\s+(?:on|at))?)\s*:?\s*$",
+    )
 });
 /// Label words that carry no meaning of their own (`일정`, `일시`, bullets, particles).
 static LABEL_NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)[\[\](){}<>:：|~,·•※*#=_→►▶▷■□○●◆◇☞✔✓-]|일정|일시|예정|기간|까지|부터|\b(?:date|on|at|by|until|due)\b",
-    )
-    .unwrap_or_else(|e| panic!("built-in pattern: {e}"))
+    regex(r"(?i)[\[\](){}<>:：|~,·•※*#=_→►▶▷■□○●◆◇☞✔✓-]|일정|일시|예정|기간|까지|부터|\b(?:date|on|at|by|until|due)\b")
 });
-static LEADING_ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\d{1,2}[.)]|[a-zA-Z][.)]|[①-⑳])\s*").unwrap_or_else(|e| panic!("built-in pattern: {e}"))
-});
+static LEADING_ENUMERATION: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s*(?:\d{1,2}[.)]|[a-zA-Z][.)]|[①-⑳])\s*"));
+/// A time, then another: `오후 2시 ~ 4시`, `10:00-12:00`.
+static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^\s*(?:~|-|부터|to|until|till)\s*$"));
+/// Between a time and the date after it: `11:59 PM today`, `15:00 on the 20th`.
+static TIME_BEFORE_DATE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^\s*(?:on|,)?\s*$"));
 /// Dates next to these are about the posting or the job, not a step of the process.
 const LABEL_STOP_WORDS: &[&str] = &[
     "작성",
@@ -55,14 +69,36 @@ const LABEL_STOP_WORDS: &[&str] = &[
     "복리",
     "계약",
     "문의",
+    "복지",
+    "휴무",
+    "휴가",
     "posted",
     "updated",
     "published",
     "salary",
     "contract",
+    "benefit",
+    "vacation",
+];
+/// Times on a line without a date that are opening hours, not appointments (`평일 09:00~18:00`).
+const HOURS_WORDS: &[&str] = &[
+    "평일",
+    "매일",
+    "주말",
+    "운영",
+    "점심",
+    "상담",
+    "휴게",
+    "월~금",
+    "월-금",
+    "mon-fri",
+    "office hours",
+    "business hours",
+    "core hours",
 ];
 
-/// One date (or range) with what the line says around it.
+/// One date (or range), or a time alone, with what the line says around it.
+#[derive(Clone, Copy)]
 struct Event {
     start: usize,
     end: usize,
@@ -72,23 +108,28 @@ struct Event {
     end_time: Option<times::TimeSpan>,
     /// `까지`, `~ 1/15`, `by Jan 15`: the date is a deadline whatever the stage.
     deadline: bool,
+    today_if_later: bool,
+    /// Only a time was written: the date is the stage's earlier one, else today.
+    dateless: bool,
 }
 
-/// Schedules in one line; `carry` links a keyword-only line to the next line.
-pub fn line_schedules(line: &str, reference: NaiveDate, carry: &mut Carry) -> Vec<Schedule> {
+/// Schedules in one line, read at `now`; `carry` links lines. With `generic`, dates and
+/// times that nothing names still count, as [`GENERIC_STAGE`].
+pub fn line_schedules(line: &str, now: NaiveDateTime, carry: &mut Carry, generic: bool) -> Vec<Found> {
+    let reference = now.date();
     let spans = dates::find(line, reference);
     let date_cuts: Vec<(usize, usize)> = spans.iter().map(|d| (d.start, d.end)).collect();
     let stage_mentions: Vec<StageMention> =
         stages::find(line).into_iter().filter(|s| !overlaps_any(&date_cuts, (s.start, s.end))).collect();
-    if spans.is_empty() {
+    let clock: Vec<times::TimeSpan> =
+        times::find(line).into_iter().filter(|t| !overlaps_any(&date_cuts, (t.start, t.end))).collect();
+    if spans.is_empty() && (clock.is_empty() || opening_hours(line, &clock)) {
         update_carry(line, &stage_mentions, carry);
         return Vec::new();
     }
     let pending = carry.stage.take();
-    let clock: Vec<times::TimeSpan> =
-        times::find(line).into_iter().filter(|t| !overlaps_any(&date_cuts, (t.start, t.end))).collect();
     let time_cuts: Vec<(usize, usize)> = clock.iter().map(|t| (t.start, t.end)).collect();
-    let events = events(line, &spans, &clock);
+    let events = if spans.is_empty() { time_events(line, &clock, reference) } else { events(line, &spans, &clock) };
     let stage_mentions: Vec<StageMention> =
         stage_mentions.into_iter().filter(|s| !overlaps_any(&time_cuts, (s.start, s.end))).collect();
 
@@ -110,14 +151,65 @@ pub fn line_schedules(line: &str, reference: NaiveDate, carry: &mut Carry) -> Ve
         let stage = match (chosen, &pending) {
             (Some(s), _) => Some((s.label.clone(), s.kind)),
             (None, Some(p)) if i == 0 => Some((p.label.clone(), p.kind)),
+            // A time alone needs a stage keyword: `점심시간 12:00` is not a step of the process.
+            (None, _) if event.dateless && !generic => None,
             // Without any keyword, the words on either side of the date may still name it.
-            (None, _) => fallback_label(line, (prev_end, next_start), &date_cuts, &time_cuts).map(|l| (l, Kind::Event)),
+            (None, _) => fallback_label(line, (prev_end, next_start), &date_cuts, &time_cuts)
+                .or_else(|| (generic && !has_stop_word(line)).then(|| GENERIC_STAGE.to_string()))
+                .map(|l| (l, Kind::Event)),
         };
-        if let Some((label, kind)) = stage {
-            out.push(schedule(event, label, kind, event.deadline || closes));
-        }
+        let Some((label, kind)) = stage else { continue };
+        let date = if event.dateless {
+            carry.stage_dates.get(&label).copied().unwrap_or(reference)
+        } else if event.today_if_later && event.time.is_some_and(|t| t.time > now.time()) {
+            // `화요일 오후 3시` on a Tuesday morning: this afternoon.
+            reference
+        } else {
+            event.date
+        };
+        let named_by_words = chosen.is_none() && pending.is_none() && label != GENERIC_STAGE;
+        let mut schedule = schedule(event, date, label, kind, event.deadline || closes);
+        schedule.source_text = if named_by_words {
+            // `Phone screen: Tuesday the 20th`: the words that name it are part of what was read.
+            source_text(line, &Event { start: prev_end, end: next_start.max(event.end), ..*event }, None)
+        } else {
+            source_text(line, event, chosen)
+        };
+        carry.stage_dates.insert(schedule.stage.clone(), schedule.date);
+        out.push(Found { schedule, dated: !event.dateless });
+    }
+    if out.is_empty() && spans.is_empty() {
+        update_carry(line, &stage_mentions, carry);
     }
     out
+}
+
+/// `근무 시간 09:00~18:00`, `평일 10시~17시`: hours, not an appointment.
+fn opening_hours(line: &str, clock: &[times::TimeSpan]) -> bool {
+    let lower = line.to_lowercase();
+    let ranged = clock.windows(2).any(|w| TIME_RANGE.is_match(&line[w[0].end..w[1].start]));
+    has_stop_word(line) || HOURS_WORDS.iter().any(|w| lower.contains(w)) || (ranged && line.contains("시간"))
+}
+
+fn has_stop_word(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    LABEL_STOP_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// The words a schedule was read from: its date and time, and its stage keyword
+/// when on the same line (`코테 1/20 14:00`, `1/15 서류 마감`), with a deadline word after.
+fn source_text(line: &str, event: &Event, stage: Option<&StageMention>) -> Option<String> {
+    let mut start = event.start;
+    let mut end = event.end;
+    if let Some(s) = stage {
+        start = start.min(s.start);
+        end = end.max(s.end);
+    }
+    end += DEADLINE_AFTER.find(&line[end..]).map_or(0, |m| m.end());
+    let text = line.get(start..end)?;
+    let text = LEADING_ENUMERATION.replace(text, "");
+    let text = text.trim_matches(|c: char| c.is_whitespace() || ",;/|·•-※*■□○●◆◇▶►".contains(c));
+    (!text.is_empty()).then(|| squash_spaces(text))
 }
 
 fn update_carry(line: &str, mentions: &[StageMention], carry: &mut Carry) {
@@ -142,26 +234,63 @@ fn pick(candidates: Vec<&StageMention>, stage_first: bool) -> Option<&StageMenti
     if stage_first { pool.last().copied() } else { pool.first().copied() }
 }
 
+fn is_deadline(line: &str, from: usize, after: usize, before: (usize, usize)) -> bool {
+    DEADLINE_AFTER.is_match(&line[from..])
+        || DEADLINE_AFTER.is_match(&line[after..])
+        || DEADLINE_BEFORE.is_match(&line[before.0..before.1])
+}
+
 fn events(line: &str, spans: &[dates::DateSpan], clock: &[times::TimeSpan]) -> Vec<Event> {
     let mut out = Vec::with_capacity(spans.len());
+    // Times taken by an earlier date cannot also precede the next one.
+    let mut claimed_until = 0;
     for (i, span) in spans.iter().enumerate() {
         let next_start = spans.get(i + 1).map_or(line.len(), |s| s.start);
+        let prev_end = if i == 0 { 0 } else { spans[i - 1].end };
         let first_limit = span.range.map_or(next_start, |r| r.start);
-        let time = first_time(clock, span.first_end, first_limit);
+        let time = first_time(clock, span.first_end, first_limit)
+            .or_else(|| time_before(line, clock, span.start, prev_end.max(claimed_until)));
         let end_time = span.range.and_then(|_| first_time(clock, span.end, next_start));
         let last_end = [Some(span.end), time.map(|t| t.end), end_time.map(|t| t.end)].into_iter().flatten().max();
-        let deadline = DEADLINE_AFTER.is_match(&line[last_end.unwrap_or(span.end)..])
-            || DEADLINE_AFTER.is_match(&line[span.end..])
-            || DEADLINE_BEFORE.is_match(&line[if i == 0 { 0 } else { spans[i - 1].end }..span.start]);
+        let start = time.map_or(span.start, |t| t.start.min(span.start));
+        claimed_until = claimed_until.max(last_end.unwrap_or(span.end));
+        let deadline = is_deadline(line, last_end.unwrap_or(span.end), span.end, (prev_end, start));
         out.push(Event {
-            start: span.start,
+            start,
             end: last_end.unwrap_or(span.end),
             date: span.date,
             range_end: span.range.map(|r| r.date),
             time,
             end_time,
             deadline,
+            today_if_later: span.today_if_later,
+            dateless: false,
         });
+    }
+    out
+}
+
+/// Events of a line that has times but no date: each time (or `A ~ B`, taking A) is one.
+fn time_events(line: &str, clock: &[times::TimeSpan], reference: NaiveDate) -> Vec<Event> {
+    let mut out: Vec<Event> = Vec::new();
+    let mut i = 0;
+    while i < clock.len() {
+        let time = clock[i];
+        let end_time = clock.get(i + 1).filter(|next| TIME_RANGE.is_match(&line[time.end..next.start])).copied();
+        let end = end_time.map_or(time.end, |t| t.end);
+        let prev_end = out.last().map_or(0, |e| e.end);
+        out.push(Event {
+            start: time.start,
+            end,
+            date: reference,
+            range_end: None,
+            time: Some(time),
+            end_time,
+            deadline: is_deadline(line, end, end, (prev_end, time.start)),
+            today_if_later: false,
+            dateless: true,
+        });
+        i += if end_time.is_some() { 2 } else { 1 };
     }
     out
 }
@@ -171,7 +300,14 @@ fn first_time(clock: &[times::TimeSpan], from: usize, to: usize) -> Option<times
     clock.get(clock.partition_point(|t| t.start < from)).filter(|t| t.end <= to).copied()
 }
 
-fn schedule(event: &Event, label: String, kind: Kind, deadline: bool) -> Schedule {
+/// A time written just before its date, as English does: `11:59 PM today`, `3 PM on Friday`.
+fn time_before(line: &str, clock: &[times::TimeSpan], date_start: usize, floor: usize) -> Option<times::TimeSpan> {
+    let i = clock.partition_point(|t| t.end <= date_start);
+    let t = clock.get(i.checked_sub(1)?)?;
+    (t.start >= floor && TIME_BEFORE_DATE.is_match(&line[t.end..date_start])).then_some(*t)
+}
+
+fn schedule(event: &Event, date: NaiveDate, label: String, kind: Kind, deadline: bool) -> Schedule {
     let (label, kind) = match kind {
         // An application window, or an application date marked as a deadline, is the deadline.
         Kind::Application if event.range_end.is_some() || deadline => (APPLICATION_CLOSE.to_string(), kind),
@@ -179,16 +315,16 @@ fn schedule(event: &Event, label: String, kind: Kind, deadline: bool) -> Schedul
     };
     let takes_end = matches!(kind, Kind::Application | Kind::Assignment) && event.range_end.is_some();
     let (date, time) = if takes_end {
-        (event.range_end.unwrap_or(event.date), event.end_time)
+        (event.range_end.unwrap_or(date), event.end_time)
     } else {
-        (event.date, event.time.or(event.end_time))
+        (date, event.time.or(event.end_time))
     };
     let is_deadline = deadline || takes_end || label == APPLICATION_CLOSE;
     let time = time.map(|t| {
         // `마감 … 자정` means the end of that day; 23:59 keeps the date the one written.
         if t.midnight && is_deadline { NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(t.time) } else { t.time }
     });
-    Schedule { stage: label, date, time }
+    Schedule { stage: label, date, time, source_text: None }
 }
 
 /// A label made from the words around a date when no known stage keyword is there.
@@ -237,6 +373,8 @@ pub(super) fn warm() {
     LazyLock::force(&DEADLINE_BEFORE);
     LazyLock::force(&LABEL_NOISE);
     LazyLock::force(&LEADING_ENUMERATION);
+    LazyLock::force(&TIME_RANGE);
+    LazyLock::force(&TIME_BEFORE_DATE);
 }
 
 #[cfg(test)]
@@ -247,8 +385,16 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
+    fn at(date: NaiveDate) -> NaiveDateTime {
+        date.and_time(NaiveTime::MIN)
+    }
+
+    fn schedules(line: &str, carry: &mut Carry) -> Vec<Schedule> {
+        line_schedules(line, at(d(2026, 1, 10)), carry, false).into_iter().map(|f| f.schedule).collect()
+    }
+
     fn run(line: &str) -> Vec<(String, String, Option<String>)> {
-        line_schedules(line, d(2026, 1, 10), &mut Carry::default())
+        schedules(line, &mut Carry::default())
             .into_iter()
             .map(|s| (s.stage, s.date.to_string(), s.time.map(|t| t.format("%H:%M").to_string())))
             .collect()
@@ -339,14 +485,14 @@ mod tests {
     #[test]
     fn a_stage_alone_on_a_line_names_the_dates_below_it() {
         let mut carry = Carry::default();
-        assert!(line_schedules("■ 서류 접수", d(2026, 1, 10), &mut carry).is_empty());
-        assert!(line_schedules("", d(2026, 1, 10), &mut carry).is_empty());
-        let got = line_schedules("2026.01.05(월) ~ 2026.01.15(목) 18:00", d(2026, 1, 10), &mut carry);
+        assert!(schedules("■ 서류 접수", &mut carry).is_empty());
+        assert!(schedules("", &mut carry).is_empty());
+        let got = schedules("2026.01.05(월) ~ 2026.01.15(목) 18:00", &mut carry);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].stage, "서류 마감");
         assert_eq!(got[0].date, d(2026, 1, 15));
         // The carry is used once.
-        let got = line_schedules("2026.02.01", d(2026, 1, 10), &mut carry);
+        let got = schedules("2026.02.01", &mut carry);
         assert!(got.is_empty(), "{got:?}");
     }
 

@@ -41,8 +41,7 @@ struct Rule {
 }
 
 fn rule(pattern: &str, label: &'static str, kind: Kind, strong: bool, closes: bool) -> Rule {
-    let pattern = Regex::new(&format!("(?i){pattern}"))
-        .unwrap_or_else(|e| panic!("invalid built-in stage pattern {pattern}: {e}"));
+    let pattern = super::text::regex(&format!("(?i){pattern}"));
     Rule { pattern, label, kind, strong, closes }
 }
 
@@ -60,7 +59,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             true,
         ),
         rule(
-            r"(?:입사\s*)?(?:서류|원서|지원서?|이력서)\s*(?:접수|제출)(?:\s*기간)?|(?:접수|지원|모집)\s*(?:기간|시작)|서류\s*전형|application\s+(?:period|window)|applications?\s+open",
+            r"(?:입사\s*)?(?:서류|원서|지원서?|이력서)\s*(?:접수|제출)(?:\s*기간)?|(?:접수|지원|모집)\s*(?:기간|시작)|서류\s*전형|application\s+(?:period|window)|applications?\s+(?:open|(?:are\s+|will\s+be\s+)?accepted)",
             APPLICATION_OPEN,
             A,
             true,
@@ -114,7 +113,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         rule(r"(?:2nd|second)(?:[- ]round)?\s+interview", "2차 면접", E, true, false),
         rule(r"(?:3rd|third)(?:[- ]round)?\s+interview", "3차 면접", E, true, false),
         rule(
-            r"(?:최종|임원|경영진|대표|CEO)\s*(?:면접|인터뷰)|final(?:[- ]round)?\s+interview|executive\s+interview|on-?site\s+interview",
+            r"(?:최종|임원|경영진|대표|CEO)\s*(?:면접|인터뷰)|final(?:[- ]round)?\s+interview|executive\s+interview|\bon-?site(?:\s+interview)?\b",
             "최종 면접",
             E,
             true,
@@ -145,6 +144,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule(r"접수|\bapply\b", APPLICATION_OPEN, A, false, false),
         rule(r"발표|\bannouncements?\b|\bresults?\b", "합격 발표", E, false, false),
+        rule(r"\boffers?\b", "최종 발표", E, false, false),
     ]
 });
 

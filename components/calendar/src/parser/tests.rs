@@ -8,7 +8,16 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
+/// The output as JSON, without `source_text` (its own tests are below).
 fn parse_json(text: &str, reference: NaiveDate) -> Value {
+    let mut value = parse_full(text, reference);
+    for schedule in value["schedules"].as_array_mut().into_iter().flatten() {
+        schedule.as_object_mut().map(|s| s.remove("source_text"));
+    }
+    value
+}
+
+fn parse_full(text: &str, reference: NaiveDate) -> Value {
     serde_json::to_value(parse(text, reference).unwrap_or_else(|e| panic!("{e:?} for {text:?}"))).unwrap()
 }
 
@@ -267,6 +276,10 @@ fn odd_inputs_never_panic() {
         "Feb 29 2027, Feb 29 2028".into(),
         "다음 주 일요일 이번 주 일요일 다다음주 월요일".into(),
         "24:00 24시 0시 00:00 12 AM 12 PM 0 PM".into(),
+        "9999년 추석 연휴 다음날, 0년 설날, 1390년 추석, 2051년 설 연휴 전날".into(),
+        "D-999 D-0 D-day 999일 후 999 weeks from Friday 99번째 화요일 13월 마지막 날".into(),
+        "이천구백구십구년 십삼월 삼십이일 오후 열세시 육십분 밤 12시 반 전".into(),
+        "the 99th of next month, last day of Smarch, 31st Saturday of February".into(),
     ];
     for text in &fixed {
         let _ = parse(text, reference);
@@ -274,7 +287,8 @@ fn odd_inputs_never_panic() {
         let _ = parse(text, NaiveDate::MAX);
     }
     let alphabet: Vec<char> =
-        "0123456789 ./-~:,()[]년월일시분오전후AMPMamp내일모레다음주금요일서류마감면접접수코테\n\t🙂(주)㈜가힣aZ#@%"
+        "0123456789 ./-~:,()[]년월일시분오전후AMPMamp내일모레다음주금요일서류마감면접접수코테\n\t🙂(주)㈜가힣aZ#@%\
+         반초째번마지막말첫날설추석연휴전날화수목토욜세네다섯열한두삼십이팔낼익D-the of next week after Friday\u{2028}\u{85}"
             .chars()
             .collect();
     let mut rng = Lcg(42);
@@ -377,4 +391,382 @@ fn more_real_postings_end_to_end() {
     for (text, want) in cases {
         assert_eq!(parse_json(text, d(2026, 1, 10)), want, "{text}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// The grammar of issue 11: each reading people could take two ways is fixed here,
+// with the reason it is the one a Korean recruiter (or an English posting) means.
+// 2026-01-13 is a Tuesday.
+
+fn at(y: i32, m: u32, day: u32, h: u32, min: u32) -> NaiveDateTime {
+    d(y, m, day).and_hms_opt(h, min, 0).unwrap()
+}
+
+/// Tuesday 2026-01-13, 10:00.
+fn tuesday_morning() -> NaiveDateTime {
+    at(2026, 1, 13, 10, 0)
+}
+
+/// (stage, date, time) of every schedule in `text` read at `now`.
+fn read_at(text: &str, now: NaiveDateTime) -> Vec<(String, String, Option<String>)> {
+    match parse_at(text, now) {
+        Ok(p) => p
+            .schedules
+            .into_iter()
+            .map(|s| (s.stage, s.date.to_string(), s.time.map(|t| t.format("%H:%M").to_string())))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The one date (and time) `text` holds, read at `now`.
+fn when_at(text: &str, now: NaiveDateTime) -> (String, Option<String>) {
+    let all = read_at(text, now);
+    assert_eq!(all.len(), 1, "{text}: {all:?}");
+    let (_, date, time) = all.into_iter().next().unwrap();
+    (date, time)
+}
+
+fn when(text: &str) -> (String, Option<String>) {
+    when_at(text, tuesday_morning())
+}
+
+fn day(date: &str) -> (String, Option<String>) {
+    (date.to_string(), None)
+}
+
+fn day_time(date: &str, time: &str) -> (String, Option<String>) {
+    (date.to_string(), Some(time.to_string()))
+}
+
+#[test]
+fn a_weekday_alone_is_the_next_one_not_today() {
+    // On a Tuesday, "화요일" is next week's: today would be written 오늘.
+    assert_eq!(when("면접 화요일"), day("2026-01-20"));
+    assert_eq!(when("Interview: Tuesday"), day("2026-01-20"));
+    assert_eq!(when("면접 수요일"), day("2026-01-14"));
+}
+
+#[test]
+fn a_weekday_with_a_time_still_ahead_is_today() {
+    // At 10:00 on a Tuesday, "화요일 오후 3시" is this afternoon; "화요일 오전 9시" has passed.
+    assert_eq!(when("면접 화요일 오후 3시"), day_time("2026-01-13", "15:00"));
+    assert_eq!(when("면접 화요일 오전 9시"), day_time("2026-01-20", "09:00"));
+    assert_eq!(when("Interview: Tuesday at 4pm"), day_time("2026-01-13", "16:00"));
+    assert_eq!(when_at("면접 화요일 오후 3시", at(2026, 1, 13, 16, 0)), day_time("2026-01-20", "15:00"));
+}
+
+#[test]
+fn a_date_only_reference_is_the_start_of_its_day() {
+    // `reference_date: "2026-01-13"` says nothing of the hour: every time that day is still ahead.
+    assert_eq!(when_at("면접 화요일 오전 9시", at(2026, 1, 13, 0, 0)), day_time("2026-01-13", "09:00"));
+    assert_eq!(
+        parse("면접 화요일 오전 9시", d(2026, 1, 13)).unwrap().schedules[0].date,
+        d(2026, 1, 13),
+        "parse() reads at the start of the reference date"
+    );
+}
+
+#[test]
+fn a_time_without_a_date_is_today_even_once_past() {
+    // The issue's rule: a time alone is that time today. Moving a passed one to tomorrow
+    // would invent a date nobody wrote.
+    assert_eq!(when("코딩테스트 오후 3시"), day_time("2026-01-13", "15:00"));
+    assert_eq!(when("코딩테스트 오전 9시"), day_time("2026-01-13", "09:00"));
+    assert_eq!(when("Interview at 4 PM"), day_time("2026-01-13", "16:00"));
+}
+
+#[test]
+fn next_weekday_is_next_weeks() {
+    // On a Monday, "다음 화요일" could be tomorrow or a week later; like "next Tuesday" it is
+    // next week's (tomorrow would be 내일 or 이번 주 화요일), the same as 다음 주 화요일.
+    let monday = at(2026, 1, 12, 9, 0);
+    assert_eq!(when_at("면접 다음 화요일", monday), day("2026-01-20"));
+    assert_eq!(when_at("면접 다음 주 화요일", monday), day("2026-01-20"));
+    assert_eq!(when_at("Interview next Tuesday", monday), day("2026-01-20"));
+}
+
+#[test]
+fn this_or_coming_weekday_includes_today() {
+    // "오는 금요일" and "this Friday" said on a Friday mean that day, as before issue 11.
+    let friday = at(2026, 1, 16, 9, 0);
+    assert_eq!(when_at("면접 오는 금요일", friday), day("2026-01-16"));
+    assert_eq!(when_at("Interview this Friday", friday), day("2026-01-16"));
+    assert_eq!(when_at("면접 이번 주 금요일", friday), day("2026-01-16"));
+}
+
+#[test]
+fn weekday_after_next_is_in_the_week_after_next() {
+    // "next Friday" is next week's, so the one after it is the week after's, like 다다음 주 금요일.
+    assert_eq!(when("Interview: the Friday after next"), day("2026-01-30"));
+    assert_eq!(when("면접 다다음 주 금요일"), day("2026-01-30"));
+    assert_eq!(when("Interview: a week from Friday"), day("2026-01-23"));
+}
+
+#[test]
+fn a_day_with_a_weekday_takes_the_nearer_month_it_fits() {
+    // On 13 January, the 17th is a Saturday and 17 February a Tuesday: "17일(화)" is February's.
+    assert_eq!(when("면접 17일(화)"), day("2026-02-17"));
+    // The 19th of January is a Monday, and the next Tuesday the 19th is in May: "19일 화요일"
+    // is a slip of the weekday, and the coming 19th stands (dates are copied more carefully).
+    assert_eq!(when_at("면접 19일 화요일", at(2026, 1, 10, 9, 0)), day("2026-01-19"));
+    assert_eq!(when("Interview: Tuesday the 20th"), day("2026-01-20"));
+}
+
+#[test]
+fn a_day_alone_is_the_next_such_day_today_included() {
+    // A day of the month names a date, so today's counts (like `1월 13일` does).
+    assert_eq!(when("면접 13일"), day("2026-01-13"));
+    assert_eq!(when("면접 5일"), day("2026-02-05"));
+    assert_eq!(when_at("면접 30일", at(2026, 2, 10, 9, 0)), day("2026-03-30"));
+    assert_eq!(when("면접 다음 달 15일"), day("2026-02-15"));
+    assert_eq!(when("Interview on the 20th"), day("2026-01-20"));
+}
+
+#[test]
+fn a_named_month_without_a_year_is_the_next_one_still_ahead() {
+    assert_eq!(when("면접 10월 첫째 화요일"), day("2026-10-06"));
+    // January's first Monday has passed on the 13th: next January's.
+    assert_eq!(when("면접 1월 첫째 월요일"), day("2027-01-04"));
+    assert_eq!(when("입사 2027년 3월 마지막 일요일"), day("2027-03-28"));
+}
+
+#[test]
+fn an_ordinal_week_is_the_ordinal_weekday() {
+    // "셋째 주 수요일" is read as the month's third Wednesday, as Korean notices use it
+    // (문화가 있는 날: "매달 마지막 주 수요일"), not the Wednesday of the third calendar week.
+    assert_eq!(when("면접 9월 셋째 주 수요일"), day("2026-09-16"));
+    assert_eq!(when("면접 9월 셋째 수요일"), day("2026-09-16"));
+    assert_eq!(when("면접 3월 마지막 주 금요일"), day("2026-03-27"));
+}
+
+#[test]
+fn month_ends_and_first_days() {
+    assert_eq!(when("서류 마감 12월 말까지"), day("2026-12-31"));
+    // `말일` alone is this month's last day; `마지막 날` alone is too vague (the last day of what?).
+    assert_eq!(when("서류 마감 말일까지"), day("2026-01-31"));
+    assert_eq!(read_at("접수 마지막 날까지 최선을", tuesday_morning()), vec![]);
+    assert_eq!(when("입사 다음 달 첫날"), day("2026-02-01"));
+    assert_eq!(when("Deadline: the last day of February 2028"), day("2028-02-29"));
+    // `말씀` (speech) is not `말` (end).
+    assert_eq!(read_at("면접 12월 말씀드린 대로", tuesday_morning()), vec![]);
+}
+
+#[test]
+fn a_bare_hour_is_in_business_hours() {
+    // Without 오전/오후 or am/pm, 1–6 are afternoon hours: interviews are not held at 3 a.m.
+    // 7–12 stay as written; a zero-padded clock (`03:30`) is a 24-hour one.
+    assert_eq!(when("면접 1월 20일 3시"), day_time("2026-01-20", "15:00"));
+    assert_eq!(when("면접 1월 20일 세시"), day_time("2026-01-20", "15:00"));
+    assert_eq!(when("면접 1월 20일 3:30"), day_time("2026-01-20", "15:30"));
+    assert_eq!(when("면접 1월 20일 03:30"), day_time("2026-01-20", "03:30"));
+    assert_eq!(when("면접 1월 20일 9시"), day_time("2026-01-20", "09:00"));
+    assert_eq!(when("면접 1월 20일 7시"), day_time("2026-01-20", "07:00"));
+    assert_eq!(when("Interview Jan 20 at 3 o'clock"), day_time("2026-01-20", "15:00"));
+}
+
+#[test]
+fn night_hours_after_midnight_and_midnight_itself() {
+    // 밤 1시 is after midnight (01:00), 밤 12시 is midnight: 00:00, or 23:59 for a deadline.
+    assert_eq!(when("면접 1월 20일 밤 1시"), day_time("2026-01-20", "01:00"));
+    assert_eq!(when("면접 1월 20일 밤 10시"), day_time("2026-01-20", "22:00"));
+    assert_eq!(when("서류 마감 1월 20일 밤 12시"), day_time("2026-01-20", "23:59"));
+    assert_eq!(when("면접 1월 20일 새벽 2시"), day_time("2026-01-20", "02:00"));
+}
+
+#[test]
+fn korean_numerals_in_dates_and_times() {
+    assert_eq!(when("면접 삼월 삼일"), day("2026-03-03"));
+    assert_eq!(when("면접 1월 20일 오후세시이십분"), day_time("2026-01-20", "15:20"));
+    // "네시 십오분 전" is a quarter to four, in business hours.
+    assert_eq!(when("면접 1월 20일 네시십오분전"), day_time("2026-01-20", "15:45"));
+    // … but "3시 30분 전형" is a screening at 3:30, not a time before it.
+    assert_eq!(when("1월 20일 오후 3시 30분 전형 시작"), day_time("2026-01-20", "15:30"));
+}
+
+#[test]
+fn a_holiday_break_is_a_range() {
+    // 설 and 추석 breaks run from the day before to the day after; ranges keep their rule:
+    // a deadline takes the end, anything else its start.
+    assert_eq!(when("서류 마감: 추석 연휴"), day("2026-09-26"));
+    assert_eq!(when("면접: 추석 연휴"), day("2026-09-24"));
+    assert_eq!(when("면접: 추석 연휴 다음날"), day("2026-09-27"));
+}
+
+#[test]
+fn holidays_before_after_or_as_benefits_are_not_dates() {
+    for text in [
+        "1차 면접은 설 연휴 이후 진행",
+        "면접 추석 전 진행",
+        "복지: 크리스마스 휴무",
+        "면접 명절 선물 지급",
+        "채용설명회 안내",
+    ] {
+        assert_eq!(read_at(text, tuesday_morning()), vec![], "{text}");
+    }
+}
+
+#[test]
+fn dangil_is_the_day_of_an_event_not_today() {
+    // Duckling reads 당일 as today; in a posting it is the day of the step just named.
+    assert_eq!(read_at("면접 당일 신분증 지참", tuesday_morning()), vec![]);
+}
+
+#[test]
+fn nael_is_tomorrow_only_before_a_time_or_a_particle() {
+    assert_eq!(when("코테 낼 오후 두시"), day_time("2026-01-14", "14:00"));
+    assert_eq!(when("서류 마감 낼까지"), day("2026-01-14"));
+    // `낼` is also the verb "to hand in".
+    assert_eq!(read_at("면접 서류를 낼 때 주의하세요", tuesday_morning()), vec![]);
+}
+
+#[test]
+fn counts_rates_and_routines_are_not_dates() {
+    for text in [
+        "근무 조건: 주 5일",
+        "면접 보상: 연차 15일",
+        "면접 교육 1일 8시간",
+        "면접 후 3일 이내 결과 통보",
+        "면접 일요일 휴무",
+        "면접 매주 수요일 재택",
+        "Interviews every Monday",
+        "Interview: scheduled the following Monday",
+        "한시적 면접 운영",
+        "면접 소요 두 시간",
+    ] {
+        assert_eq!(read_at(text, tuesday_morning()), vec![], "{text}");
+    }
+}
+
+#[test]
+fn english_times_may_come_before_their_date() {
+    assert_eq!(when("Application deadline: 11:59 PM today"), day_time("2026-01-13", "23:59"));
+    assert_eq!(when("Coding test: 3 PM on Friday"), day_time("2026-01-16", "15:00"));
+    assert_eq!(when("Panel 11-1 PM on Jan 30"), day_time("2026-01-30", "11:00"));
+}
+
+#[test]
+fn a_countdown_is_days_from_today() {
+    // Korean postings count down to a deadline: D-7 is a week away, D-day today.
+    assert_eq!(when("서류 마감 D-7"), day("2026-01-20"));
+    assert_eq!(when("서류 마감 D-day"), day("2026-01-13"));
+}
+
+#[test]
+fn a_line_with_only_a_time_takes_its_stages_date() {
+    let text = "1차 면접: 1월 25일\n1차 면접 시간: 오후 2시";
+    let posting = parse_at(text, tuesday_morning()).unwrap();
+    assert_eq!(posting.schedules.len(), 1, "{:?}", posting.schedules);
+    let s = &posting.schedules[0];
+    assert_eq!((s.date, s.time), (d(2026, 1, 25), NaiveTime::from_hms_opt(14, 0, 0)));
+    assert_eq!(s.source_text.as_deref(), Some("1차 면접: 1월 25일 / 1차 면접 시간: 오후 2시"));
+}
+
+#[test]
+fn opening_hours_are_not_appointments() {
+    for text in ["서류 접수 시간: 평일 09:00~18:00", "면접 문의 10시~17시 (점심시간 제외)", "면접 core hours 10am-4pm"]
+    {
+        assert_eq!(read_at(text, tuesday_morning()), vec![], "{text}");
+    }
+}
+
+#[test]
+fn one_line_that_names_no_stage_is_a_generic_schedule() {
+    // A client may send just the expression (`오후 세시`); it is reported as 일정 rather than failing.
+    assert_eq!(
+        read_at("오후 세시", tuesday_morning()),
+        vec![("일정".to_string(), "2026-01-13".to_string(), Some("15:00".to_string()))]
+    );
+    assert_eq!(read_at("다음 주 금요일", tuesday_morning())[0].0, "일정");
+    // A whole posting that names no stage still has no schedule.
+    assert_eq!(parse_at("안녕하세요\n1월 20일", tuesday_morning()), Err(ParseError::NoSchedule));
+}
+
+#[test]
+fn source_text_keeps_the_wording_read() {
+    let sources = |text: &str| -> Vec<(String, Option<String>)> {
+        parse_at(text, tuesday_morning()).unwrap().schedules.into_iter().map(|s| (s.stage, s.source_text)).collect()
+    };
+    let one = |stage: &str, source: &str| vec![(stage.to_string(), Some(source.to_string()))];
+    // The stage is canonical; the wording stays as written.
+    assert_eq!(sources("코테 낼 오후 두시"), one("코딩테스트", "코테 낼 오후 두시"));
+    assert_eq!(sources("- 서류 접수: 1월 15일까지"), one("서류 마감", "서류 접수: 1월 15일까지"));
+    assert_eq!(sources("1/15 서류 마감"), one("서류 마감", "1/15 서류 마감"));
+    assert_eq!(
+        sources("Phone screen: Tuesday the 20th at 3:30 pm"),
+        one("Phone screen", "Phone screen: Tuesday the 20th at 3:30 pm")
+    );
+    assert_eq!(
+        sources("서류 마감 1/15, 코테 1/20 14:00"),
+        vec![
+            ("서류 마감".to_string(), Some("서류 마감 1/15".to_string())),
+            ("코딩테스트".to_string(), Some("코테 1/20 14:00".to_string()))
+        ]
+    );
+    // Serialized next to the other fields.
+    let json = parse_full("코테 1/20 14:00", d(2026, 1, 13));
+    assert_eq!(json["schedules"][0]["source_text"], "코테 1/20 14:00");
+}
+
+#[test]
+fn the_timezone_decides_today() {
+    // 2026-01-13 20:00 in New York is already Wednesday morning in Seoul.
+    let input = |tz: &str| crate::request::Input {
+        text: Some("면접 화요일 오후 3시".into()),
+        reference_date: Some("2026-01-13T20:00:00-05:00".into()),
+        timezone: Some(tz.into()),
+        file_url: None,
+    };
+    let first = |tz: &str| {
+        crate::handle(&input(tz), chrono::DateTime::UNIX_EPOCH, |_| unreachable!()).unwrap().schedules[0].date
+    };
+    assert_eq!(first("America/New_York"), d(2026, 1, 20));
+    assert_eq!(first("Asia/Seoul"), d(2026, 1, 20));
+    let tomorrow = |tz: &str| {
+        let input = crate::request::Input { text: Some("면접 내일".into()), ..input(tz) };
+        crate::handle(&input, chrono::DateTime::UNIX_EPOCH, |_| unreachable!()).unwrap().schedules[0].date
+    };
+    assert_eq!(tomorrow("America/New_York"), d(2026, 1, 14));
+    assert_eq!(tomorrow("Asia/Seoul"), d(2026, 1, 15));
+}
+
+#[test]
+fn a_span_within_days_is_a_deadline_counted_from_today() {
+    // Duckling's "7일 이내": N days from now. After `후` it counts from another step instead.
+    assert_eq!(when("과제 제출: 7일 이내"), day("2026-01-20"));
+    assert_eq!(when("Take-home due within 5 days"), day("2026-01-18"));
+    assert_eq!(read_at("과제: 면접 후 3일 이내", tuesday_morning()), vec![]);
+    assert_eq!(read_at("Results within 5 days of the interview", tuesday_morning()), vec![]);
+    assert_eq!(read_at("면접 후 결과는 7일 이내 통보", tuesday_morning()), vec![]);
+    assert_eq!(read_at("Online assessment: sent the following Monday, due within 5 days", tuesday_morning()), vec![]);
+}
+
+#[test]
+fn a_weekend_is_its_saturday() {
+    assert_eq!(when("면접 이번 주말"), day("2026-01-17"));
+    assert_eq!(when("설명회 다음 주말 오후 2시"), day_time("2026-01-24", "14:00"));
+    assert_eq!(when("OT next weekend"), day("2026-01-24"));
+}
+
+#[test]
+fn past_days_and_end_of_day() {
+    assert_eq!(when("서류 마감 어제"), day("2026-01-12"));
+    assert_eq!(when("서류 마감 엊그제"), day("2026-01-11"));
+    assert_eq!(when("Applications close EOD Friday"), day_time("2026-01-16", "23:59"));
+}
+
+#[test]
+fn seed_shaped_posting_keeps_each_lines_wording() {
+    // The wording the host's end-to-end tests expect in `source_text` for their posting.
+    let text = "[카카오] 백엔드 개발자 신입 채용\n\n■ 전형 일정\n- 서류 마감: 2026년 1월 15일(목)\n- 코딩테스트: 1월 20일 오후 2시\n- 1차 면접: 1월 25일\n\n많은 지원 바랍니다.";
+    let sources: Vec<Value> = parse_full(text, d(2026, 1, 5))["schedules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source_text"].clone())
+        .collect();
+    assert_eq!(
+        sources,
+        [json!("서류 마감: 2026년 1월 15일(목)"), json!("코딩테스트: 1월 20일 오후 2시"), json!("1차 면접: 1월 25일")]
+    );
 }

@@ -7,6 +7,17 @@
 
 use std::collections::BTreeMap;
 
+use regex::Regex;
+
+/// A built-in pattern (a typo in one fails every test). Its word boundaries (`\b`) are
+/// ASCII ones: a Hangul syllable never continues an English word (`Jan 22일`), and ASCII
+/// boundaries keep the regex engine's fast DFA usable on Korean text, where a Unicode
+/// boundary makes it fall back to the slow NFA for the whole line.
+pub fn regex(pattern: &str) -> Regex {
+    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    Regex::new(&pattern).unwrap_or_else(|e| panic!("invalid built-in pattern {pattern}: {e}"))
+}
+
 /// Fold look-alike characters to the ASCII (or plain Hangul) form the rules expect.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -41,6 +52,27 @@ pub fn prev_char(s: &str, i: usize) -> Option<char> {
 /// The character starting at byte offset `i`.
 pub fn next_char(s: &str, i: usize) -> Option<char> {
     s.get(i..).and_then(|tail| tail.chars().next())
+}
+
+/// Korean words end in particles (`15일에`, `세 시까지`): true when `end` is followed by
+/// something other than Hangul, or by one of `allowed`.
+pub fn hangul_free_or(line: &str, end: usize, allowed: &[&str]) -> bool {
+    let rest = line.get(end..).unwrap_or("");
+    !rest.starts_with(is_hangul) || allowed.iter().any(|a| rest.starts_with(a))
+}
+
+/// The word before byte offset `i`, skipping spaces (`주 5일` → `주`).
+pub fn word_before(line: &str, i: usize) -> &str {
+    let head = line.get(..i).unwrap_or("").trim_end();
+    let from = head.char_indices().rev().find(|(_, c)| c.is_whitespace()).map_or(0, |(p, c)| p + c.len_utf8());
+    &head[from..]
+}
+
+/// The word after byte offset `i`, skipping spaces.
+pub fn word_after(line: &str, i: usize) -> &str {
+    let tail = line.get(i..).unwrap_or("").trim_start();
+    let to = tail.find(char::is_whitespace).unwrap_or(tail.len());
+    &tail[..to]
 }
 
 /// Collapse runs of whitespace to one space and trim.
@@ -110,6 +142,15 @@ mod tests {
         assert_eq!(prev_char(s, 0), None);
         assert_eq!(next_char(s, s.len()), None);
         assert_eq!(prev_char(s, 1), None);
+    }
+
+    #[test]
+    fn words_around_an_offset_skip_any_whitespace() {
+        assert_eq!(word_before("주 5일", "주 ".len()), "주");
+        assert_eq!(word_before("연차\u{2028}15일", "연차\u{2028}".len()), "연차");
+        assert_eq!(word_after("15일 이내", "15일".len()), "이내");
+        assert!(hangul_free_or("15일에", "15일".len(), &["에"]));
+        assert!(!hangul_free_or("15일간", "15일".len(), &["에"]));
     }
 
     #[test]
