@@ -13,7 +13,6 @@ use crate::jobs::{Jobs, JobsConfig};
 use crate::manifest::{CapabilitySpec, Manifest};
 use crate::queue::MemoryQueue;
 use crate::runtime::{PoolSizing, Registry, Runtime};
-use crate::store::SqliteStore;
 
 /// Everything needed to assemble the host.
 #[derive(Debug, Clone)]
@@ -23,8 +22,11 @@ pub struct HostSettings {
     /// Files uploaded or written by components.
     pub blob_dir: PathBuf,
     pub cache_dir: PathBuf,
-    /// Where the job database lives (normally `<data_dir>/jobs.db`).
+    /// The embedded database file (normally `<data_dir>/jobs.db`): the job
+    /// store unless `store` names a server, and the vector index.
     pub database: PathBuf,
+    /// Where jobs, keys and tenants live.
+    pub store: crate::store::Location,
     pub public_url: String,
     pub max_file_size: u64,
     pub jobs: JobsConfig,
@@ -52,17 +54,10 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
         .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
     let blob_store = LocalBlobStore::new(settings.blob_dir.clone()).context("opening the blob directory")?;
     let blobs = Blobs::new(Arc::new(blob_store), &settings.public_url, settings.max_file_size);
-    let store = Arc::new(
-        SqliteStore::open(&settings.database)
-            .await
-            .with_context(|| format!("opening job database {}", settings.database.display()))?,
-    );
+    let crate::backends::Backends { store, vectors, bus } = crate::backends::open(&settings.store).await?;
 
     let sizing = pool_sizing(&manifest.capabilities);
-    let vectors = crate::vectors::sqlite::SqliteVectors::open(&settings.database)
-        .await
-        .with_context(|| format!("opening the vector index in {}", settings.database.display()))?;
-    let start = StartContext { settings: &settings.engines, vectors: Arc::new(vectors) };
+    let start = StartContext { settings: &settings.engines, vectors };
     let engines = Arc::new(Engines::start(&start).await);
     let runtime = Arc::new(Runtime::new(
         &sizing,
@@ -88,7 +83,7 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
     let deployer =
         Arc::new(Deployer::new(runtime.clone(), registry.clone(), &settings.data_dir, settings.keep_versions));
     let queue = MemoryQueue::new(manifest.capabilities.iter().map(|c| c.id.as_str()));
-    let jobs = Jobs::new(store.clone(), Arc::new(queue), runtime, registry, settings.jobs.clone());
+    let jobs = Jobs::new(store.clone(), Arc::new(queue), runtime, registry, bus, settings.jobs.clone());
     jobs.start().await.context("recovering queued jobs")?;
     Ok(Host { jobs, blobs, deployer, engines, keys: store })
 }

@@ -83,6 +83,15 @@ pub struct HostArgs {
     /// Where job state, files and compiled components live.
     #[arg(long, env = "CAPSULE_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// A PostgreSQL server for jobs, keys and tenants, shared by every host
+    /// pointed at it (`postgres://user:password@host:5432/db`) [default: the
+    /// embedded SQLite file in --data-dir].
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The schema inside --database-url's database (created if missing), to
+    /// keep several deployments apart in one database [default: the server's search path].
+    #[arg(long, env = "CAPSULE_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
     /// Compiled-component cache [default: <data-dir>/cache].
     #[arg(long, env = "CAPSULE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -151,6 +160,12 @@ impl HostArgs {
             data_dir: self.data_dir.clone(),
             blob_dir: self.data_dir.join("blobs"),
             cache_dir: self.cache_dir.clone().unwrap_or_else(|| self.data_dir.join("cache")),
+            store: crate::store::Location::from_settings(
+                self.database_url.as_deref(),
+                self.database_schema.as_deref(),
+                database.clone(),
+            )
+            .map_err(anyhow::Error::msg)?,
             database,
             public_url,
             max_file_size: self.max_file_size,
@@ -260,6 +275,8 @@ impl HostArgs {
     pub fn scratch_settings(&self, scratch: &Scratch, keep_files: bool) -> anyhow::Result<HostSettings> {
         let mut settings = self.settings("http://127.0.0.1:8000".into(), scratch.path().join("jobs.db"))?;
         settings.data_dir = scratch.path().to_path_buf();
+        // Never a shared server's: a one-off host must not take its jobs.
+        settings.store = crate::store::Location::Sqlite(settings.database.clone());
         if !keep_files {
             settings.blob_dir = scratch.path().join("blobs");
         }

@@ -3,8 +3,10 @@
 mod api;
 mod app;
 mod auth;
+mod backends;
 mod bench;
 mod blobs;
+mod bus;
 mod cli;
 mod deploy;
 mod engines;

@@ -38,6 +38,67 @@ const GUEST_PACKAGES: &[&str] = &[
     "regeneration",
 ];
 
+/// Which job database the hosts of a test binary use: its crate root says
+/// (`e2e` runs the suite on the embedded store, `e2e-postgres` on PostgreSQL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    Postgres,
+}
+
+/// The PostgreSQL server of the `Postgres` backend (trust auth on every
+/// developer and CI machine).
+pub fn postgres_url() -> String {
+    std::env::var("CAPSULE_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A schema of its own on the test server, for one host and its restarts;
+/// dropped with it.
+pub struct Schema(String);
+
+impl Schema {
+    /// A fresh schema on the test server.
+    pub fn new() -> Self {
+        Schema(format!("e2e_{}", uuid::Uuid::new_v4().simple()))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.0
+    }
+
+    /// A fresh schema when this binary's backend is PostgreSQL.
+    fn for_backend() -> Option<Self> {
+        (crate::BACKEND == Backend::Postgres).then(Schema::new)
+    }
+
+    /// The flags that point `capsule` at it.
+    fn args(schema: &Option<Schema>) -> Vec<String> {
+        match schema {
+            Some(schema) => {
+                vec!["--database-url".into(), postgres_url(), "--database-schema".into(), schema.name().to_string()]
+            }
+            None => vec![],
+        }
+    }
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.0);
+        // Drops run inside a test's runtime; the statement gets a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_url()).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut conn).await;
+                }
+            })
+        });
+        let _ = dropped.join();
+    }
+}
+
 /// Upper bound for a host to answer `/health` after it was spawned
 /// (the first start of a component compiles it).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -250,6 +311,7 @@ pub fn serve_until_exit(manifest: &Manifest, timeout: Duration) -> Exited {
 
 /// [`serve_until_exit`] with `extra_args` appended to the standard flags.
 pub fn serve_until_exit_with(manifest: &Manifest, extra_args: &[&str], timeout: Duration) -> Exited {
+    let schema = Schema::for_backend();
     let dir = tempfile::tempdir().expect("temp dir");
     let manifest_path = manifest.write(dir.path());
     let stderr_path = dir.path().join("stderr.log");
@@ -263,6 +325,7 @@ pub fn serve_until_exit_with(manifest: &Manifest, extra_args: &[&str], timeout: 
         .arg(workspace().join("target").join("e2e-cache"))
         .arg("--listen")
         .arg(format!("127.0.0.1:{}", free_port()))
+        .args(Schema::args(&schema))
         .args(extra_args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -302,6 +365,8 @@ pub struct Host {
     manifest: PathBuf,
     extra: Vec<String>,
     env: Vec<(String, String)>,
+    /// The host's PostgreSQL schema, when the backend is PostgreSQL.
+    schema: Option<Schema>,
     child: Option<Child>,
     port: u16,
     client: reqwest::Client,
@@ -341,6 +406,8 @@ impl Host {
             manifest: manifest_path,
             extra: extra_args.iter().map(|s| s.to_string()).collect(),
             env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            // A test that names its own database keeps it.
+            schema: if extra_args.contains(&"--database-url") { None } else { Schema::for_backend() },
             child: None,
             port: 0,
             client,
@@ -376,6 +443,7 @@ impl Host {
                 .arg("--listen")
                 .arg(format!("127.0.0.1:{}", self.port))
                 .args(["--lease", "2s"])
+                .args(Schema::args(&self.schema))
                 .args(&self.extra)
                 .envs(self.env.iter().map(|(k, v)| (k, v)))
                 .env("NO_COLOR", "1")
@@ -440,6 +508,7 @@ impl Host {
             .args(args)
             .arg("--data-dir")
             .arg(self.data_dir())
+            .args(Schema::args(&self.schema))
             .output()
             .expect("running capsule keys");
         assert!(out.status.success(), "capsule keys {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));

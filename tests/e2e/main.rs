@@ -7,6 +7,10 @@
 
 mod harness;
 
+/// This binary's hosts use the embedded store; `postgres.rs` runs the same
+/// modules on PostgreSQL.
+pub const BACKEND: harness::Backend = harness::Backend::Embedded;
+
 mod admin_push;
 mod backpressure;
 mod blobs;

@@ -163,6 +163,17 @@ impl From<JobError> for ApiError {
             },
             JobError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "JOB_NOT_FOUND", e.to_string()),
             JobError::AlreadyFinished { .. } => Self::new(StatusCode::CONFLICT, "JOB_ALREADY_FINISHED", e.to_string()),
+            JobError::Store(err) if err.is_unavailable() => {
+                tracing::warn!(request = %request_id(), error = %err, "job store unavailable");
+                Self {
+                    retry_after: Some(1),
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "COMMON_STORE_UNAVAILABLE",
+                        "the job database is not answering; nothing was changed — retry in a moment",
+                    )
+                }
+            }
             JobError::Store(err) => Self::internal(err),
         }
     }

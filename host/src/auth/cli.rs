@@ -4,12 +4,11 @@
 //! one within seconds.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 
 use super::{Auth, KeySpec, KeyView, Rate, Role};
-use crate::store::SqliteStore;
+use crate::store::Location;
 
 #[derive(Args, Debug)]
 pub struct KeysArgs {
@@ -18,6 +17,12 @@ pub struct KeysArgs {
     /// The server's data directory (its job database holds the keys).
     #[arg(long, env = "CAPSULE_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+    /// The server's PostgreSQL database, when it uses one (`serve --database-url`).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+    /// The schema inside it (`serve --database-schema`).
+    #[arg(long, env = "CAPSULE_DATABASE_SCHEMA", global = true)]
+    pub database_schema: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -56,12 +61,17 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub async fn run(args: KeysArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.data_dir)?;
-    let database = args.data_dir.join("jobs.db");
-    let store = SqliteStore::open(&database)
-        .await
-        .map_err(|e| anyhow::anyhow!("opening the job database {}: {e}", database.display()))?;
-    let auth = Auth::new(Arc::new(store), None);
+    let location = Location::from_settings(
+        args.database_url.as_deref(),
+        args.database_schema.as_deref(),
+        args.data_dir.join("jobs.db"),
+    )
+    .map_err(anyhow::Error::msg)?;
+    if matches!(location, Location::Sqlite(_)) {
+        std::fs::create_dir_all(&args.data_dir)?;
+    }
+    let store = crate::backends::open(&location).await?.store;
+    let auth = Auth::new(store, None);
     match args.action {
         KeysAction::Create { tenant, role, name, rate, expires_in } => {
             let spec = KeySpec { tenant, role, name, rate, expires_in };

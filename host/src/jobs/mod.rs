@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use events::{JobEvent, Subscription};
 
+use crate::bus::{Bus, Notice};
 use crate::queue::Queue;
 use tracing::Instrument;
 
@@ -70,6 +71,8 @@ pub struct Jobs {
     runtime: Arc<Runtime>,
     registry: Arc<Registry>,
     events: EventHub,
+    /// What this host tells the others sharing its database, and hears from them.
+    bus: Arc<dyn Bus>,
     config: JobsConfig,
     /// This process's identity in leases.
     owner: String,
@@ -90,7 +93,9 @@ pub fn now_ms() -> i64 {
 async fn to_the_end<T: Send + 'static>(
     work: impl Future<Output = Result<T, JobError>> + Send + 'static,
 ) -> Result<T, JobError> {
-    tokio::spawn(work).await.map_err(|e| JobError::Store(StoreError::Batch(format!("the store update failed: {e}"))))?
+    tokio::spawn(work)
+        .await
+        .map_err(|e| JobError::Store(StoreError::Failed(format!("the store update failed: {e}"))))?
 }
 
 fn new_job_id() -> String {
@@ -103,6 +108,7 @@ impl Jobs {
         queue: Arc<dyn Queue>,
         runtime: Arc<Runtime>,
         registry: Arc<Registry>,
+        bus: Arc<dyn Bus>,
         config: JobsConfig,
     ) -> Arc<Self> {
         Arc::new(Self {
@@ -111,6 +117,7 @@ impl Jobs {
             runtime,
             registry,
             events: EventHub::default(),
+            bus,
             config,
             owner: format!("host-{}", uuid::Uuid::new_v4().simple()),
             running: Mutex::new(HashMap::new()),
@@ -140,7 +147,38 @@ impl Jobs {
         }
         let jobs = self.clone();
         tokio::spawn(async move { jobs.keep_leases().await });
+        let (jobs, mut heard) = (self.clone(), self.bus.listen().await);
+        tokio::spawn(async move {
+            while let Some(notice) = heard.recv().await {
+                jobs.heard(notice);
+            }
+        });
         Ok(())
+    }
+
+    /// What another host said about a job: its events reach this host's
+    /// listeners; a cancel stops the guest if the job runs here.
+    fn heard(&self, notice: Notice) {
+        match notice {
+            Notice::Progress { job, percent, step, message } => {
+                self.events.publish(&job, JobEvent::Progress { percent, step, message })
+            }
+            Notice::Chunk { job, text } => self.events.publish(&job, JobEvent::Chunk(text)),
+            Notice::Token { job, seq, text } => self.events.publish(&job, JobEvent::Token { seq, text }),
+            Notice::Finished { job } => self.events.finish(&job),
+            Notice::Cancel { job } => {
+                if let Some(token) = self.running.lock().expect("running lock").get(&job) {
+                    tracing::info!(%job, "cancelled on another host; stopping it here");
+                    token.cancel();
+                }
+            }
+        }
+    }
+
+    /// The job reached a terminal state: tell this host's listeners and the other hosts'.
+    fn finished(&self, id: &str) {
+        self.events.finish(id);
+        self.bus.broadcast(Notice::Finished { job: id.to_string() });
     }
 
     fn enqueue_pending(&self, capability: String, id: String, run_after: i64, now: i64) {
@@ -297,10 +335,12 @@ impl Jobs {
             if previous.is_terminal() {
                 return Ok(previous);
             }
-            if let Some(token) = jobs.running.lock().expect("running lock").get(id) {
-                token.cancel();
+            match jobs.running.lock().expect("running lock").get(id) {
+                Some(token) => token.cancel(),
+                // It may run on another host sharing the store.
+                None => jobs.bus.broadcast(Notice::Cancel { job: id.to_string() }),
             }
-            jobs.events.finish(id);
+            jobs.finished(id);
             // A cancelled job gives its place in the queue back at once.
             if previous == Status::Queued {
                 jobs.queue.remove(&capability, id);

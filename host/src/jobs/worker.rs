@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::{EventHub, JobEvent};
 use super::{Jobs, now_ms};
+use crate::bus::Notice;
 use crate::runtime::{Entry, Failure, JobHooks, JobRun, Level, Version};
 use crate::store::{Claimed, Finish, LlmUsage};
 
@@ -24,10 +25,13 @@ impl JobHooks for RunHooks {
         self.jobs.store.progress(&self.id, percent, step, message);
         let event = JobEvent::Progress { percent, step: step.into(), message: message.into() };
         self.events().publish(&self.id, event);
+        let (step, message) = (step.into(), message.into());
+        self.jobs.bus.broadcast(Notice::Progress { job: self.id.clone(), percent, step, message });
     }
 
     fn emit(&self, chunk: &str) {
         self.events().publish(&self.id, JobEvent::Chunk(chunk.into()));
+        self.jobs.bus.broadcast(Notice::Chunk { job: self.id.clone(), text: chunk.into() });
     }
 
     fn token(&self, text: &str) {
@@ -35,6 +39,7 @@ impl JobHooks for RunHooks {
         // the end, and a retry's tokens from the first attempt's.
         let seq = self.tokens.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.events().publish(&self.id, JobEvent::Token { seq, text: text.into() });
+        self.jobs.bus.broadcast(Notice::Token { job: self.id.clone(), seq, text: text.into() });
     }
 
     fn usage(&self, usage: LlmUsage) {
@@ -123,7 +128,7 @@ impl Jobs {
         match self.store.finish(id, &self.owner, claimed.attempt, finish, now_ms()).await {
             Ok(true) => match retry_in {
                 Some(delay) => self.queue.push_after(capability, id.to_string(), delay),
-                None => self.events.finish(id),
+                None => self.finished(id),
             },
             // Fenced out: cancelled meanwhile (listeners were told then) or
             // the lease was lost and another worker owns the job now.

@@ -1,15 +1,69 @@
-//! Durable job state. [`JobStore`] is the contract; [`SqliteStore`] the
-//! embedded implementation. Every transition that matters for correctness
-//! (claim, finish) is fenced on state, lease owner and attempt, so a job
-//! whose lease was taken over can never complete twice.
+//! Durable job state. [`JobStore`] and [`KeyStore`] are the contract;
+//! [`SqliteStore`] the embedded implementation, [`PgStore`] the shared one
+//! (PostgreSQL), and `conformance` the suite both pass. Every transition
+//! that matters for correctness (claim, finish) is fenced on state, lease
+//! owner and attempt, so a job whose lease was taken over can never complete
+//! twice.
 
+#[cfg(test)]
+pub(crate) mod conformance;
+pub(crate) mod postgres;
+mod postgres_keys;
 mod sqlite;
 mod sqlite_keys;
+
+use std::path::PathBuf;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+
+/// Both halves of a store: jobs and the API keys that own them.
+pub trait Database: JobStore + KeyStore {}
+impl<T: JobStore + KeyStore> Database for T {}
+
+/// Where the job database lives.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// The embedded SQLite file (the zero-configuration default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server shared by every host; `schema` keeps several
+    /// deployments apart in one database.
+    Postgres { url: String, schema: Option<String> },
+}
+
+impl Location {
+    /// `postgres://…` (or `postgresql://…`) is a server; anything else is
+    /// refused, naming what is accepted. Without a URL: the file at `sqlite`.
+    pub fn from_settings(url: Option<&str>, schema: Option<&str>, sqlite: PathBuf) -> Result<Self, String> {
+        match url.map(str::trim).filter(|u| !u.is_empty()) {
+            None => Ok(Location::Sqlite(sqlite)),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Ok(Location::Postgres { url: u.to_string(), schema: schema.map(str::to_string) })
+            }
+            Some(u) => Err(format!(
+                "--database-url `{}`: use a postgres://user@host:5432/db URL, or leave it out for the embedded database",
+                u.split('@').next_back().unwrap_or(u)
+            )),
+        }
+    }
+
+    /// For messages: never the URL's password.
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres { url, schema } => {
+                let at = url.rsplit('@').next().unwrap_or(url).trim_start_matches("postgres://");
+                match schema {
+                    Some(s) => format!("postgres://{at} (schema {s})"),
+                    None => format!("postgres://{at}"),
+                }
+            }
+        }
+    }
+}
 
 use crate::runtime::Failure;
 
@@ -78,6 +132,94 @@ pub struct JobRecord {
     pub usage: Option<LlmUsage>,
 }
 
+/// A `jobs` row as both stores read it (the same columns, the same types).
+#[derive(sqlx::FromRow)]
+pub(crate) struct JobRow {
+    id: String,
+    capability: String,
+    tenant: Option<String>,
+    state: String,
+    input: String,
+    run_after: i64,
+    result: Option<String>,
+    failure_code: Option<String>,
+    failure_message: Option<String>,
+    failure_retryable: Option<bool>,
+    progress: Option<i64>,
+    step: Option<String>,
+    message: Option<String>,
+    attempts: i64,
+    max_attempts: i64,
+    component_digest: Option<String>,
+    created_at: i64,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    updated_at: i64,
+    llm_calls: Option<i64>,
+    llm_prompt_tokens: Option<i64>,
+    llm_completion_tokens: Option<i64>,
+    llm_model: Option<String>,
+}
+
+impl From<JobRow> for JobRecord {
+    fn from(r: JobRow) -> Self {
+        let failure = r.failure_code.map(|code| Failure {
+            code,
+            message: r.failure_message.unwrap_or_default(),
+            retryable: r.failure_retryable.unwrap_or(false),
+        });
+        JobRecord {
+            id: r.id,
+            capability: r.capability,
+            tenant: r.tenant,
+            status: Status::parse(&r.state).unwrap_or(Status::Failed),
+            input: r.input,
+            run_after: r.run_after,
+            result: r.result,
+            failure,
+            progress: r.progress.map(|p| p.clamp(0, 100) as u8),
+            step: r.step,
+            message: r.message,
+            attempts: r.attempts as u32,
+            max_attempts: r.max_attempts as u32,
+            component_digest: r.component_digest,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            updated_at: r.updated_at,
+            usage: r.llm_calls.map(|calls| LlmUsage {
+                calls: calls as u32,
+                prompt_tokens: r.llm_prompt_tokens.unwrap_or(0) as u64,
+                completion_tokens: r.llm_completion_tokens.unwrap_or(0) as u64,
+                model: r.llm_model.unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+/// What a claim returns, as both stores read it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClaimedRow {
+    pub(crate) id: String,
+    input: String,
+    accepted_digest: Option<String>,
+    attempts: i64,
+    max_attempts: i64,
+    tenant: Option<String>,
+}
+
+impl From<ClaimedRow> for Claimed {
+    fn from(r: ClaimedRow) -> Self {
+        Claimed {
+            input: r.input,
+            accepted_digest: r.accepted_digest,
+            attempt: r.attempts as u32,
+            max_attempts: r.max_attempts as u32,
+            tenant: r.tenant,
+        }
+    }
+}
+
 /// Language-model use of one job (or one call, before it is added).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -129,7 +271,7 @@ pub enum Finish {
 }
 
 /// A queued job to (re-)enqueue.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Pending {
     pub id: String,
     pub capability: String,
@@ -153,16 +295,56 @@ pub struct Stats {
     pub processing: u64,
 }
 
+/// What went wrong in a store, in terms a caller can act on; the driver's
+/// own error types stay inside the implementations.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("database error: {0}")]
-    Batch(String),
-    #[error("the store's writer has stopped")]
-    WriterGone,
+    /// The database cannot be reached or is not answering (down, restarting,
+    /// its pool exhausted): worth retrying later.
+    #[error("the job store is unavailable: {0}")]
+    Unavailable(String),
+    /// A write collided with another (a unique key already taken).
+    #[error("the job store refused a conflicting write: {0}")]
+    Conflict(String),
+    /// Anything else: a bug, a corrupt row, a failed migration.
+    #[error("the job store failed: {0}")]
+    Failed(String),
+}
+
+impl StoreError {
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            // A connection that breaks mid-handshake shows up as a protocol
+            // error (`unexpected response from SSLRequest`): unreachable too.
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_string()),
+            // SQLite's busy/locked and Postgres's "cannot connect now" /
+            // admin shutdown: the database is there but not taking work.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("5" | "6" | "57P01" | "57P02" | "57P03" | "53300")) =>
+            {
+                StoreError::Unavailable(db.message().to_string())
+            }
+            _ => StoreError::Failed(e.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Failed(format!("migrating the database: {e}"))
+    }
 }
 
 #[async_trait]
@@ -205,7 +387,7 @@ pub trait JobStore: Send + Sync {
 }
 
 /// An API key as stored: its secret only as a hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct KeyRecord {
     pub id: String,
     pub tenant: String,

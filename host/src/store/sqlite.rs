@@ -10,13 +10,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Claimed, Finish, JobRecord, JobStore, ListFilter, LlmUsage, NewJob, Pending, Stats, Status, StoreError};
+use super::{
+    Claimed, ClaimedRow, Finish, JobRecord, JobRow, JobStore, ListFilter, LlmUsage, NewJob, Pending, Stats, Status,
+    StoreError,
+};
 use crate::runtime::Failure;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -77,9 +78,13 @@ impl SqliteStore {
 
     async fn call<T>(&self, op: impl FnOnce(Reply<T>) -> Op) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
-        self.writer.send(op(tx)).map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        self.writer.send(op(tx)).map_err(|_| writer_gone())?;
+        rx.await.map_err(|_| writer_gone())?
     }
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Failed("the store's writer has stopped".into())
 }
 
 /// How often the WAL is folded back into the database file.
@@ -304,9 +309,9 @@ async fn apply_one(tx: &mut Tx<'_>, op: Single) -> Deferred {
 fn deferred<T: Send + 'static>(reply: Reply<T>, r: Result<T, String>) -> Deferred {
     Box::new(move |commit_error| {
         let r = match (r, commit_error) {
-            (Ok(_), Some(e)) => Err(StoreError::Batch(format!("commit failed: {e}"))),
+            (Ok(_), Some(e)) => Err(StoreError::Failed(format!("commit failed: {e}"))),
             (Ok(v), None) => Ok(v),
-            (Err(e), _) => Err(StoreError::Batch(e)),
+            (Err(e), _) => Err(StoreError::Failed(e)),
         };
         let _ = reply.send(r);
     })
@@ -351,20 +356,8 @@ async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<Strin
          RETURNING jobs.id AS id, jobs.input AS input, jobs.accepted_digest AS accepted_digest,
                    jobs.attempts AS attempts, jobs.max_attempts AS max_attempts, jobs.tenant AS tenant",
     );
-    let found = qb.build().fetch_all(&mut **tx).await?;
-    Ok(found
-        .iter()
-        .map(|r| {
-            let claimed = Claimed {
-                input: r.get("input"),
-                accepted_digest: r.get("accepted_digest"),
-                attempt: r.get::<i64, _>("attempts") as u32,
-                max_attempts: r.get::<i64, _>("max_attempts") as u32,
-                tenant: r.get("tenant"),
-            };
-            (r.get::<String, _>("id"), claimed)
-        })
-        .collect())
+    let found = qb.build_query_as::<ClaimedRow>().fetch_all(&mut **tx).await?;
+    Ok(found.into_iter().map(|r| (r.id.clone(), Claimed::from(r))).collect())
 }
 
 /// Completions, fenced on state, lease owner and attempt: a job whose lease was
@@ -460,7 +453,7 @@ async fn heartbeat(tx: &mut Tx<'_>, owner: &str, ids: &[String], lease_until: i6
 }
 
 async fn reclaim(tx: &mut Tx<'_>, now: i64) -> Result<Vec<Pending>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, Pending>(
         "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ?
          WHERE state = 'processing' AND lease_until < ?
          RETURNING id, capability, run_after",
@@ -469,45 +462,7 @@ async fn reclaim(tx: &mut Tx<'_>, now: i64) -> Result<Vec<Pending>, sqlx::Error>
     .bind(now)
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows.iter().map(pending_from_row).collect())
-}
-
-fn pending_from_row(r: &SqliteRow) -> Pending {
-    Pending { id: r.get("id"), capability: r.get("capability"), run_after: r.get("run_after") }
-}
-
-fn record_from_row(r: &SqliteRow) -> JobRecord {
-    let failure = r.get::<Option<String>, _>("failure_code").map(|code| Failure {
-        code,
-        message: r.get::<Option<String>, _>("failure_message").unwrap_or_default(),
-        retryable: r.get::<Option<bool>, _>("failure_retryable").unwrap_or(false),
-    });
-    JobRecord {
-        id: r.get("id"),
-        capability: r.get("capability"),
-        tenant: r.get("tenant"),
-        status: Status::parse(r.get::<&str, _>("state")).unwrap_or(Status::Failed),
-        input: r.get("input"),
-        run_after: r.get("run_after"),
-        result: r.get("result"),
-        failure,
-        progress: r.get::<Option<i64>, _>("progress").map(|p| p.clamp(0, 100) as u8),
-        step: r.get("step"),
-        message: r.get("message"),
-        attempts: r.get::<i64, _>("attempts") as u32,
-        max_attempts: r.get::<i64, _>("max_attempts") as u32,
-        component_digest: r.get("component_digest"),
-        created_at: r.get("created_at"),
-        started_at: r.get("started_at"),
-        finished_at: r.get("finished_at"),
-        updated_at: r.get("updated_at"),
-        usage: r.get::<Option<i64>, _>("llm_calls").map(|calls| LlmUsage {
-            calls: calls as u32,
-            prompt_tokens: r.get::<Option<i64>, _>("llm_prompt_tokens").unwrap_or(0) as u64,
-            completion_tokens: r.get::<Option<i64>, _>("llm_completion_tokens").unwrap_or(0) as u64,
-            model: r.get::<Option<String>, _>("llm_model").unwrap_or_default(),
-        }),
-    }
+    Ok(rows)
 }
 
 #[async_trait]
@@ -556,15 +511,20 @@ impl JobStore for SqliteStore {
     }
 
     async fn pending(&self) -> Result<Vec<Pending>, StoreError> {
-        let rows = sqlx::query("SELECT id, capability, run_after FROM jobs WHERE state = 'queued' ORDER BY id")
-            .fetch_all(&self.reader)
-            .await?;
-        Ok(rows.iter().map(pending_from_row).collect())
+        let rows = sqlx::query_as::<_, Pending>(
+            "SELECT id, capability, run_after FROM jobs WHERE state = 'queued' ORDER BY id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows)
     }
 
     async fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
-        let row = sqlx::query("SELECT * FROM jobs WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
-        Ok(row.as_ref().map(record_from_row))
+        let row = sqlx::query_as::<_, JobRow>("SELECT * FROM jobs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(row.map(JobRecord::from))
     }
 
     async fn list(&self, filter: &ListFilter) -> Result<Vec<JobRecord>, StoreError> {
@@ -581,19 +541,19 @@ impl JobStore for SqliteStore {
             qb.push(" AND id < ").push_bind(b.clone());
         }
         qb.push(" ORDER BY id DESC LIMIT ").push_bind(filter.limit as i64);
-        let rows = qb.build().fetch_all(&self.reader).await?;
-        Ok(rows.iter().map(record_from_row).collect())
+        let rows = qb.build_query_as::<JobRow>().fetch_all(&self.reader).await?;
+        Ok(rows.into_iter().map(JobRecord::from).collect())
     }
 
     async fn find_by_cache_key(&self, key: &str) -> Result<Option<JobRecord>, StoreError> {
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, JobRow>(
             "SELECT * FROM jobs WHERE cache_key = ? AND state IN ('queued', 'processing', 'completed')
              ORDER BY (state = 'completed') DESC, id DESC LIMIT 1",
         )
         .bind(key)
         .fetch_optional(&self.reader)
         .await?;
-        Ok(row.as_ref().map(record_from_row))
+        Ok(row.map(JobRecord::from))
     }
 
     async fn jobs_per_digest(&self, capability: &str) -> Result<Vec<(String, u64)>, StoreError> {
@@ -620,102 +580,26 @@ impl JobStore for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::SqliteStore;
 
-    async fn store() -> (tempfile::TempDir, SqliteStore) {
+    /// A store in its own temporary directory, removed with it.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        store: SqliteStore,
+    }
+
+    impl std::ops::Deref for Fixture {
+        type Target = SqliteStore;
+        fn deref(&self) -> &SqliteStore {
+            &self.store
+        }
+    }
+
+    async fn open() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let s = SqliteStore::open(&dir.path().join("jobs.db")).await.unwrap();
-        (dir, s)
+        let store = SqliteStore::open(&dir.path().join("jobs.db")).await.unwrap();
+        Fixture { _dir: dir, store }
     }
 
-    fn job(id: &str) -> NewJob {
-        NewJob {
-            id: id.into(),
-            capability: "echo".into(),
-            input: "{}".into(),
-            max_attempts: 2,
-            cache_key: None,
-            accepted_digest: "d".into(),
-            tenant: None,
-            now: 1,
-        }
-    }
-
-    #[tokio::test]
-    async fn a_job_is_claimed_once() {
-        let (_d, s) = store().await;
-        s.insert(job("job_a")).await.unwrap();
-        let c = s.claim("job_a", "host1", 100, "sha256:x", 2).await.unwrap().unwrap();
-        assert_eq!(c.attempt, 1);
-        assert!(s.claim("job_a", "host2", 100, "sha256:x", 2).await.unwrap().is_none());
-    }
-
-    #[tokio::test]
-    async fn concurrent_claims_of_one_job_have_one_winner() {
-        let (_d, s) = store().await;
-        s.insert(job("job_d")).await.unwrap();
-        // Sent together, these usually land in one batch (one multi-row statement).
-        let (a, b, c) = tokio::join!(
-            s.claim("job_d", "h1", 100, "d", 2),
-            s.claim("job_d", "h2", 100, "d", 2),
-            s.claim("job_d", "h3", 100, "d", 2)
-        );
-        let winners = [a, b, c].into_iter().filter(|r| r.as_ref().unwrap().is_some()).count();
-        assert_eq!(winners, 1);
-    }
-
-    #[tokio::test]
-    async fn completion_is_fenced_by_owner_and_attempt() {
-        let (_d, s) = store().await;
-        s.insert(job("job_b")).await.unwrap();
-        s.claim("job_b", "host1", 10, "d", 2).await.unwrap().unwrap();
-        // The lease expires and another host takes the job over.
-        assert_eq!(s.reclaim_expired(20).await.unwrap().len(), 1);
-        let c = s.claim("job_b", "host2", 100, "d", 21).await.unwrap().unwrap();
-        assert_eq!(c.attempt, 2);
-        let stale = s.finish("job_b", "host1", 1, Finish::Completed { result: "1".into() }, 22).await.unwrap();
-        assert!(!stale);
-        let fresh = s.finish("job_b", "host2", 2, Finish::Completed { result: "2".into() }, 23).await.unwrap();
-        assert!(fresh);
-        let again = s.finish("job_b", "host2", 2, Finish::Completed { result: "3".into() }, 24).await.unwrap();
-        assert!(!again);
-        assert_eq!(s.get("job_b").await.unwrap().unwrap().result.as_deref(), Some("2"));
-    }
-
-    #[tokio::test]
-    async fn cancel_reports_the_previous_state() {
-        let (_d, s) = store().await;
-        s.insert(job("job_c")).await.unwrap();
-        assert_eq!(s.cancel("job_c", 5).await.unwrap(), Some(Status::Queued));
-        assert_eq!(s.cancel("job_c", 6).await.unwrap(), Some(Status::Cancelled));
-        assert_eq!(s.cancel("job_nope", 6).await.unwrap(), None);
-        assert!(s.claim("job_c", "h", 10, "d", 7).await.unwrap().is_none());
-    }
-
-    #[tokio::test]
-    async fn list_pages_newest_first() {
-        let (_d, s) = store().await;
-        for i in 0..5 {
-            s.insert(job(&format!("job_{i}"))).await.unwrap();
-        }
-        let first = s.list(&ListFilter { limit: 2, ..Default::default() }).await.unwrap();
-        assert_eq!(first.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), ["job_4", "job_3"]);
-        let next = s.list(&ListFilter { limit: 2, before: Some("job_3".into()), ..Default::default() }).await.unwrap();
-        assert_eq!(next.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), ["job_2", "job_1"]);
-    }
-
-    #[tokio::test]
-    async fn a_list_shows_only_the_tenants_own_jobs() {
-        let (_d, s) = store().await;
-        for (id, tenant) in [("job_1", Some("a")), ("job_2", Some("b")), ("job_3", None)] {
-            s.insert(NewJob { tenant: tenant.map(str::to_string), ..job(id) }).await.unwrap();
-        }
-        let ids = |jobs: Vec<JobRecord>| jobs.into_iter().map(|j| j.id).collect::<Vec<_>>();
-        let of_a = s.list(&ListFilter { tenant: Some("a".into()), limit: 10, ..Default::default() }).await.unwrap();
-        assert_eq!(ids(of_a), ["job_1"]);
-        let open = s.list(&ListFilter { limit: 10, ..Default::default() }).await.unwrap();
-        assert_eq!(ids(open), ["job_3"]);
-        let claimed = s.claim("job_2", "h", 10, "d", 5).await.unwrap().unwrap();
-        assert_eq!(claimed.tenant.as_deref(), Some("b"));
-    }
+    crate::store::conformance::conformance!(open());
 }

@@ -2,10 +2,11 @@
 //! unit-length vectors with JSON metadata and text, per owner (tenant).
 //!
 //! A trait with an embedded implementation ([`sqlite::SqliteVectors`]: rows
-//! in the SQLite database, searched exactly in memory); the distributed one
-//! comes with the Postgres store. [`conformance`] is the behaviour every
-//! implementation must show.
+//! in the SQLite database, searched exactly in memory) and a shared one
+//! ([`postgres::PgVectors`]: rows in the PostgreSQL store, searched exactly
+//! in the host). [`conformance`] is the behaviour every implementation must show.
 
+pub mod postgres;
 pub mod sqlite;
 
 #[cfg(test)]
@@ -67,6 +68,35 @@ pub trait VectorIndex: Send + Sync {
         top_k: usize,
         filter: Map<String, Value>,
     ) -> Result<Vec<Hit>, VectorError>;
+}
+
+/// Points ready to store in a collection whose vectors have `existing`
+/// dimensions (`None`: it is empty, and the first point sets them): every
+/// vector of that length, finite, and normalised. Returns the dimension too.
+pub fn prepared(
+    collection: &str,
+    existing: Option<usize>,
+    points: Vec<Point>,
+) -> Result<(usize, Vec<Point>), VectorError> {
+    let dim = existing.or_else(|| points.first().map(|p| p.vector.len())).unwrap_or(0);
+    if dim == 0 {
+        return Err(VectorError::Invalid("a vector has no dimensions".into()));
+    }
+    let mut ready = Vec::with_capacity(points.len());
+    for p in points {
+        if p.vector.len() != dim {
+            return Err(VectorError::Dimension {
+                collection: collection.to_string(),
+                expected: dim,
+                got: p.vector.len(),
+            });
+        }
+        if p.vector.iter().any(|x| !x.is_finite()) {
+            return Err(VectorError::Invalid(format!("the vector of `{}` holds a NaN or an infinity", p.id)));
+        }
+        ready.push(Point { vector: normalised(p.vector), ..p });
+    }
+    Ok((dim, ready))
 }
 
 /// Whether `metadata` has every top-level value of `filter`.

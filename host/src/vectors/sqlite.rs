@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
-use super::{CollectionKey, Hit, Point, VectorError, VectorIndex, matches, normalised};
+use super::{CollectionKey, Hit, Point, VectorError, VectorIndex, matches, normalised, prepared};
 
 #[derive(Default)]
 struct Loaded {
@@ -89,7 +89,7 @@ impl Loaded {
 }
 
 /// Eight independent sums, so the compiler vectorises the loop.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
@@ -172,24 +172,7 @@ impl VectorIndex for SqliteVectors {
         let _writing = slot.writing.lock().await;
         let loaded = self.loaded(key).await?;
         let existing = { loaded.read().expect("vectors lock").dim };
-        let dim = if existing == 0 { points[0].vector.len() } else { existing };
-        if dim == 0 {
-            return Err(VectorError::Invalid("a vector has no dimensions".into()));
-        }
-        let mut ready = Vec::with_capacity(points.len());
-        for p in points {
-            if p.vector.len() != dim {
-                return Err(VectorError::Dimension {
-                    collection: key.name.clone(),
-                    expected: dim,
-                    got: p.vector.len(),
-                });
-            }
-            if p.vector.iter().any(|x| !x.is_finite()) {
-                return Err(VectorError::Invalid(format!("the vector of `{}` holds a NaN or an infinity", p.id)));
-            }
-            ready.push(Point { vector: normalised(p.vector), ..p });
-        }
+        let (dim, ready) = prepared(&key.name, (existing > 0).then_some(existing), points)?;
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         for p in &ready {
             let bytes: Vec<u8> = p.vector.iter().flat_map(|x| x.to_le_bytes()).collect();

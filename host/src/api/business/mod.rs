@@ -115,6 +115,10 @@ impl From<JobError> for BusinessError {
             }
             JobError::QueueFull { .. } => Self::new(BUSY, format!("{e}; retry in a moment")),
             JobError::NotFound(_) | JobError::AlreadyFinished { .. } => Self::new(FAILED, e.to_string()),
+            JobError::Store(err) if err.is_unavailable() => {
+                tracing::warn!(error = %err, "seed 000 route: store unavailable");
+                Self::new(BUSY, "the job database is not answering; retry in a moment")
+            }
             JobError::Store(err) => {
                 tracing::error!(error = %err, "seed 000 route: store error");
                 Self::new(FAILED, "the job store failed; retry")

@@ -112,6 +112,9 @@ impl From<JobError> for SeedError {
                 AI_UNAVAILABLE.because(format!("this server does not run the `{c}` component"))
             }
             JobError::QueueFull { .. } => UNAVAILABLE.because("too many tasks are waiting; retry shortly"),
+            JobError::Store(e) if e.is_unavailable() => {
+                UNAVAILABLE.because("the job database is not answering; retry shortly")
+            }
             JobError::NotFound(_) | JobError::AlreadyFinished { .. } | JobError::Store(_) => INTERNAL,
         }
     }

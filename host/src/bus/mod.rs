@@ -1,0 +1,63 @@
+//! What hosts sharing one database tell each other about jobs: a job's
+//! live events (so an event stream or a synchronous call on one host follows
+//! a job running on another), its end, and cancels (so the host running a
+//! job stops its guest when another host was asked to cancel it).
+//!
+//! [`Bus`] is the contract; [`MemoryBus`] the in-process implementation (a
+//! single host has no peers; tests join several handles), [`PgBus`] the
+//! shared one over PostgreSQL `LISTEN`/`NOTIFY`; `conformance` the suite
+//! both pass. Delivery is best effort: a host that was disconnected misses
+//! what was said meanwhile, so nothing that must happen relies on it alone
+//! (the store stays the truth: a cancelled job's result is fenced out).
+
+mod memory;
+mod postgres;
+
+#[cfg(test)]
+mod conformance;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+pub use memory::MemoryBus;
+pub use postgres::PgBus;
+
+/// One message between hosts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    Progress {
+        job: String,
+        percent: u8,
+        step: String,
+        message: String,
+    },
+    Chunk {
+        job: String,
+        text: String,
+    },
+    Token {
+        job: String,
+        seq: u64,
+        text: String,
+    },
+    /// The job reached a terminal state; read it from the store.
+    Finished {
+        job: String,
+    },
+    /// Stop the job's guest if it runs here.
+    Cancel {
+        job: String,
+    },
+}
+
+#[async_trait::async_trait]
+pub trait Bus: Send + Sync {
+    /// Tell every other host; never waits and never fails the caller (a
+    /// notice that cannot be sent is logged).
+    fn broadcast(&self, notice: Notice);
+    /// What other hosts broadcast, in the order each sent it, never this
+    /// host's own notices; listening has begun when this returns. Called
+    /// once, when the host starts.
+    async fn listen(&self) -> mpsc::UnboundedReceiver<Notice>;
+}

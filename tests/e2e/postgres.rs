@@ -1,0 +1,54 @@
+//! The end-to-end suite again, every host on PostgreSQL (`--database-url`,
+//! a schema of its own per host on the test server): the same modules as
+//! `main.rs`, so the shared store is held to every behaviour the embedded
+//! one is, plus `shared_store` (what only a shared store does).
+
+mod harness;
+
+pub const BACKEND: harness::Backend = harness::Backend::Postgres;
+
+mod admin_push;
+mod backpressure;
+mod blobs;
+mod business;
+mod cache;
+mod calendar;
+mod cancel;
+mod cli;
+mod client_faults;
+mod connections;
+mod cors;
+mod docs;
+mod documents;
+mod event_channels;
+mod files;
+mod hot_swap;
+mod language;
+mod lifecycle;
+mod manifest;
+mod openai_double;
+mod openapi;
+mod outbound;
+mod preinit;
+mod python;
+mod python_tools;
+mod recovery;
+mod sandbox;
+mod scaffold;
+mod search_providers;
+mod tenants;
+mod validation;
+
+// Only here: behaviours of the shared store itself.
+mod shared_store;
+
+#[test]
+fn the_postgres_suite_runs_every_module_of_the_embedded_one() {
+    let modules = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(harness::workspace().join("tests/e2e").join(file)).expect("crate root");
+        text.lines().filter(|l| l.starts_with("mod ")).map(str::to_string).collect()
+    };
+    let here = modules("postgres.rs");
+    let missing: Vec<String> = modules("main.rs").into_iter().filter(|m| !here.contains(m)).collect();
+    assert!(missing.is_empty(), "not run on PostgreSQL: {missing:?}");
+}

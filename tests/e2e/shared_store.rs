@@ -1,0 +1,128 @@
+//! What only the shared store does: a host whose PostgreSQL goes away
+//! answers clearly, loses nothing and carries on when it is back. The
+//! database is reached through a loopback proxy the test can cut, so the
+//! server every other test uses keeps running.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+use crate::harness::{Host, Manifest, SECS_60, Schema};
+
+/// A TCP proxy to the test PostgreSQL server that can be cut (every
+/// connection closed, new ones refused) and restored.
+#[derive(Clone, Default)]
+struct Proxy {
+    cut: Arc<Mutex<bool>>,
+    links: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: &'static str) -> (Proxy, u16) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let proxy = Proxy::default();
+        let accepting = proxy.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if *accepting.cut.lock().unwrap() {
+                    drop(client);
+                    continue;
+                }
+                let link = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                accepting.links.lock().unwrap().push(link);
+            }
+        });
+        (proxy, port)
+    }
+
+    fn cut(&self) {
+        *self.cut.lock().unwrap() = true;
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    fn restore(&self) {
+        *self.cut.lock().unwrap() = false;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_database_is_unreachable_submissions_get_503_and_nothing_is_lost() {
+    let (proxy, port) = Proxy::start("127.0.0.1:5432").await;
+    let schema = Schema::new();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/test");
+    let args = ["--database-url", url.as_str(), "--database-schema", schema.name()];
+    let host = Host::start(&Manifest::new().job("echo", &[]), &args).await;
+    let before = host.submit("echo", &json!({"message": "before"})).await;
+    assert_eq!(host.wait_terminal(&before, SECS_60).await["status"], "completed");
+
+    proxy.cut();
+    let (status, headers, body) = host.post_json("/api/v1/echo/jobs", &json!({"message": "during"})).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "COMMON_STORE_UNAVAILABLE", "{body}");
+    assert!(headers.contains_key("retry-after"), "{headers:?}");
+    let (status, _, health) = host.get("/health").await;
+    assert_eq!((status, health["data"]["status"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("degraded")));
+
+    proxy.restore();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let after = loop {
+        let (status, _, body) = host.post_json("/api/v1/echo/jobs", &json!({"message": "after"})).await;
+        if status == StatusCode::ACCEPTED {
+            break body["data"]["jobId"].as_str().expect("jobId").to_string();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the host did not come back: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(host.wait_terminal(&after, SECS_60).await["status"], "completed");
+    let job = host.job(&before).await;
+    assert_eq!(job["result"], json!({"message": "before"}), "{job}");
+}
+
+/// Two hosts on one database schema (the schema is dropped when the last
+/// of them is, with the returned guard).
+async fn two_hosts(manifest: &Manifest) -> (Host, Host, Schema) {
+    let schema = Schema::new();
+    let url = crate::harness::postgres_url();
+    let args = ["--database-url", url.as_str(), "--database-schema", schema.name()];
+    let first = Host::start(manifest, &args).await;
+    let second = Host::start(manifest, &args).await;
+    (first, second, schema)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_stream_on_one_host_follows_a_job_running_on_another_to_its_end() {
+    let (watcher, runner, _schema) = two_hosts(&Manifest::new().job("slow", &[])).await;
+    let id = runner.submit("slow", &json!({"steps": 5, "step_ms": 200})).await;
+    let events = watcher.open_events(&id, SECS_60).await.collect().await;
+    let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
+    assert!(names.contains(&"progress"), "no progress reached the other host: {names:?}");
+    let completed = events.iter().find(|(e, _)| e == "completed").expect("the end reached the other host");
+    assert_eq!(completed.1["status"], "completed", "{events:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_sent_to_one_host_stops_a_busy_loop_running_on_another() {
+    let manifest = Manifest::new().job("busy-loop", &[("concurrency", "1"), ("timeout", "\"60s\"")]);
+    let (canceller, runner, _schema) = two_hosts(&manifest).await;
+    let first = runner.submit("busy-loop", &json!({})).await;
+    runner.wait_status(&first, "processing", SECS_60).await;
+    let (status, _, body) = canceller.delete(&format!("/api/v1/jobs/{first}")).await;
+    assert_eq!((status, body["data"]["status"].as_str()), (StatusCode::OK, Some("cancelled")), "{body}");
+    // The runner's only slot frees when its guest stops; without the cancel
+    // reaching it, the guest would hold the slot until its 60 s timeout.
+    let second = runner.submit("busy-loop", &json!({"n": 2})).await;
+    runner.wait_status(&second, "processing", Duration::from_secs(20)).await;
+    assert!(runner.log_text().contains("cancelled on another host"), "{}", runner.log_tail());
+    canceller.delete(&format!("/api/v1/jobs/{second}")).await;
+}
