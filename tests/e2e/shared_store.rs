@@ -126,3 +126,24 @@ async fn a_cancel_sent_to_one_host_stops_a_busy_loop_running_on_another() {
     assert!(runner.log_text().contains("cancelled on another host"), "{}", runner.log_tail());
     canceller.delete(&format!("/api/v1/jobs/{second}")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_cancelled_without_a_notice_is_stopped_by_the_next_heartbeat() {
+    let schema = Schema::new();
+    let url = crate::harness::postgres_url();
+    let args = ["--database-url", url.as_str(), "--database-schema", schema.name()];
+    let manifest = Manifest::new().job("busy-loop", &[("concurrency", "1"), ("timeout", "\"60s\"")]);
+    let host = Host::start(&manifest, &args).await;
+    let first = host.submit("busy-loop", &json!({})).await;
+    host.wait_status(&first, "processing", SECS_60).await;
+    // Straight in the database: no host hears of it.
+    use sqlx::Connection;
+    let mut db = sqlx::PgConnection::connect(&url).await.expect("the test database");
+    let sql = format!("UPDATE {}.jobs SET state = 'cancelled' WHERE id = $1", schema.name());
+    sqlx::query(&sql).bind(&first).execute(&mut db).await.expect("cancelled in the database");
+    // The host's only slot frees when its guest stops (else after 60 s).
+    let second = host.submit("busy-loop", &json!({"n": 2})).await;
+    host.wait_status(&second, "processing", Duration::from_secs(20)).await;
+    assert!(host.log_text().contains("no longer this host's job"), "{}", host.log_tail());
+    host.delete(&format!("/api/v1/jobs/{second}")).await;
+}

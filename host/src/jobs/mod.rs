@@ -76,10 +76,17 @@ pub struct Jobs {
     config: JobsConfig,
     /// This process's identity in leases.
     owner: String,
-    /// Cancellation handles of the jobs this process is running.
-    running: Mutex<HashMap<String, CancellationToken>>,
+    /// The jobs this process is running.
+    running: Mutex<HashMap<String, Running>>,
     /// Serialises identical cacheable submissions so they share one job.
     submit_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// A job this process runs: how to stop it, and which attempt it holds
+/// (`None` until the claim succeeded: its lease is not this host's yet).
+struct Running {
+    token: CancellationToken,
+    attempt: Option<u32>,
 }
 
 pub fn now_ms() -> i64 {
@@ -167,9 +174,9 @@ impl Jobs {
             Notice::Token { job, seq, text } => self.events.publish(&job, JobEvent::Token { seq, text }),
             Notice::Finished { job } => self.events.finish(&job),
             Notice::Cancel { job } => {
-                if let Some(token) = self.running.lock().expect("running lock").get(&job) {
+                if let Some(running) = self.running.lock().expect("running lock").get(&job) {
                     tracing::info!(%job, "cancelled on another host; stopping it here");
-                    token.cancel();
+                    running.token.cancel();
                 }
             }
         }
@@ -209,11 +216,32 @@ impl Jobs {
         loop {
             tick.tick().await;
             let now = now_ms();
-            let ids: Vec<String> = self.running.lock().expect("running lock").keys().cloned().collect();
-            if !ids.is_empty() {
+            let held: HashMap<String, u32> = self
+                .running
+                .lock()
+                .expect("running lock")
+                .iter()
+                .filter_map(|(id, r)| r.attempt.map(|a| (id.clone(), a)))
+                .collect();
+            if !held.is_empty() {
                 let until = now + self.config.lease.as_millis() as i64;
-                if let Err(e) = self.store.heartbeat(&self.owner, ids, until).await {
-                    tracing::warn!(error = %e, "lease heartbeat failed");
+                match self.store.heartbeat(&self.owner, held.keys().cloned().collect(), until).await {
+                    // Cancelled or taken over while a notice about it was
+                    // missed: stop the guest; its result would be fenced out.
+                    Ok(lost) => {
+                        let running = self.running.lock().expect("running lock");
+                        for id in lost {
+                            // The same attempt still: not a retry claimed since.
+                            match running.get(&id) {
+                                Some(r) if r.attempt.is_some() && r.attempt == held.get(&id).copied() => {
+                                    tracing::info!(job = %id, "no longer this host's job; stopping it");
+                                    r.token.cancel();
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "lease heartbeat failed"),
                 }
             }
             match self.store.reclaim_expired(now).await {
@@ -336,7 +364,7 @@ impl Jobs {
                 return Ok(previous);
             }
             match jobs.running.lock().expect("running lock").get(id) {
-                Some(token) => token.cancel(),
+                Some(running) => running.token.cancel(),
                 // It may run on another host sharing the store.
                 None => jobs.bus.broadcast(Notice::Cancel { job: id.to_string() }),
             }

@@ -72,11 +72,17 @@ impl Jobs {
         // Registered before the claim: a cancel that lands between the claim
         // and the run still finds the job's token.
         let cancel = CancellationToken::new();
-        self.running.lock().expect("running lock").insert(id.to_string(), cancel.clone());
+        let running = super::Running { token: cancel.clone(), attempt: None };
+        self.running.lock().expect("running lock").insert(id.to_string(), running);
         let now = now_ms();
         let lease_until = now + self.config.lease.as_millis() as i64;
         let claimed = match self.store.claim(id, &self.owner, lease_until, &version.digest, now).await {
-            Ok(Some(c)) => c,
+            Ok(Some(c)) => {
+                if let Some(running) = self.running.lock().expect("running lock").get_mut(id) {
+                    running.attempt = Some(c.attempt);
+                }
+                c
+            }
             // Cancelled, or already taken by another worker.
             Ok(None) => {
                 self.running.lock().expect("running lock").remove(id);

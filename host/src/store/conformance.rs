@@ -109,10 +109,27 @@ pub async fn heartbeats_extend_only_the_owners_leases(s: &dyn Database) {
     }
     s.claim("job_1", "mine", 10, "d", 2).await.unwrap().unwrap();
     s.claim("job_2", "theirs", 10, "d", 2).await.unwrap().unwrap();
-    s.heartbeat("mine", vec!["job_1".into(), "job_2".into()], 1000).await.unwrap();
+    let lost = s.heartbeat("mine", vec!["job_1".into(), "job_2".into()], 1000).await.unwrap();
+    assert_eq!(lost, ["job_2"], "a job of another owner is not this owner's");
     let expired: Vec<String> = s.reclaim_expired(20).await.unwrap().into_iter().map(|p| p.id).collect();
     assert_eq!(expired, ["job_2"]);
     assert_eq!(s.get("job_1").await.unwrap().unwrap().status, Status::Processing);
+}
+
+pub async fn a_heartbeat_names_the_jobs_that_are_no_longer_the_owners(s: &dyn Database) {
+    for id in ["job_kept", "job_cancelled", "job_taken"] {
+        s.insert(job(id)).await.unwrap();
+        s.claim(id, "mine", 10, "d", 2).await.unwrap().unwrap();
+    }
+    s.cancel("job_cancelled", 3).await.unwrap();
+    // Its lease ran out and another host took it over.
+    s.heartbeat("mine", vec!["job_kept".into(), "job_cancelled".into()], 100).await.unwrap();
+    assert_eq!(s.reclaim_expired(20).await.unwrap().len(), 1);
+    s.claim("job_taken", "theirs", 200, "d", 21).await.unwrap().unwrap();
+    let ids = vec!["job_kept".into(), "job_cancelled".into(), "job_taken".into()];
+    let mut lost = s.heartbeat("mine", ids, 300).await.unwrap();
+    lost.sort();
+    assert_eq!(lost, ["job_cancelled", "job_taken"]);
 }
 
 pub async fn list_pages_newest_first(s: &dyn Database) {
@@ -252,6 +269,7 @@ macro_rules! conformance {
             cancel_reports_the_previous_state,
             a_cancelled_running_job_cannot_complete,
             heartbeats_extend_only_the_owners_leases,
+            a_heartbeat_names_the_jobs_that_are_no_longer_the_owners,
             list_pages_newest_first,
             a_list_shows_only_the_tenants_own_jobs,
             the_cache_key_finds_a_completed_job_before_one_in_flight,

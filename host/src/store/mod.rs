@@ -371,8 +371,10 @@ pub trait JobStore: Send + Sync {
     /// Add one model call's tokens to the job; written lazily, never lost
     /// behind the job's end (the same writer orders both).
     fn add_usage(&self, id: &str, usage: LlmUsage);
-    /// Extend the lease of jobs this owner is running.
-    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<(), StoreError>;
+    /// Extend the leases of the jobs this owner runs; returns those of `ids`
+    /// that are not its own any more (cancelled, or taken over after a lease
+    /// expired): the caller stops them, whether or not it heard why.
+    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<Vec<String>, StoreError>;
     /// Jobs whose lease expired go back to `queued`; returns them.
     async fn reclaim_expired(&self, now: i64) -> Result<Vec<Pending>, StoreError>;
     /// Every queued job, oldest first (start-up recovery).

@@ -307,16 +307,17 @@ impl JobStore for PgStore {
         let _ = self.lazy.send(Lazy::Usage { id: id.into(), usage });
     }
 
-    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE jobs SET lease_until = $1 WHERE id = ANY($3) AND lease_owner = $2 AND state = 'processing'",
+    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<Vec<String>, StoreError> {
+        let kept: Vec<String> = sqlx::query_scalar(
+            "UPDATE jobs SET lease_until = $1 WHERE id = ANY($3) AND lease_owner = $2 AND state = 'processing'
+             RETURNING id",
         )
         .bind(lease_until)
         .bind(owner)
         .bind(&ids)
-        .execute(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(())
+        Ok(ids.into_iter().filter(|id| !kept.contains(id)).collect())
     }
 
     async fn reclaim_expired(&self, now: i64) -> Result<Vec<Pending>, StoreError> {

@@ -34,7 +34,7 @@ enum Op {
     Cancel { id: String, now: i64, reply: Reply<Option<Status>> },
     Progress { id: String, percent: u8, step: String, message: String },
     Usage { id: String, usage: LlmUsage },
-    Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<()> },
+    Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<Vec<String>> },
     Reclaim { now: i64, reply: Reply<Vec<Pending>> },
 }
 
@@ -281,7 +281,7 @@ fn chunks<T>(items: Vec<T>) -> Vec<Vec<T>> {
 enum Single {
     Ending { id: String, owner: String, attempt: u32, ending: Ending, now: i64, reply: Reply<bool> },
     Cancel { id: String, now: i64, reply: Reply<Option<Status>> },
-    Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<()> },
+    Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<Vec<String>> },
     Reclaim { now: i64, reply: Reply<Vec<Pending>> },
 }
 
@@ -440,16 +440,21 @@ async fn cancel(tx: &mut Tx<'_>, id: &str, now: i64) -> Result<Option<Status>, s
     Ok(Some(state))
 }
 
-async fn heartbeat(tx: &mut Tx<'_>, owner: &str, ids: &[String], lease_until: i64) -> Result<(), sqlx::Error> {
+async fn heartbeat(tx: &mut Tx<'_>, owner: &str, ids: &[String], lease_until: i64) -> Result<Vec<String>, sqlx::Error> {
+    let mut lost = Vec::new();
     for id in ids {
-        sqlx::query("UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'processing'")
-            .bind(lease_until)
-            .bind(id)
-            .bind(owner)
-            .execute(&mut **tx)
-            .await?;
+        let kept =
+            sqlx::query("UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'processing'")
+                .bind(lease_until)
+                .bind(id)
+                .bind(owner)
+                .execute(&mut **tx)
+                .await?;
+        if kept.rows_affected() == 0 {
+            lost.push(id.clone());
+        }
     }
-    Ok(())
+    Ok(lost)
 }
 
 async fn reclaim(tx: &mut Tx<'_>, now: i64) -> Result<Vec<Pending>, sqlx::Error> {
@@ -501,7 +506,7 @@ impl JobStore for SqliteStore {
         let _ = self.writer.send(Op::Usage { id: id.into(), usage });
     }
 
-    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<(), StoreError> {
+    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<Vec<String>, StoreError> {
         let owner = owner.to_string();
         self.call(|reply| Op::Heartbeat { owner, ids, lease_until, reply }).await
     }
