@@ -39,7 +39,7 @@ pub async fn run(args: &BenchArgs, path: &Path) -> anyhow::Result<()> {
     }
     let loaded: Vec<String> = capabilities.iter().map(|c| c.id.clone()).collect();
     let scratch = Scratch::new("bench")?;
-    let host = start_host(args, &scratch, capabilities, args.host.queue_capacity).await?;
+    let host = start_host(args, &scratch, capabilities, args.host.queue_capacity, None).await?;
     let rss_loaded = rss_kib();
     let runtime = host.jobs.runtime().clone();
     let warm = host.jobs.registry().get(&id).context("the measured capability")?.current();

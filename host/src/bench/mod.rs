@@ -1,5 +1,6 @@
 //! `capsule bench`: end-to-end no-op jobs through the embedded engine
-//! (submit → queue → wasm → completed in SQLite), submit latency, and the
+//! (submit → queue → wasm → completed in SQLite, or in PostgreSQL with
+//! `--database-url`, in a schema of the bench's own), submit latency, and the
 //! raw instantiate+run cost of the runtime alone, measured in one run so
 //! the figures can be compared as ratios. With `--component`, a real
 //! component's per-job run time as loaded and pre-initialized instead
@@ -109,8 +110,45 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         });
     }
     let scratch = Scratch::new("bench")?;
-    let host = start_host(&args, &scratch, capabilities, args.jobs + 1).await?;
-    measure(&args, &host).await
+    let schema = BenchSchema::for_args(&args);
+    let host = start_host(&args, &scratch, capabilities, args.jobs + 1, schema.as_ref()).await?;
+    let measured = measure(&args, &host).await;
+    if let Some(schema) = schema {
+        schema.drop_it().await;
+    }
+    measured
+}
+
+/// With `--database-url`, the bench's jobs go to a schema of their own
+/// (`--database-schema`, or a fresh `bench_…` one that is dropped after).
+struct BenchSchema {
+    url: String,
+    name: String,
+    ours: bool,
+}
+
+impl BenchSchema {
+    fn for_args(args: &BenchArgs) -> Option<Self> {
+        let url = args.host.database_url.clone()?;
+        Some(match &args.host.database_schema {
+            Some(name) => Self { url, name: name.clone(), ours: false },
+            None => Self { url, name: format!("bench_{}", uuid::Uuid::new_v4().simple()), ours: true },
+        })
+    }
+
+    async fn drop_it(self) {
+        use sqlx::Connection;
+        if !self.ours {
+            return;
+        }
+        let dropped = async {
+            let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+            sqlx::query(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name)).execute(&mut conn).await
+        };
+        if let Err(e) = dropped.await {
+            eprintln!("the bench's schema {} was not dropped: {e}", self.name);
+        }
+    }
 }
 
 /// A capability of the bench's host: served under its id, one attempt, no
@@ -142,6 +180,7 @@ async fn start_host(
     scratch: &Scratch,
     capabilities: Vec<CapabilitySpec>,
     queue_capacity: usize,
+    schema: Option<&BenchSchema>,
 ) -> anyhow::Result<app::Host> {
     let manifest = Manifest { path: scratch.path().join("spin.toml"), application: "bench".into(), capabilities };
     let mut host_args = args.host.clone();
@@ -149,6 +188,10 @@ async fn start_host(
     let mut settings = host_args.scratch_settings(scratch, false)?;
     if args.host.cache_dir.is_none() {
         settings.cache_dir = scratch.path().join("cache");
+    }
+    if let Some(schema) = schema {
+        settings.store =
+            crate::store::Location::Postgres { url: schema.url.clone(), schema: Some(schema.name.clone()) };
     }
     app::start(&manifest, &settings).await
 }
