@@ -147,3 +147,21 @@ async fn a_job_cancelled_without_a_notice_is_stopped_by_the_next_heartbeat() {
     assert!(host.log_text().contains("no longer this host's job"), "{}", host.log_tail());
     host.delete(&format!("/api/v1/jobs/{second}")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_submissions_to_two_hosts_make_one_job() {
+    let manifest = Manifest::new().job("slow", &[("cache", "true")]);
+    let (first, second, _schema) = two_hosts(&manifest).await;
+    let input = json!({"steps": 3, "step_ms": 200, "tag": "same"});
+    let path = "/api/v1/slow/jobs";
+    let (a, b) = tokio::join!(first.post_json(path, &input), second.post_json(path, &input));
+    let ids: Vec<String> = [a, b]
+        .into_iter()
+        .map(|(status, _, body)| {
+            assert!(status.is_success(), "{status} {body}");
+            body["data"]["jobId"].as_str().expect("jobId").to_string()
+        })
+        .collect();
+    assert_eq!(ids[0], ids[1], "two jobs for one input");
+    assert_eq!(first.wait_terminal(&ids[0], SECS_60).await["attempts"], 1);
+}

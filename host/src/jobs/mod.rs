@@ -78,8 +78,6 @@ pub struct Jobs {
     owner: String,
     /// The jobs this process is running.
     running: Mutex<HashMap<String, Running>>,
-    /// Serialises identical cacheable submissions so they share one job.
-    submit_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// A job this process runs: how to stop it, and which attempt it holds
@@ -128,7 +126,6 @@ impl Jobs {
             config,
             owner: format!("host-{}", uuid::Uuid::new_v4().simple()),
             running: Mutex::new(HashMap::new()),
-            submit_locks: Mutex::new(HashMap::new()),
         })
     }
 
@@ -271,21 +268,16 @@ impl Jobs {
 
         // The tenant is part of the key: one tenant's result is never another's cache hit.
         let cache_key = spec.cache.then(|| cache::cache_key(tenant, &spec.id, &version.digest, &input));
-        // Held until the row is inserted, so an identical submission waits
-        // and then finds this job instead of starting another.
-        let _same_input = match (&cache_key, force_refresh) {
-            (Some(key), false) => {
-                let guard = SubmitGuard::acquire(self, key).await;
-                if let Some(found) = self.store.find_by_cache_key(key).await? {
-                    return Ok(Self::reuse(found));
-                }
-                Some(guard)
-            }
-            _ => None,
-        };
+        let joinable = cache_key.is_some() && !force_refresh;
 
         let depth = self.queue.depth(&spec.id);
         if depth >= self.config.queue_capacity {
+            // A full queue still answers what it already has.
+            if let (true, Some(key)) = (joinable, &cache_key)
+                && let Some(found) = self.store.find_by_cache_key(key).await?
+            {
+                return Ok(Self::reuse(found));
+            }
             return Err(JobError::QueueFull { capability: spec.name.clone(), depth });
         }
         let id = new_job_id();
@@ -299,14 +291,22 @@ impl Jobs {
             tenant: tenant.map(str::to_string),
             now: now_ms(),
         };
-        // The row and its place in the queue go together.
+        // The row and its place in the queue go together. An identical
+        // submission in flight or completed (on any host sharing the store)
+        // is joined instead, in the same step as the insert.
         let (store, queue, capability, queued) = (self.store.clone(), self.queue.clone(), spec.id.clone(), id.clone());
-        to_the_end(async move {
-            store.insert(job).await?;
-            queue.push(&capability, queued);
-            Ok(())
+        let joined = to_the_end(async move {
+            let joined =
+                if joinable { store.insert_or_join(job).await? } else { store.insert(job).await.map(|_| None)? };
+            if joined.is_none() {
+                queue.push(&capability, queued);
+            }
+            Ok(joined)
         })
         .await?;
+        if let Some(found) = joined {
+            return Ok(Self::reuse(found));
+        }
         Ok(Submitted { id, status: Status::Queued, result: None, cache_hit: false, deduplicated: false })
     }
 
@@ -417,32 +417,5 @@ impl Jobs {
         let capped = exp.min(self.config.retry_max);
         // Full jitter in [½, 1] of the delay keeps retries of a burst apart.
         capped.mul_f64(0.5 + rand::random::<f64>() * 0.5)
-    }
-}
-
-/// Exclusive right to submit one cache key, released (and its map entry
-/// dropped when nobody else waits) on every exit path.
-struct SubmitGuard<'a> {
-    jobs: &'a Jobs,
-    key: String,
-    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl<'a> SubmitGuard<'a> {
-    async fn acquire(jobs: &'a Jobs, key: &str) -> SubmitGuard<'a> {
-        let lock = jobs.submit_locks.lock().expect("submit locks").entry(key.to_string()).or_default().clone();
-        let guard = lock.lock_owned().await;
-        SubmitGuard { jobs, key: key.to_string(), guard: Some(guard) }
-    }
-}
-
-impl Drop for SubmitGuard<'_> {
-    fn drop(&mut self) {
-        let mut locks = self.jobs.submit_locks.lock().expect("submit locks");
-        drop(self.guard.take());
-        // Only the map holds the mutex now: nobody waits on this key.
-        if locks.get(&self.key).is_some_and(|l| Arc::strong_count(l) == 1) {
-            locks.remove(&self.key);
-        }
     }
 }

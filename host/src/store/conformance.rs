@@ -169,6 +169,31 @@ pub async fn the_cache_key_finds_a_completed_job_before_one_in_flight(s: &dyn Da
     assert!(s.find_by_cache_key("other").await.unwrap().is_none());
 }
 
+pub async fn an_identical_submission_joins_the_job_in_flight_or_completed(s: &dyn Database) {
+    let keyed = |id: &str| NewJob { cache_key: Some("k".into()), ..job(id) };
+    assert!(s.insert_or_join(keyed("job_1")).await.unwrap().is_none(), "the first is inserted");
+    assert_eq!(s.insert_or_join(keyed("job_2")).await.unwrap().map(|j| j.id).as_deref(), Some("job_1"));
+    s.claim("job_1", "h", 100, "d", 2).await.unwrap().unwrap();
+    s.finish("job_1", "h", 1, Finish::Completed { result: "{}".into() }, 3).await.unwrap();
+    let joined = s.insert_or_join(keyed("job_3")).await.unwrap().unwrap();
+    assert_eq!((joined.id.as_str(), joined.status), ("job_1", Status::Completed));
+    assert!(s.insert_or_join(job("job_4")).await.unwrap().is_none(), "without a key it is inserted");
+    assert!(s.get("job_2").await.unwrap().is_none() && s.get("job_3").await.unwrap().is_none());
+}
+
+pub async fn concurrent_identical_submissions_make_one_job(s: &dyn Database) {
+    let keyed = |id: &str| NewJob { cache_key: Some("same".into()), ..job(id) };
+    let (a, b, c, d) = tokio::join!(
+        s.insert_or_join(keyed("job_a")),
+        s.insert_or_join(keyed("job_b")),
+        s.insert_or_join(keyed("job_c")),
+        s.insert_or_join(keyed("job_d"))
+    );
+    let inserted = [a, b, c, d].into_iter().filter(|r| r.as_ref().unwrap().is_none()).count();
+    assert_eq!(inserted, 1);
+    assert_eq!(s.list(&ListFilter { limit: 10, ..Default::default() }).await.unwrap().len(), 1);
+}
+
 pub async fn stats_and_digests_count_what_is_there(s: &dyn Database) {
     for id in ["job_1", "job_2", "job_3"] {
         s.insert(job(id)).await.unwrap();
@@ -273,6 +298,8 @@ macro_rules! conformance {
             list_pages_newest_first,
             a_list_shows_only_the_tenants_own_jobs,
             the_cache_key_finds_a_completed_job_before_one_in_flight,
+            an_identical_submission_joins_the_job_in_flight_or_completed,
+            concurrent_identical_submissions_make_one_job,
             stats_and_digests_count_what_is_there,
             progress_and_usage_are_written_behind_the_caller,
             usage_added_before_an_attempts_end_is_there_when_it_ends,

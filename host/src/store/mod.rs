@@ -351,6 +351,12 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 pub trait JobStore: Send + Sync {
     /// Durable once this returns.
     async fn insert(&self, job: NewJob) -> Result<(), StoreError>;
+    /// Insert `job` unless a job with its cache key is queued, processing or
+    /// completed: then return that one (a completed one first, else the
+    /// newest) and insert nothing. One step for every host sharing the
+    /// store, so identical submissions to two hosts make one job. A job
+    /// without a cache key is inserted.
+    async fn insert_or_join(&self, job: NewJob) -> Result<Option<JobRecord>, StoreError>;
     /// `queued` → `processing` with a lease; `None` if the job is not queued any more.
     async fn claim(
         &self,

@@ -126,6 +126,25 @@ impl PgStore {
     }
 }
 
+async fn insert<'e>(db: impl sqlx::PgExecutor<'e>, job: &NewJob) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, accepted_digest, tenant,
+                           run_after, created_at, updated_at)
+         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $8, $8)",
+    )
+    .bind(&job.id)
+    .bind(&job.capability)
+    .bind(&job.input)
+    .bind(job.max_attempts as i64)
+    .bind(&job.cache_key)
+    .bind(&job.accepted_digest)
+    .bind(&job.tenant)
+    .bind(job.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Applies lazy writes in batches: the newest progress per job, every usage.
 async fn lazy_writer(pool: PgPool, mut rx: mpsc::UnboundedReceiver<Lazy>) {
     while let Some(first) = rx.recv().await {
@@ -197,22 +216,31 @@ fn clean(text: &str) -> std::borrow::Cow<'_, str> {
 #[async_trait]
 impl JobStore for PgStore {
     async fn insert(&self, job: NewJob) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, accepted_digest, tenant,
-                               run_after, created_at, updated_at)
-             VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $8, $8)",
-        )
-        .bind(&job.id)
-        .bind(&job.capability)
-        .bind(&job.input)
-        .bind(job.max_attempts as i64)
-        .bind(&job.cache_key)
-        .bind(&job.accepted_digest)
-        .bind(&job.tenant)
-        .bind(job.now)
-        .execute(&self.pool)
-        .await?;
+        insert(&self.pool, &job).await?;
         Ok(())
+    }
+
+    async fn insert_or_join(&self, job: NewJob) -> Result<Option<JobRecord>, StoreError> {
+        let Some(key) = job.cache_key.clone() else {
+            self.insert(job).await?;
+            return Ok(None);
+        };
+        let mut tx = self.pool.begin().await?;
+        // Hosts submitting the same key take turns for the look-up and the insert.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))").bind(&key).execute(&mut *tx).await?;
+        let found = sqlx::query_as::<_, JobRow>(
+            "SELECT * FROM jobs WHERE cache_key = $1 AND state IN ('queued', 'processing', 'completed')
+             ORDER BY (state = 'completed') DESC, id DESC LIMIT 1",
+        )
+        .bind(&key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(found) = found {
+            return Ok(Some(found.into()));
+        }
+        insert(&mut *tx, &job).await?;
+        tx.commit().await?;
+        Ok(None)
     }
 
     async fn claim(

@@ -29,6 +29,7 @@ type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
 enum Op {
     Insert(NewJob, Reply<()>),
+    InsertOrJoin(NewJob, Reply<Option<JobRecord>>),
     Claim { id: String, owner: String, lease_until: i64, digest: String, now: i64, reply: Reply<Option<Claimed>> },
     Finish { id: String, owner: String, attempt: u32, finish: Finish, now: i64, reply: Reply<bool> },
     Cancel { id: String, now: i64, reply: Reply<Option<Status>> },
@@ -157,6 +158,7 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
     for op in batch.drain(..) {
         match op {
             Op::Insert(job, reply) => inserts.push((job, reply)),
+            Op::InsertOrJoin(job, reply) => others.push(Single::InsertOrJoin { job, reply }),
             Op::Claim { id, owner, lease_until, digest, now, reply } => {
                 claims.push((ClaimRow { id, owner, lease_until, digest, now }, reply))
             }
@@ -279,6 +281,7 @@ fn chunks<T>(items: Vec<T>) -> Vec<Vec<T>> {
 
 /// The rarer operations, one statement each.
 enum Single {
+    InsertOrJoin { job: NewJob, reply: Reply<Option<JobRecord>> },
     Ending { id: String, owner: String, attempt: u32, ending: Ending, now: i64, reply: Reply<bool> },
     Cancel { id: String, now: i64, reply: Reply<Option<Status>> },
     Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<Vec<String>> },
@@ -294,6 +297,8 @@ enum Ending {
 async fn apply_one(tx: &mut Tx<'_>, op: Single) -> Deferred {
     let err = |e: sqlx::Error| e.to_string();
     match op {
+        // The single writer makes the look-up and the insert one step.
+        Single::InsertOrJoin { job, reply } => deferred(reply, insert_or_join(tx, &job).await.map_err(err)),
         Single::Ending { id, owner, attempt, ending, now, reply } => {
             deferred(reply, end_attempt(tx, &id, &owner, attempt, ending, now).await.map_err(err))
         }
@@ -339,6 +344,23 @@ async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Erro
     });
     qb.build().execute(&mut **tx).await?;
     Ok(())
+}
+
+async fn insert_or_join(tx: &mut Tx<'_>, job: &NewJob) -> Result<Option<JobRecord>, sqlx::Error> {
+    if let Some(key) = &job.cache_key {
+        let found = sqlx::query_as::<_, JobRow>(
+            "SELECT * FROM jobs WHERE cache_key = ? AND state IN ('queued', 'processing', 'completed')
+             ORDER BY (state = 'completed') DESC, id DESC LIMIT 1",
+        )
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(found) = found {
+            return Ok(Some(found.into()));
+        }
+    }
+    insert_many(tx, &[job]).await?;
+    Ok(None)
 }
 
 async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<String, Claimed>, sqlx::Error> {
@@ -474,6 +496,10 @@ async fn reclaim(tx: &mut Tx<'_>, now: i64) -> Result<Vec<Pending>, sqlx::Error>
 impl JobStore for SqliteStore {
     async fn insert(&self, job: NewJob) -> Result<(), StoreError> {
         self.call(|reply| Op::Insert(job, reply)).await
+    }
+
+    async fn insert_or_join(&self, job: NewJob) -> Result<Option<JobRecord>, StoreError> {
+        self.call(|reply| Op::InsertOrJoin(job, reply)).await
     }
 
     async fn claim(
