@@ -24,6 +24,11 @@ use crate::runtime::Failure;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// The job an identical submission joins: a completed one first, else the newest in flight.
+const FIND_BY_CACHE_KEY: &str =
+    "SELECT * FROM jobs WHERE cache_key = $1 AND state IN ('queued', 'processing', 'completed')
+     ORDER BY (state = 'completed') DESC, id DESC LIMIT 1";
+
 /// Connections per host; the API, the workers and the lease keeper share them.
 const MAX_CONNECTIONS: u32 = 16;
 /// How long a caller waits for a connection before the store says it is unavailable.
@@ -228,13 +233,7 @@ impl JobStore for PgStore {
         let mut tx = self.pool.begin().await?;
         // Hosts submitting the same key take turns for the look-up and the insert.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))").bind(&key).execute(&mut *tx).await?;
-        let found = sqlx::query_as::<_, JobRow>(
-            "SELECT * FROM jobs WHERE cache_key = $1 AND state IN ('queued', 'processing', 'completed')
-             ORDER BY (state = 'completed') DESC, id DESC LIMIT 1",
-        )
-        .bind(&key)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let found = sqlx::query_as::<_, JobRow>(FIND_BY_CACHE_KEY).bind(&key).fetch_optional(&mut *tx).await?;
         if let Some(found) = found {
             return Ok(Some(found.into()));
         }
@@ -405,13 +404,7 @@ impl JobStore for PgStore {
         if !storable(key) {
             return Ok(None);
         }
-        let row = sqlx::query_as::<_, JobRow>(
-            "SELECT * FROM jobs WHERE cache_key = $1 AND state IN ('queued', 'processing', 'completed')
-             ORDER BY (state = 'completed') DESC, id DESC LIMIT 1",
-        )
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query_as::<_, JobRow>(FIND_BY_CACHE_KEY).bind(key).fetch_optional(&self.pool).await?;
         Ok(row.map(JobRecord::from))
     }
 

@@ -22,6 +22,11 @@ use crate::runtime::Failure;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
+/// The job an identical submission joins: a completed one first, else the newest in flight.
+const FIND_BY_CACHE_KEY: &str =
+    "SELECT * FROM jobs WHERE cache_key = ? AND state IN ('queued', 'processing', 'completed')
+     ORDER BY (state = 'completed') DESC, id DESC LIMIT 1";
+
 /// Most operations one transaction takes; bounds commit latency under load.
 const MAX_BATCH: usize = 512;
 
@@ -348,13 +353,7 @@ async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Erro
 
 async fn insert_or_join(tx: &mut Tx<'_>, job: &NewJob) -> Result<Option<JobRecord>, sqlx::Error> {
     if let Some(key) = &job.cache_key {
-        let found = sqlx::query_as::<_, JobRow>(
-            "SELECT * FROM jobs WHERE cache_key = ? AND state IN ('queued', 'processing', 'completed')
-             ORDER BY (state = 'completed') DESC, id DESC LIMIT 1",
-        )
-        .bind(key)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let found = sqlx::query_as::<_, JobRow>(FIND_BY_CACHE_KEY).bind(key).fetch_optional(&mut **tx).await?;
         if let Some(found) = found {
             return Ok(Some(found.into()));
         }
@@ -577,13 +576,7 @@ impl JobStore for SqliteStore {
     }
 
     async fn find_by_cache_key(&self, key: &str) -> Result<Option<JobRecord>, StoreError> {
-        let row = sqlx::query_as::<_, JobRow>(
-            "SELECT * FROM jobs WHERE cache_key = ? AND state IN ('queued', 'processing', 'completed')
-             ORDER BY (state = 'completed') DESC, id DESC LIMIT 1",
-        )
-        .bind(key)
-        .fetch_optional(&self.reader)
-        .await?;
+        let row = sqlx::query_as::<_, JobRow>(FIND_BY_CACHE_KEY).bind(key).fetch_optional(&self.reader).await?;
         Ok(row.map(JobRecord::from))
     }
 
