@@ -156,6 +156,7 @@ pub struct HostArgs {
 
 impl HostArgs {
     pub fn settings(&self, public_url: String, database: PathBuf) -> anyhow::Result<HostSettings> {
+        let file = self.runtime_config()?;
         Ok(HostSettings {
             data_dir: self.data_dir.clone(),
             blob_dir: self.data_dir.join("blobs"),
@@ -180,10 +181,10 @@ impl HostArgs {
                 tesseract: self.tesseract.clone(),
                 pdftoppm: self.pdftoppm.clone(),
                 concurrency: self.engine_concurrency.unwrap_or_else(crate::engines::default_concurrency),
-                llm: self.llm_settings()?,
+                llm: self.llm_settings(file.llm)?,
                 embeddings: self.embedding_settings()?,
             },
-            variables: crate::runtime::VariableValues::new(self.runtime_config()?.variables, std::env::vars()),
+            variables: crate::runtime::VariableValues::new(file.variables, std::env::vars()),
         })
     }
 
@@ -197,15 +198,14 @@ impl HostArgs {
         toml::from_str(&text).with_context(|| format!("the runtime config {}", path.display()))
     }
 
-    fn llm_settings(&self) -> anyhow::Result<LlmSettings> {
+    fn llm_settings(&self, file: std::collections::BTreeMap<String, config::FileAlias>) -> anyhow::Result<LlmSettings> {
         let mut settings = LlmSettings::default();
         settings.aliases.insert(
             config::BUNDLED_ALIAS.into(),
             ProviderConfig::Local(config::LocalOptions::new(config::bundled_model())),
         );
-        let file = self.runtime_config()?;
         let path = self.runtime_config.as_deref().unwrap_or(std::path::Path::new("runtime config"));
-        for (alias, entry) in file.llm {
+        for (alias, entry) in file {
             if !crate::manifest::valid_alias(&alias) {
                 anyhow::bail!("{}: `[llm.{alias}]` is not a model alias", path.display());
             }

@@ -160,6 +160,21 @@ impl Jobs {
         Ok(())
     }
 
+    /// A running job's event, for this host's listeners and the other hosts'.
+    fn publish(&self, id: &str, event: JobEvent) {
+        let job = id.to_string();
+        let notice = match &event {
+            JobEvent::Progress { percent, step, message } => {
+                Notice::Progress { job, percent: *percent, step: step.clone(), message: message.clone() }
+            }
+            JobEvent::Chunk(text) => Notice::Chunk { job, text: text.clone() },
+            JobEvent::Token { seq, text } => Notice::Token { job, seq: *seq, text: text.clone() },
+            JobEvent::Finished => Notice::Finished { job },
+        };
+        self.events.publish(id, event);
+        self.bus.broadcast(notice);
+    }
+
     /// What another host said about a job: its events reach this host's
     /// listeners; a cancel stops the guest if the job runs here.
     fn heard(&self, notice: Notice) {

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::events::{EventHub, JobEvent};
+use super::events::JobEvent;
 use super::{Jobs, now_ms};
-use crate::bus::Notice;
 use crate::runtime::{Entry, Failure, JobHooks, JobRun, Level, Version};
 use crate::store::{Claimed, Finish, LlmUsage};
 
@@ -23,23 +22,18 @@ struct RunHooks {
 impl JobHooks for RunHooks {
     fn progress(&self, percent: u8, step: &str, message: &str) {
         self.jobs.store.progress(&self.id, percent, step, message);
-        let event = JobEvent::Progress { percent, step: step.into(), message: message.into() };
-        self.events().publish(&self.id, event);
-        let (step, message) = (step.into(), message.into());
-        self.jobs.bus.broadcast(Notice::Progress { job: self.id.clone(), percent, step, message });
+        self.jobs.publish(&self.id, JobEvent::Progress { percent, step: step.into(), message: message.into() });
     }
 
     fn emit(&self, chunk: &str) {
-        self.events().publish(&self.id, JobEvent::Chunk(chunk.into()));
-        self.jobs.bus.broadcast(Notice::Chunk { job: self.id.clone(), text: chunk.into() });
+        self.jobs.publish(&self.id, JobEvent::Chunk(chunk.into()));
     }
 
     fn token(&self, text: &str) {
         // Numbered per attempt so a client can tell a gap (it lagged) from
         // the end, and a retry's tokens from the first attempt's.
         let seq = self.tokens.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.events().publish(&self.id, JobEvent::Token { seq, text: text.into() });
-        self.jobs.bus.broadcast(Notice::Token { job: self.id.clone(), seq, text: text.into() });
+        self.jobs.publish(&self.id, JobEvent::Token { seq, text: text.into() });
     }
 
     fn usage(&self, usage: LlmUsage) {
@@ -55,12 +49,6 @@ impl JobHooks for RunHooks {
             Level::Warn => tracing::warn!(%job, %capability, "{message}"),
             Level::Error => tracing::error!(%job, %capability, "{message}"),
         }
-    }
-}
-
-impl RunHooks {
-    fn events(&self) -> &EventHub {
-        &self.jobs.events
     }
 }
 
@@ -101,7 +89,7 @@ impl Jobs {
             capability: capability.to_string(),
             tokens: Default::default(),
         });
-        self.events.publish(id, JobEvent::Progress { percent: 0, step: "started".into(), message: String::new() });
+        self.publish(id, JobEvent::Progress { percent: 0, step: "started".into(), message: String::new() });
         let outcome = match self.revalidate(&version, &claimed) {
             Ok(()) => {
                 let run = JobRun {

@@ -11,8 +11,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 use sqlx::{PgPool, Row};
 
-use super::sqlite::dot;
-use super::{CollectionKey, Hit, Point, VectorError, VectorIndex, matches, normalised, prepared};
+use super::{CollectionKey, Hit, Point, VectorError, VectorIndex, dot, matches, normalised, prepared};
 
 pub struct PgVectors {
     pool: PgPool,

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
-use super::{CollectionKey, Hit, Point, VectorError, VectorIndex, matches, normalised, prepared};
+use super::{CollectionKey, Hit, Point, VectorError, VectorIndex, dot, matches, normalised, prepared};
 
 #[derive(Default)]
 struct Loaded {
@@ -86,20 +86,6 @@ impl Loaded {
             })
             .collect()
     }
-}
-
-/// Eight independent sums, so the compiler vectorises the loop.
-pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    acc.iter().sum::<f32>() + tail
 }
 
 /// A collection: loaded from the database on first use.
