@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::blobs::{Blobs, LocalBlobStore};
+use crate::blobs::Blobs;
 use crate::deploy::Deployer;
 use crate::engines::{EngineSettings, Engines, StartContext};
 use crate::jobs::{Jobs, JobsConfig};
 use crate::manifest::{CapabilitySpec, Manifest};
-use crate::queue::MemoryQueue;
 use crate::runtime::{PoolSizing, Registry, Runtime};
 
 /// Everything needed to assemble the host.
@@ -19,14 +18,16 @@ use crate::runtime::{PoolSizing, Registry, Runtime};
 pub struct HostSettings {
     /// Component versions (`components/`) and, by default, everything else.
     pub data_dir: PathBuf,
-    /// Files uploaded or written by components.
-    pub blob_dir: PathBuf,
+    /// Files uploaded or written by components: a directory or a bucket.
+    pub blobs: crate::blobs::Location,
     pub cache_dir: PathBuf,
     /// The embedded database file (normally `<data_dir>/jobs.db`): the job
     /// store unless `store` names a server, and the vector index.
     pub database: PathBuf,
-    /// Where jobs, keys and tenants live.
+    /// Where jobs, keys, tenants and component versions live.
     pub store: crate::store::Location,
+    /// A Redis for the bus between hosts, in place of the store's own.
+    pub redis_url: Option<String>,
     pub public_url: String,
     pub max_file_size: u64,
     pub jobs: JobsConfig,
@@ -52,9 +53,11 @@ pub struct Host {
 pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Result<Host> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
-    let blob_store = LocalBlobStore::new(settings.blob_dir.clone()).context("opening the blob directory")?;
-    let blobs = Blobs::new(Arc::new(blob_store), &settings.public_url, settings.max_file_size);
-    let crate::backends::Backends { store, vectors, bus } = crate::backends::open(&settings.store).await?;
+    let blob_store =
+        settings.blobs.open().await.with_context(|| format!("opening the blob store {}", settings.blobs.describe()))?;
+    let blobs = Blobs::new(blob_store, &settings.public_url, settings.max_file_size);
+    let crate::backends::Backends { store, vectors, bus } =
+        crate::backends::open_with(&settings.store, settings.redis_url.as_deref()).await?;
 
     let sizing = pool_sizing(&manifest.capabilities);
     let start = StartContext { settings: &settings.engines, vectors };
@@ -67,9 +70,12 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
         settings.variables.clone(),
     )?);
     let mut registry = Registry::default();
+    let mut booted = Vec::new();
     for spec in &manifest.capabilities {
         let started = std::time::Instant::now();
-        let version = crate::deploy::boot(&runtime, spec, &settings.data_dir, settings.keep_versions).await?;
+        let boot =
+            crate::deploy::boot(&runtime, store.as_ref(), spec, &settings.data_dir, settings.keep_versions).await?;
+        let version = boot.version.clone();
         tracing::info!(
             capability = %spec.name,
             digest = %version.digest,
@@ -78,13 +84,23 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
             "component loaded"
         );
         registry.insert(spec.clone(), version, settings.keep_versions);
+        booted.push(boot);
     }
     let registry = Arc::new(registry);
-    let deployer =
-        Arc::new(Deployer::new(runtime.clone(), registry.clone(), &settings.data_dir, settings.keep_versions));
-    let queue = MemoryQueue::new(manifest.capabilities.iter().map(|c| c.id.as_str()));
-    let jobs = Jobs::new(store.clone(), Arc::new(queue), runtime, registry, bus, settings.jobs.clone());
+    // Release notices go to the deployer, the rest of the bus to the jobs.
+    let (bus, released) = crate::deploy::tap(bus);
+    let deployer = Arc::new(Deployer::new(
+        runtime.clone(),
+        registry.clone(),
+        store.clone(),
+        bus.clone(),
+        &settings.data_dir,
+        settings.keep_versions,
+        booted,
+    ));
+    let jobs = Jobs::new(store.clone(), runtime, registry, bus, settings.jobs.clone());
     jobs.start().await.context("recovering queued jobs")?;
+    tokio::spawn(crate::deploy::follow(deployer.clone(), released));
     Ok(Host { jobs, blobs, deployer, engines, keys: store })
 }
 

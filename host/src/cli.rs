@@ -92,6 +92,11 @@ pub struct HostArgs {
     /// keep several deployments apart in one database [default: the server's search path].
     #[arg(long, env = "CAPSULE_DATABASE_SCHEMA")]
     pub database_schema: Option<String>,
+    /// A Redis server to carry the notices between hosts (a job's live
+    /// events, its end, cancels) in place of --database-url's
+    /// `LISTEN`/`NOTIFY` (`redis://user:password@host:6379/0`); needs --database-url.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
     /// Compiled-component cache [default: <data-dir>/cache].
     #[arg(long, env = "CAPSULE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -104,6 +109,11 @@ pub struct HostArgs {
     /// How long a job's claim lasts without a heartbeat; after that the job is re-queued.
     #[arg(long, env = "CAPSULE_LEASE", default_value = "30s", value_parser = parse_duration)]
     pub lease: Duration,
+    /// How often each host looks in the store for work nobody told it about:
+    /// retries coming due, jobs whose host died, jobs submitted to a host
+    /// whose wake-up notice was lost. Expired leases are reclaimed as often.
+    #[arg(long, env = "CAPSULE_SWEEP_INTERVAL", default_value = "1s", value_parser = parse_duration)]
+    pub sweep_interval: Duration,
     /// First retry delay for retryable failures; doubles per attempt, with jitter.
     #[arg(long, env = "CAPSULE_RETRY_BASE", default_value = "1s", value_parser = parse_duration)]
     pub retry_base: Duration,
@@ -152,6 +162,81 @@ pub struct HostArgs {
     /// which CAPSULE_VARIABLE_<NAME> environment variables override.
     #[arg(long, env = "CAPSULE_RUNTIME_CONFIG", value_name = "FILE")]
     pub runtime_config: Option<PathBuf>,
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// Files in an S3 bucket rather than `<data-dir>/blobs`. On every command
+/// that starts the runtime, as `--database-url` is: a `run` that keeps its
+/// files writes them where the server reads them.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Files in S3")]
+pub struct S3Args {
+    /// Keep uploaded and component-written files in this S3 bucket, shared by
+    /// every host pointed at it [default: files in <data-dir>/blobs].
+    #[arg(long, env = "S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// An S3-compatible server (MinIO, Ceph, R2, …), addressed path-style,
+    /// e.g. `http://127.0.0.1:9000` [default: AWS S3].
+    #[arg(long, env = "S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// The bucket's region.
+    #[arg(long, env = "S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// Access key of the bucket's credentials [default: the standard AWS
+    /// chain: profile, web identity, container or instance role].
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", requires = "s3_secret_access_key")]
+    pub s3_access_key_id: Option<String>,
+    /// Secret of --s3-access-key-id.
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true, requires = "s3_access_key_id")]
+    pub s3_secret_access_key: Option<String>,
+    /// Session token of temporary credentials given by --s3-access-key-id.
+    #[arg(long, env = "AWS_SESSION_TOKEN", hide_env_values = true)]
+    pub s3_session_token: Option<String>,
+    /// The bucket's folder for the files, e.g. `capsule/` [default: the bucket's root].
+    #[arg(long, env = "S3_PREFIX")]
+    pub s3_prefix: Option<String>,
+    /// Create --s3-bucket at start-up when it is missing; without this flag
+    /// a missing bucket stops start-up.
+    #[arg(long, env = "S3_CREATE_BUCKET")]
+    pub s3_create_bucket: bool,
+}
+
+impl S3Args {
+    /// The bucket these flags name, or the directory `local` without one.
+    pub fn location(&self, local: PathBuf) -> anyhow::Result<crate::blobs::Location> {
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let Some(bucket) = given(&self.s3_bucket) else {
+            if given(&self.s3_endpoint).is_some() || given(&self.s3_prefix).is_some() || self.s3_create_bucket {
+                anyhow::bail!(
+                    "--s3-endpoint, --s3-prefix and --s3-create-bucket need --s3-bucket (S3_BUCKET): name the \
+                     bucket, or leave them out to keep files in {}",
+                    local.display()
+                );
+            }
+            return Ok(crate::blobs::Location::Local(local));
+        };
+        let credentials = match (given(&self.s3_access_key_id), given(&self.s3_secret_access_key)) {
+            (Some(access_key_id), Some(secret_access_key)) => Some(crate::blobs::S3Credentials {
+                access_key_id,
+                secret_access_key,
+                session_token: given(&self.s3_session_token),
+            }),
+            (None, None) => None,
+            _ => anyhow::bail!(
+                "--s3-access-key-id and --s3-secret-access-key (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) go \
+                 together: give both, or neither for the standard AWS credential chain"
+            ),
+        };
+        Ok(crate::blobs::Location::S3(crate::blobs::S3Settings {
+            bucket,
+            endpoint: given(&self.s3_endpoint),
+            region: Some(self.s3_region.trim()).filter(|r| !r.is_empty()).unwrap_or("us-east-1").to_string(),
+            credentials,
+            prefix: given(&self.s3_prefix).unwrap_or_default(),
+            create_bucket: self.s3_create_bucket,
+        }))
+    }
 }
 
 impl HostArgs {
@@ -159,7 +244,7 @@ impl HostArgs {
         let file = self.runtime_config()?;
         Ok(HostSettings {
             data_dir: self.data_dir.clone(),
-            blob_dir: self.data_dir.join("blobs"),
+            blobs: self.s3.location(self.data_dir.join("blobs"))?,
             cache_dir: self.cache_dir.clone().unwrap_or_else(|| self.data_dir.join("cache")),
             store: crate::store::Location::from_settings(
                 self.database_url.as_deref(),
@@ -167,6 +252,7 @@ impl HostArgs {
                 database.clone(),
             )
             .map_err(anyhow::Error::msg)?,
+            redis_url: self.redis_url.clone(),
             database,
             public_url,
             max_file_size: self.max_file_size,
@@ -174,6 +260,7 @@ impl HostArgs {
             jobs: JobsConfig {
                 queue_capacity: self.queue_capacity,
                 lease: self.lease,
+                sweep: self.sweep_interval,
                 retry_base: self.retry_base,
                 retry_max: self.retry_max,
             },
@@ -277,8 +364,9 @@ impl HostArgs {
         settings.data_dir = scratch.path().to_path_buf();
         // Never a shared server's: a one-off host must not take its jobs.
         settings.store = crate::store::Location::Sqlite(settings.database.clone());
+        settings.redis_url = None;
         if !keep_files {
-            settings.blob_dir = scratch.path().join("blobs");
+            settings.blobs = crate::blobs::Location::Local(scratch.path().join("blobs"));
         }
         Ok(settings)
     }

@@ -12,7 +12,6 @@ mod deploy;
 mod engines;
 mod jobs;
 mod manifest;
-mod queue;
 mod remote;
 mod runtime;
 mod scaffold;

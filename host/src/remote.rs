@@ -153,5 +153,16 @@ pub async fn components(args: ComponentsArgs) -> anyhow::Result<()> {
             c["loadedAt"].as_str().unwrap_or("")
         );
     }
+    // The server does not serve what the other hosts of its cluster do.
+    for c in data["components"].as_array().into_iter().flatten().filter(|c| c["drift"].is_object()) {
+        let drift = &c["drift"];
+        let why = drift["error"].as_str().unwrap_or("still loading it");
+        println!(
+            "{}: serves {}, not the cluster's active version {}: {why}",
+            c["id"].as_str().unwrap_or(""),
+            drift["serving"].as_str().unwrap_or(""),
+            drift["wanted"].as_str().unwrap_or("")
+        );
+    }
     Ok(())
 }

@@ -8,16 +8,6 @@ use serde_json::{Value, json};
 use crate::calendar::{POSTING, REFERENCE_DATE, assert_parsed, calendar_manifest};
 use crate::harness::{Host, Manifest, assert_error, workspace};
 
-/// The files in the host's blob directory.
-fn blob_files(host: &Host) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(host.data_dir().join("blobs"))
-        .expect("the blob directory")
-        .map(|e| e.expect("a directory entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Upload `data`, then download it; returns the upload's `data.file`, the
 /// download's headers and its bytes.
 async fn round_trip(host: &Host, name: &str, content_type: &str, data: Vec<u8>) -> (Value, HeaderMap, Vec<u8>) {
@@ -158,11 +148,11 @@ async fn upload_over_the_size_limit_is_413_file_too_large() {
 }
 
 #[tokio::test]
-async fn refused_upload_leaves_no_file_in_the_blob_directory() {
+async fn refused_upload_leaves_no_file_in_the_blob_store() {
     let host = Host::start(&Manifest::new().job("echo", &[]), &["--max-file-size", "64KiB"]).await;
     let (status, _, body) = host.upload("kept.bin", "application/octet-stream", vec![7; 1000]).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let kept = blob_files(&host);
+    let kept = host.stored_files().await;
     assert_eq!(kept.len(), 2, "the bytes and their metadata: {kept:?}");
 
     for size in [64 * 1024 + 1, 200 * 1024] {
@@ -170,7 +160,7 @@ async fn refused_upload_leaves_no_file_in_the_blob_directory() {
         assert_error(&reply, StatusCode::PAYLOAD_TOO_LARGE, "FILE_TOO_LARGE");
         assert_eq!(reply.1.get("connection").and_then(|v| v.to_str().ok()), Some("close"), "{:?}", reply.1);
     }
-    assert_eq!(blob_files(&host), kept);
+    assert_eq!(host.stored_files().await, kept);
 }
 
 #[tokio::test]

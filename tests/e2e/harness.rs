@@ -27,6 +27,7 @@ const GUEST_PACKAGES: &[&str] = &[
     "fixture-blob-io",
     "fixture-echo-v2",
     "fixture-echo-broken",
+    "fixture-echo-net",
     "fixture-counter",
     "fixture-warm-import",
     "fixture-language-probe",
@@ -44,6 +45,44 @@ const GUEST_PACKAGES: &[&str] = &[
 pub enum Backend {
     Embedded,
     Postgres,
+    /// PostgreSQL for jobs, Redis for the notices between hosts, S3 for files.
+    Distributed,
+}
+
+/// The S3-compatible test server (s3s-fs, built once; see the file).
+#[path = "../../host/src/blobs/test_server.rs"]
+pub mod s3_server;
+
+/// The Redis server of the `Distributed` backend (on every developer and CI machine).
+pub fn redis_url() -> String {
+    std::env::var("CAPSULE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// A client of an S3 test server, to look into a bucket behind a host's back.
+pub fn bucket_client(server: &s3_server::S3TestServer) -> aws_sdk_s3::Client {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(server.region.clone()))
+        .endpoint_url(&server.endpoint)
+        .force_path_style(true)
+        .credentials_provider(Credentials::new(&server.access_key_id, &server.secret_access_key, None, None, "e2e"))
+        .http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .build_https(),
+        )
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// One S3 server for every host of this test process (each host gets a
+/// bucket of its own); it dies with the process.
+fn s3() -> &'static s3_server::S3TestServer {
+    static SERVER: std::sync::OnceLock<s3_server::S3TestServer> = std::sync::OnceLock::new();
+    SERVER.get_or_init(s3_server::S3TestServer::start)
 }
 
 /// The PostgreSQL server of the `Postgres` backend (trust auth on every
@@ -68,14 +107,44 @@ impl Schema {
 
     /// A fresh schema when this binary's backend is PostgreSQL.
     fn for_backend() -> Option<Self> {
-        (crate::BACKEND == Backend::Postgres).then(Schema::new)
+        matches!(crate::BACKEND, Backend::Postgres | Backend::Distributed).then(Schema::new)
     }
 
-    /// The flags that point `capsule` at it.
-    fn args(schema: &Option<Schema>) -> Vec<String> {
+    /// The flags that point a `capsule` command at the database alone.
+    fn database_args(schema: &Option<Schema>) -> Vec<String> {
+        match schema {
+            Some(schema) => schema.database_flags(),
+            None => vec![],
+        }
+    }
+
+    fn database_flags(&self) -> Vec<String> {
+        vec!["--database-url".into(), postgres_url(), "--database-schema".into(), self.name().to_string()]
+    }
+
+    /// The flags that point `capsule` at it (and, on the distributed
+    /// backend, at Redis and a bucket, unless `extra` names its own bucket).
+    fn args(schema: &Option<Schema>, extra: &[String]) -> Vec<String> {
         match schema {
             Some(schema) => {
-                vec!["--database-url".into(), postgres_url(), "--database-schema".into(), schema.name().to_string()]
+                let mut args = schema.database_flags();
+                if crate::BACKEND == Backend::Distributed && !extra.iter().any(|a| a == "--s3-bucket") {
+                    let s3 = s3();
+                    // Bucket names allow hyphens, not underscores.
+                    let bucket = schema.name().replace('_', "-");
+                    for (flag, value) in [
+                        ("--redis-url", redis_url()),
+                        ("--s3-bucket", bucket),
+                        ("--s3-endpoint", s3.endpoint.clone()),
+                        ("--s3-region", s3.region.clone()),
+                        ("--s3-access-key-id", s3.access_key_id.clone()),
+                        ("--s3-secret-access-key", s3.secret_access_key.clone()),
+                    ] {
+                        args.extend([flag.to_string(), value]);
+                    }
+                    args.push("--s3-create-bucket".into());
+                }
+                args
             }
             None => vec![],
         }
@@ -325,7 +394,7 @@ pub fn serve_until_exit_with(manifest: &Manifest, extra_args: &[&str], timeout: 
         .arg(workspace().join("target").join("e2e-cache"))
         .arg("--listen")
         .arg(format!("127.0.0.1:{}", free_port()))
-        .args(Schema::args(&schema))
+        .args(Schema::args(&schema, &extra_args.iter().map(|a| a.to_string()).collect::<Vec<_>>()))
         .args(extra_args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -443,7 +512,7 @@ impl Host {
                 .arg("--listen")
                 .arg(format!("127.0.0.1:{}", self.port))
                 .args(["--lease", "2s"])
-                .args(Schema::args(&self.schema))
+                .args(Schema::args(&self.schema, &self.extra))
                 .args(&self.extra)
                 .envs(self.env.iter().map(|(k, v)| (k, v)))
                 .env("NO_COLOR", "1")
@@ -492,6 +561,29 @@ impl Host {
         self.launch().await;
     }
 
+    /// The names of the files the host's blob store holds (bytes and
+    /// metadata), sorted: its blob directory, or on the distributed backend
+    /// its bucket.
+    pub async fn stored_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = match (&self.schema, crate::BACKEND) {
+            (Some(schema), Backend::Distributed) => {
+                let listed = bucket_client(s3())
+                    .list_objects_v2()
+                    .bucket(schema.name().replace('_', "-"))
+                    .send()
+                    .await
+                    .expect("listing the host's bucket");
+                listed.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect()
+            }
+            _ => std::fs::read_dir(self.data_dir().join("blobs"))
+                .expect("the blob directory")
+                .map(|e| e.expect("a directory entry").file_name().to_string_lossy().into_owned())
+                .collect(),
+        };
+        names.sort();
+        names
+    }
+
     /// The host's `--data-dir` (blobs, component versions, the job store).
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
@@ -508,7 +600,7 @@ impl Host {
             .args(args)
             .arg("--data-dir")
             .arg(self.data_dir())
-            .args(Schema::args(&self.schema))
+            .args(Schema::database_args(&self.schema))
             .output()
             .expect("running capsule keys");
         assert!(out.status.success(), "capsule keys {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));

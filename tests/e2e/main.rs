@@ -37,6 +37,7 @@ mod preinit;
 mod python;
 mod python_tools;
 mod recovery;
+mod s3_files;
 mod sandbox;
 mod scaffold;
 mod search_providers;

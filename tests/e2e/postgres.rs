@@ -33,13 +33,17 @@ mod preinit;
 mod python;
 mod python_tools;
 mod recovery;
+mod s3_files;
 mod sandbox;
 mod scaffold;
 mod search_providers;
 mod tenants;
 mod validation;
 
-// Only here: behaviours of the shared store itself.
+// Only here: behaviours of the shared store itself, and of a cluster on it.
+mod cluster;
+mod cluster_components;
+mod restarts;
 mod shared_store;
 
 #[test]

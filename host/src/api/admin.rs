@@ -1,4 +1,7 @@
 //! The components admin API: list, push (hot swap), rollback, versions.
+//! A push or rollback sent to any host applies to every host sharing its
+//! store (see `deploy`); the listing says when this host does not serve
+//! the version the others do, and why.
 //! Who may call it is decided in [`super::auth`]: the admin token or an
 //! `admin` key changes, the viewer token reads; with neither a token nor
 //! keys configured the API is disabled, not open.
@@ -18,6 +21,12 @@ use crate::deploy::DeployError;
 
 impl From<DeployError> for ApiError {
     fn from(e: DeployError) -> Self {
+        // The versions are in the job database: the same 503 (or 500) as
+        // any other request that needed it, and nothing changed.
+        let e = match e {
+            DeployError::Store(err) => return crate::jobs::JobError::Store(err).into(),
+            other => other,
+        };
         match &e {
             DeployError::UnknownComponent(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, "COMPONENT_NOT_FOUND", e.to_string())
@@ -42,6 +51,8 @@ impl From<DeployError> for ApiError {
             }
             DeployError::NoPrevious(_) => ApiError::new(StatusCode::CONFLICT, "NO_PREVIOUS_VERSION", e.to_string()),
             DeployError::Io(err) => ApiError::internal(err),
+            // Answered above; kept for the match to be whole.
+            DeployError::Store(err) => ApiError::internal(err),
         }
     }
 }
@@ -49,7 +60,7 @@ impl From<DeployError> for ApiError {
 async fn component_view(state: &AppState, entry: &crate::runtime::Entry) -> Result<Value, ApiError> {
     let id = &entry.spec.id;
     let current = entry.current();
-    let versions = state.deployer.versions(id)?;
+    let versions = state.deployer.versions(id).await?;
     let jobs: serde_json::Map<String, Value> =
         state.jobs.jobs_per_digest(id).await?.into_iter().map(|(d, n)| (d, json!(n))).collect();
     Ok(json!({
@@ -61,6 +72,9 @@ async fn component_view(state: &AppState, entry: &crate::runtime::Entry) -> Resu
         "versionsKept": versions.len(),
         "versions": versions,
         "jobsPerVersion": jobs,
+        // `null` when this host serves the version every host should (the
+        // store's active one); else which that is and why it does not serve here.
+        "drift": state.deployer.drift_of(id),
     }))
 }
 

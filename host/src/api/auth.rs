@@ -75,7 +75,8 @@ enum Refusal {
     Forbidden(String),
     Disabled,
     RateLimited(u64),
-    Internal(String),
+    /// The keys could not be read: unavailable (503, retry) or broken (500).
+    Store(crate::store::StoreError),
 }
 
 impl From<AuthError> for Refusal {
@@ -85,7 +86,7 @@ impl From<AuthError> for Refusal {
             AuthError::Invalid => Refusal::Invalid,
             AuthError::Expired => Refusal::Expired,
             AuthError::RateLimited(wait) => Refusal::RateLimited(wait.as_secs_f64().ceil().max(1.0) as u64),
-            AuthError::Store(err) => Refusal::Internal(err.to_string()),
+            AuthError::Store(err) => Refusal::Store(err),
         }
     }
 }
@@ -101,7 +102,7 @@ impl Refusal {
                                   `admin` key with `capsule keys create --role admin`"
                 .into(),
             Refusal::RateLimited(secs) => format!("too many requests for this API key; retry in {secs} s"),
-            Refusal::Internal(_) => String::new(),
+            Refusal::Store(_) => String::new(),
         }
     }
 
@@ -113,7 +114,7 @@ impl Refusal {
             Refusal::Invalid => career::INVALID_TOKEN,
             Refusal::Forbidden(_) | Refusal::Disabled => career::FORBIDDEN,
             Refusal::RateLimited(_) => career::TOO_MANY_REQUESTS,
-            Refusal::Internal(e) => {
+            Refusal::Store(e) => {
                 tracing::error!(error = %e, "could not check the API key");
                 return career::UNAVAILABLE.into_response();
             }
@@ -124,17 +125,23 @@ impl Refusal {
     }
 
     fn envelope(self) -> Response {
-        let reason = self.sentence();
-        let (status, code) = match &self {
+        // The same answer as any route whose store is down: 503 with
+        // Retry-After when it is unreachable, never a 500 for an outage.
+        let this = match self {
+            Refusal::Store(e) => return ApiError::from(crate::jobs::JobError::Store(e)).into_response(),
+            other => other,
+        };
+        let reason = this.sentence();
+        let (status, code) = match &this {
             Refusal::Missing => (StatusCode::UNAUTHORIZED, "AUTH_REQUIRED"),
             Refusal::Expired => (StatusCode::UNAUTHORIZED, "AUTH_KEY_EXPIRED"),
             Refusal::Invalid => (StatusCode::UNAUTHORIZED, "AUTH_INVALID_KEY"),
             Refusal::Forbidden(_) | Refusal::Disabled => (StatusCode::FORBIDDEN, "AUTH_FORBIDDEN"),
             Refusal::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "COMMON_RATE_LIMITED"),
-            Refusal::Internal(e) => return ApiError::internal(format!("checking the API key: {e}")).into_response(),
+            Refusal::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "COMMON_STORE_UNAVAILABLE"),
         };
         let mut response = ApiError::new(status, code, reason).into_response();
-        self.decorate(&mut response);
+        this.decorate(&mut response);
         response
     }
 
@@ -183,7 +190,7 @@ pub async fn require_caller(State(state): State<AppState>, mut req: Request, nex
 }
 
 async fn data_caller(state: &AppState, token: Option<&str>, method: &Method) -> Result<Caller, Refusal> {
-    let required = state.auth.keys_required().await.map_err(|e| Refusal::Internal(e.to_string()))?;
+    let required = state.auth.keys_required().await.map_err(Refusal::Store)?;
     if !required {
         return Ok(Caller::anonymous());
     }
@@ -206,7 +213,7 @@ async fn admin_caller(state: &AppState, token: Option<&str>, method: &Method) ->
     } else if tokens.admin_token.is_some() && same(&tokens.viewer_token) {
         Role::Viewer
     } else {
-        let keys = state.auth.keys_required().await.map_err(|e| Refusal::Internal(e.to_string()))?;
+        let keys = state.auth.keys_required().await.map_err(Refusal::Store)?;
         if !keys {
             if tokens.admin_token.is_none() {
                 tracing::warn!("admin API called but disabled: set CAPSULE_ADMIN_TOKEN or create an admin key");

@@ -254,7 +254,7 @@ pub fn document(state: &AppState) -> Value {
     paths.insert("/health".into(), json!({
         "get": {
             "tags": ["operations"], "operationId": "health", "security": [],
-            "summary": "Whether requests need a key (`auth.mode`: `open` or `keys`), components (digest, version), queue depth, store and blob store status, and each host engine (`engines.ocr`, `engines.pdf-render`, `engines.llm` with its `models` per alias, `engines.embeddings`, `engines.vectors`: available, version, or the reason it is unavailable and what to install or configure), and `events.liveChannels` (jobs someone listens to right now). Seed 000's health keys sit beside the envelope at the top level: `status` (`healthy`/`unhealthy`), `openai_api_key_configured` (a model serves the alias `default`), `supabase_configured` (the job store answers) and `total_experts`.",
+            "summary": "Whether requests need a key (`auth.mode`: `open` or `keys`), components (digest, version), queue depth, store and blob store status, `bus` (`ok`, or why this host cannot hear the other hosts sharing its database: then `status` is `degraded`, answered 200), and each host engine (`engines.ocr`, `engines.pdf-render`, `engines.llm` with its `models` per alias, `engines.embeddings`, `engines.vectors`: available, version, or the reason it is unavailable and what to install or configure), `events.liveChannels` (jobs someone listens to right now), and `drift`: the components this host does not serve at the version every host sharing its database should (`component`, `serving`, `wanted`, and `error` and `step` once it was refused; a refusal makes `status` `degraded`, still 200 since the old version serves). Seed 000's health keys sit beside the envelope at the top level: `status` (`healthy`/`unhealthy`), `openai_api_key_configured` (a model serves the alias `default`), `supabase_configured` (the job store answers) and `total_experts`.",
             "responses": { "200": json_response("Healthy", envelope(json!({"type": "object"}))), "503": json_response("Degraded", envelope(json!({"type": "object"}))) }
         }
     }));
@@ -283,14 +283,14 @@ pub fn document(state: &AppState) -> Value {
     paths.insert("/api/v1/components".into(), json!({
         "get": {
             "tags": ["admin"], "operationId": "list_components", "security": [{"bearer": []}],
-            "summary": "Components: active digest and version, kept versions, jobs per version",
+            "summary": "Components: the digest and version this host serves (`activeDigest`), kept versions (the history every host shares), jobs per version, and `drift` (`null`, or the version the other hosts serve and why this one does not)",
             "responses": with_refusals(json!({ "200": json_response("The components", envelope(json!({"type": "object"}))) }))
         }
     }));
     paths.insert("/api/v1/components/{id}".into(), json!({
         "put": {
             "tags": ["admin"], "operationId": "push_component", "security": [{"bearer": []}],
-            "summary": "Hot-swap: upload a new `.wasm`; it serves only after compile, import check, describe and examples pass",
+            "summary": "Hot-swap: upload a new `.wasm`; it serves only after compile, import check, describe and examples pass, then on every host sharing the database",
             "parameters": [component_id],
             // Any content type is read as the bytes; octet-stream is listed so
             // generic clients (and Schemathesis) know how to send them.
@@ -310,7 +310,7 @@ pub fn document(state: &AppState) -> Value {
     paths.insert("/api/v1/components/{id}/rollback".into(), json!({
         "post": {
             "tags": ["admin"], "operationId": "rollback_component", "security": [{"bearer": []}],
-            "summary": "Serve the previous version again (or the kept version `to`)",
+            "summary": "Serve the previous version again (or the kept version `to`), on every host sharing the database",
             "parameters": [component_id, param("to", "query", false, json!({"type": "string"}), "A kept version's digest")],
             "responses": with_refusals(json!({
                 "200": json_response("Rolled back", deployed),

@@ -179,6 +179,25 @@ impl From<JobError> for ApiError {
     }
 }
 
+impl From<crate::blobs::BlobError> for ApiError {
+    fn from(e: crate::blobs::BlobError) -> Self {
+        match e {
+            crate::blobs::BlobError::Unavailable(_) => {
+                tracing::warn!(request = %request_id(), error = %e, "file store unavailable");
+                Self {
+                    retry_after: Some(1),
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "COMMON_STORE_UNAVAILABLE",
+                        "the file store is not answering; nothing was stored — retry in a moment",
+                    )
+                }
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
 /// JSON body extractor whose rejections are [`ApiError`]s.
 pub struct ApiJson<T>(pub T);
 

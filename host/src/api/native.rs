@@ -296,7 +296,7 @@ pub async fn upload_file(
                 Ok(e) => multipart_error(&e),
                 Err(other) => ApiError::invalid(format!("the file could not be read: {other}")),
             },
-            other => ApiError::internal(other),
+            other => ApiError::from(other),
         })?;
         let url = state.blobs.url_for(&meta.id);
         return Ok(ok(StatusCode::CREATED, json!({ "url": url, "file": meta })));
@@ -319,7 +319,7 @@ pub async fn download_file(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let (meta, reader) =
-        state.blobs.open_for(&id, caller.tenant()).await.map_err(ApiError::internal)?.ok_or_else(|| {
+        state.blobs.open_for(&id, caller.tenant()).await.map_err(ApiError::from)?.ok_or_else(|| {
             ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"))
         })?;
     let content_type = HeaderValue::from_str(&meta.content_type)
@@ -351,7 +351,8 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-/// `GET /health`: components, queue depth, store and blob store.
+/// `GET /health`: components, queue depth, store and blob store, and the
+/// components this host does not serve at the version every host should.
 pub async fn health(State(state): State<AppState>) -> Response {
     let stats = state.jobs.stats().await;
     let blobs = state.blobs.store.check().await;
@@ -386,12 +387,24 @@ pub async fn health(State(state): State<AppState>) -> Response {
         Err(e) => json!({ "mode": "unknown", "message": e.to_string() }),
     };
     let healthy = stats.is_ok() && blobs.is_ok();
+    // A component this host could not load at the store's active version
+    // still serves its old one: `degraded`, but answered 200, so a load
+    // balancer keeps a host that serves (and a cluster whose other hosts
+    // all refused a version keeps its capacity). One still loading it is
+    // listed, not degraded.
+    let drift = state.deployer.drift();
+    let drifted = drift.iter().any(|d| d.error.is_some());
+    // A host that cannot hear the others still runs jobs; their events and
+    // cancels reach it a sweep or a heartbeat late meanwhile.
+    let bus = state.jobs.bus_status();
     let body = json!({
-        "status": if healthy { "ok" } else { "degraded" },
+        "status": if healthy && !drifted && bus.is_ok() { "ok" } else { "degraded" },
         "components": components,
+        "drift": drift,
         "jobs": stats.as_ref().ok(),
         "store": match &stats { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
         "blobs": match &blobs { Ok(_) => "ok".to_string(), Err(e) => e.to_string() },
+        "bus": match &bus { Ok(()) => "ok".to_string(), Err(e) => e.clone() },
         "engines": engines,
         "auth": auth,
         // Event channels of jobs someone listens to: bounded by the open

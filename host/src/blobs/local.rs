@@ -10,7 +10,7 @@ use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use super::sniff::Sniffer;
-use super::{BlobError, BlobMeta, BlobReader, BlobStore, ByteStream, new_blob_id, valid_id};
+use super::{BlobError, BlobMeta, BlobReader, BlobStore, ByteStream, new_blob_id, new_meta, valid_id};
 
 /// Suffix of files still being written.
 const PART: &str = "part";
@@ -87,16 +87,7 @@ impl BlobStore for LocalBlobStore {
         file.sync_all().await?;
         drop(file);
 
-        let served = sniffer.finish(content_type);
-        let meta = BlobMeta {
-            id: id.clone(),
-            name: sanitize_name(name),
-            content_type: served.content_type,
-            size,
-            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            inline: served.inline,
-            tenant: tenant.map(str::to_string),
-        };
+        let meta = new_meta(id, name, sniffer.finish(content_type), size, tenant);
         tokio::fs::rename(&part, &path).await?;
         let json = serde_json::to_vec(&meta).map_err(|e| BlobError::Corrupt(e.to_string()))?;
         tokio::fs::write(&meta_part, json).await?;
@@ -130,23 +121,37 @@ impl BlobStore for LocalBlobStore {
     }
 }
 
-/// Keep a display name for downloads, without path separators or control characters.
-fn sanitize_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
-    if clean.trim().is_empty() { "file".into() } else { clean }
-}
-
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;
-    use futures::stream;
 
     use super::*;
 
-    fn chunks(parts: Vec<Result<Bytes, crate::blobs::BoxError>>) -> ByteStream<'static> {
-        Box::pin(stream::iter(parts))
+    /// The directory's files, so the conformance suite sees what a write left.
+    struct Subject {
+        store: LocalBlobStore,
+        dir: tempfile::TempDir,
     }
+
+    impl Subject {
+        fn new() -> Self {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            Self { store: LocalBlobStore::new(dir.path().into()).expect("the blob directory"), dir }
+        }
+    }
+
+    #[async_trait]
+    impl crate::blobs::conformance::Subject for Subject {
+        fn store(&self) -> &dyn BlobStore {
+            &self.store
+        }
+
+        async fn contents(&self) -> Vec<String> {
+            files(self.dir.path())
+        }
+    }
+
+    crate::blobs::conformance::blob_store_conformance!(Subject::new());
 
     /// Every file in the store's directory.
     fn files(dir: &Path) -> Vec<String> {
@@ -154,84 +159,6 @@ mod tests {
             std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
-    }
-
-    async fn read_back(store: &LocalBlobStore, id: &str) -> Option<(BlobMeta, Bytes)> {
-        crate::blobs::read_whole(store.open(id).await.unwrap()).await.unwrap()
-    }
-
-    #[tokio::test]
-    async fn stored_bytes_come_back_with_their_metadata() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let meta = store.put("../../evil/name.txt", "text/plain", None, Bytes::from_static(b"hello")).await.unwrap();
-        assert_eq!(meta.name, "name.txt");
-        let (m, data) = read_back(&store, &meta.id).await.unwrap();
-        assert_eq!(&data[..], b"hello");
-        assert_eq!(m.content_type, "text/plain; charset=utf-8");
-        assert!(m.inline);
-        assert!(read_back(&store, "f_00000000000000000000000000000000").await.is_none());
-        assert!(read_back(&store, "../secret").await.is_none());
-    }
-
-    #[tokio::test]
-    async fn streamed_chunks_are_stored_whole_and_read_back_as_a_stream() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let parts: Vec<Bytes> = (0..50u8).map(|i| Bytes::from(vec![i; 1000])).collect();
-        let meta = store
-            .put_stream("a.bin", None, None, chunks(parts.iter().cloned().map(Ok).collect()), 50_000)
-            .await
-            .unwrap();
-        assert_eq!(meta.size, 50_000);
-        assert_eq!(files(dir.path()), [meta.id.clone(), format!("{}.json", meta.id)]);
-        let (opened, mut reader) = store.open(&meta.id).await.unwrap().unwrap();
-        assert_eq!(opened.size, 50_000);
-        let mut back = Vec::new();
-        tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut back).await.unwrap();
-        assert_eq!(back, parts.concat());
-    }
-
-    #[tokio::test]
-    async fn a_stream_past_the_limit_is_refused_and_leaves_no_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let polled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counter = polled.clone();
-        let endless = stream::repeat_with(move || {
-            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Ok::<_, crate::blobs::BoxError>(Bytes::from_static(&[b'a'; 1024]))
-        });
-        let err = store.put_stream("big.txt", Some("text/plain"), None, Box::pin(endless), 4096).await.unwrap_err();
-        assert!(matches!(err, BlobError::TooLarge { max: 4096 }), "{err}");
-        assert_eq!(
-            polled.load(std::sync::atomic::Ordering::Relaxed),
-            5,
-            "reading stops at the first chunk past the limit"
-        );
-        assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
-    }
-
-    #[tokio::test]
-    async fn a_failing_stream_leaves_no_file_and_returns_its_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let parts = vec![Ok(Bytes::from_static(b"half a file")), Err("the client went away".into())];
-        let err = store.put_stream("a.txt", None, None, chunks(parts), 1 << 20).await.unwrap_err();
-        assert!(matches!(&err, BlobError::Source(e) if e.to_string() == "the client went away"), "{err}");
-        assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
-    }
-
-    #[tokio::test]
-    async fn an_abandoned_write_leaves_no_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        // The client stops sending: one chunk, then nothing, and the request is dropped.
-        let stalled =
-            stream::iter([Ok::<_, crate::blobs::BoxError>(Bytes::from_static(b"partial"))]).chain(stream::pending());
-        let write = store.put_stream("a.txt", None, None, Box::pin(stalled), 1 << 20);
-        assert!(tokio::time::timeout(std::time::Duration::from_millis(200), write).await.is_err());
-        assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
     }
 
     #[tokio::test]
@@ -242,18 +169,6 @@ mod tests {
         let meta = store.put("a.txt", "", None, Bytes::from_static(b"a")).await.unwrap();
         LocalBlobStore::new(dir.path().into()).unwrap();
         assert_eq!(files(dir.path()), [meta.id.clone(), format!("{}.json", meta.id)]);
-    }
-
-    #[tokio::test]
-    async fn served_type_is_sniffed_from_the_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let html =
-            store.put("x.png", "image/png", None, Bytes::from_static(b"<html><script>1</script>")).await.unwrap();
-        assert_eq!((html.content_type.as_str(), html.inline), ("text/html", false));
-        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
-        let png = store.put("x", "application/octet-stream", None, Bytes::from_static(png)).await.unwrap();
-        assert_eq!((png.content_type.as_str(), png.inline), ("image/png", true));
     }
 
     #[tokio::test]
@@ -269,12 +184,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn existence_is_known_without_reading_and_never_outside_the_directory() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path().into()).unwrap();
-        let meta = store.put("a.txt", "text/plain", None, Bytes::from_static(b"a")).await.unwrap();
-        assert!(store.meta(&meta.id).await.unwrap().is_some());
-        assert!(store.meta("f_00000000000000000000000000000000").await.unwrap().is_none());
-        assert!(store.meta("../secret").await.unwrap().is_none());
+    async fn a_directory_store_presigns_nothing() {
+        let subject = Subject::new();
+        let put = subject.store.presign(crate::blobs::Presign::Put, std::time::Duration::from_secs(60)).await;
+        assert!(put.unwrap().is_none());
+        let id = crate::blobs::new_blob_id();
+        assert!(subject.store.complete_upload(&id, "a", None, None, 10).await.unwrap().is_none());
     }
 }

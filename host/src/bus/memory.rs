@@ -47,6 +47,10 @@ impl Bus for MemoryBus {
         self.network.listeners.lock().expect("bus lock").push((self.me, tx));
         rx
     }
+
+    fn status(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

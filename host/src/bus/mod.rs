@@ -1,17 +1,20 @@
 //! What hosts sharing one database tell each other about jobs: a job's
 //! live events (so an event stream or a synchronous call on one host follows
 //! a job running on another), its end, and cancels (so the host running a
-//! job stops its guest when another host was asked to cancel it).
+//! job stops its guest when another host was asked to cancel it); and
+//! component releases (so every host follows a push at once).
 //!
 //! [`Bus`] is the contract; [`MemoryBus`] the in-process implementation (a
 //! single host has no peers; tests join several handles), [`PgBus`] the
-//! shared one over PostgreSQL `LISTEN`/`NOTIFY`; `conformance` the suite
-//! both pass. Delivery is best effort: a host that was disconnected misses
+//! shared one over PostgreSQL `LISTEN`/`NOTIFY`, [`RedisBus`] the one over
+//! Redis pub/sub when the deployment has a Redis; `conformance` the suite
+//! all pass. Delivery is best effort: a host that was disconnected misses
 //! what was said meanwhile, so nothing that must happen relies on it alone
 //! (the store stays the truth: a cancelled job's result is fenced out).
 
 mod memory;
 mod postgres;
+mod redis;
 
 #[cfg(test)]
 mod conformance;
@@ -19,6 +22,7 @@ mod conformance;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+pub use self::redis::RedisBus;
 pub use memory::MemoryBus;
 pub use postgres::PgBus;
 
@@ -49,6 +53,39 @@ pub enum Notice {
     Cancel {
         job: String,
     },
+    /// Jobs of this capability wait and their host has no room for them:
+    /// a host with room claims them now instead of at its next sweep.
+    Queued {
+        capability: String,
+    },
+    /// A version of this component was made active for every host; read
+    /// which from the store (see `deploy`).
+    Released {
+        component: String,
+        digest: String,
+    },
+}
+
+/// Whether a bus hears the other hosts now: `None` while it does, else why
+/// not (for `/health`). Shared between a bus and its listening task.
+#[derive(Clone, Default)]
+pub struct Hearing(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl Hearing {
+    fn lost(&self, why: impl std::fmt::Display) {
+        *self.0.lock().expect("hearing lock") = Some(why.to_string());
+    }
+
+    fn back(&self) {
+        *self.0.lock().expect("hearing lock") = None;
+    }
+
+    fn now(&self) -> Result<(), String> {
+        match &*self.0.lock().expect("hearing lock") {
+            None => Ok(()),
+            Some(why) => Err(why.clone()),
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -60,4 +97,7 @@ pub trait Bus: Send + Sync {
     /// host's own notices; listening has begun when this returns. Called
     /// once, when the host starts.
     async fn listen(&self) -> mpsc::UnboundedReceiver<Notice>;
+    /// `Err` (saying why) while this host cannot hear the others: their
+    /// events and cancels reach it late (at the next sweep or heartbeat).
+    fn status(&self) -> Result<(), String>;
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPool};
 use tokio::sync::mpsc;
 
-use super::{Bus, Notice};
+use super::{Bus, Hearing, Notice};
 
 /// Room for a notice's text within PostgreSQL's 8,000-byte payload.
 const MAX_TEXT: usize = 6_000;
@@ -19,14 +19,23 @@ const MAX_TEXT: usize = 6_000;
 #[derive(Serialize, Deserialize)]
 struct Envelope {
     from: String,
+    /// Counts the sender's notices. PostgreSQL delivers identical payloads
+    /// sent in one transaction once; this keeps two equal notices of a
+    /// batch (the same chunk twice) two.
+    #[serde(default)]
+    seq: u64,
     notice: Notice,
 }
+
+/// Most notices sent in one statement.
+const MAX_BATCH: usize = 256;
 
 pub struct PgBus {
     pool: PgPool,
     channel: String,
     me: String,
     outbox: mpsc::UnboundedSender<Notice>,
+    hearing: Hearing,
 }
 
 impl PgBus {
@@ -36,7 +45,7 @@ impl PgBus {
         let me = uuid::Uuid::new_v4().simple().to_string();
         let (outbox, rx) = mpsc::unbounded_channel();
         tokio::spawn(send_loop(pool.clone(), channel.clone(), me.clone(), rx));
-        Self { pool, channel, me, outbox }
+        Self { pool, channel, me, outbox, hearing: Hearing::default() }
     }
 }
 
@@ -51,17 +60,31 @@ fn cut(text: &mut String) {
     }
 }
 
-/// Sends notices in order over one connection, reconnecting after a failure.
+/// Sends notices in order over one connection, reconnecting after a
+/// failure; every notice waiting at the time goes in one statement (one
+/// transaction, so PostgreSQL delivers them in the order given), because a
+/// busy host has several per job and one round trip each would limit it.
 async fn send_loop(pool: PgPool, channel: String, me: String, mut rx: mpsc::UnboundedReceiver<Notice>) {
     let mut conn = None;
-    while let Some(mut notice) = rx.recv().await {
-        match &mut notice {
-            Notice::Progress { message: text, .. } | Notice::Chunk { text, .. } | Notice::Token { text, .. } => {
-                cut(text)
-            }
-            Notice::Finished { .. } | Notice::Cancel { .. } => {}
-        }
-        let payload = serde_json::to_string(&Envelope { from: me.clone(), notice }).expect("a notice serialises");
+    let mut seq = 0u64;
+    let mut waiting = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut waiting, MAX_BATCH).await > 0 {
+        let payloads: Vec<String> = waiting
+            .drain(..)
+            .map(|mut notice| {
+                match &mut notice {
+                    Notice::Progress { message: text, .. }
+                    | Notice::Chunk { text, .. }
+                    | Notice::Token { text, .. } => cut(text),
+                    Notice::Finished { .. }
+                    | Notice::Cancel { .. }
+                    | Notice::Queued { .. }
+                    | Notice::Released { .. } => {}
+                }
+                seq += 1;
+                serde_json::to_string(&Envelope { from: me.clone(), seq, notice }).expect("a notice serialises")
+            })
+            .collect();
         for attempt in 0..3 {
             if conn.is_none() {
                 conn = pool.acquire().await.ok();
@@ -70,10 +93,15 @@ async fn send_loop(pool: PgPool, channel: String, me: String, mut rx: mpsc::Unbo
                 tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
                 continue;
             };
-            match sqlx::query("SELECT pg_notify($1, $2)").bind(&channel).bind(&payload).execute(&mut **c).await {
+            let sent = sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
+                .bind(&channel)
+                .bind(&payloads)
+                .execute(&mut **c)
+                .await;
+            match sent {
                 Ok(_) => break,
                 Err(e) => {
-                    tracing::warn!(error = %e, "a notice to the other hosts was not sent; retrying");
+                    tracing::warn!(error = %e, "notices to the other hosts were not sent; retrying");
                     conn = None;
                 }
             }
@@ -89,7 +117,8 @@ impl Bus for PgBus {
 
     async fn listen(&self) -> mpsc::UnboundedReceiver<Notice> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let (pool, channel, me) = (self.pool.clone(), self.channel.clone(), self.me.clone());
+        let (pool, channel, me, hearing) =
+            (self.pool.clone(), self.channel.clone(), self.me.clone(), self.hearing.clone());
         let (ready, listening) = tokio::sync::oneshot::channel();
         tokio::spawn(async move {
             let mut ready = Some(ready);
@@ -98,15 +127,18 @@ impl Bus for PgBus {
                     Ok(l) => l,
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot listen to the other hosts; retrying");
+                        hearing.lost(format!("cannot listen on PostgreSQL: {e}"));
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         continue;
                     }
                 };
                 if let Err(e) = listener.listen(&channel).await {
                     tracing::warn!(error = %e, "cannot listen to the other hosts; retrying");
+                    hearing.lost(format!("cannot listen on PostgreSQL: {e}"));
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
+                hearing.back();
                 if let Some(ready) = ready.take() {
                     let _ = ready.send(());
                 }
@@ -124,6 +156,7 @@ impl Bus for PgBus {
                         },
                         Err(e) => {
                             tracing::warn!(error = %e, "listening to the other hosts failed; reconnecting");
+                            hearing.lost(format!("lost the PostgreSQL connection listening to the other hosts: {e}"));
                             tokio::time::sleep(Duration::from_millis(200)).await;
                             break;
                         }
@@ -133,6 +166,10 @@ impl Bus for PgBus {
         });
         let _ = listening.await;
         rx
+    }
+
+    fn status(&self) -> Result<(), String> {
+        self.hearing.now()
     }
 }
 

@@ -1,8 +1,11 @@
-//! Component versions on disk, so a pushed version survives a restart and
-//! a rollback after a restart needs no upload:
-//! `<data>/components/<id>/<hex digest>.wasm` and `state.json` with the
-//! activation history (newest last) and the digest of the manifest's
-//! `source` when it was last seen.
+//! The host's cache of component versions on disk, so a restart or a
+//! rollback reads them from here rather than from the store, which holds
+//! every host's record (see the module above):
+//! `<data>/components/<id>/<hex digest>.wasm` and `state.json`, the
+//! versions this host served (newest last; the oldest beyond
+//! `--keep-versions` are removed) and the digest of the manifest's `source`
+//! when it last started. Before versions were shared, this was the record;
+//! a store that has never seen a component takes its history from here.
 
 use std::path::PathBuf;
 
@@ -12,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub struct VaultState {
     /// Digest of the manifest's `source` file when last started.
     pub manifest_digest: Option<String>,
-    /// Digests in activation order; the last one is active.
+    /// Digests in the order this host served them; the last one serves.
     pub history: Vec<String>,
 }
 
@@ -24,15 +27,6 @@ impl VaultState {
         self.history.push(digest.to_string());
         let excess = self.history.len().saturating_sub(keep.max(1));
         self.history.drain(..excess).collect()
-    }
-
-    pub fn active(&self) -> Option<&str> {
-        self.history.last().map(String::as_str)
-    }
-
-    /// The version active before the current one.
-    pub fn previous(&self) -> Option<&str> {
-        self.history.iter().rev().nth(1).map(String::as_str)
     }
 }
 
@@ -113,8 +107,6 @@ mod tests {
         assert_eq!(s.history, ["b", "c", "d"]);
         s.activate("b", 3);
         assert_eq!(s.history, ["c", "d", "b"]);
-        assert_eq!(s.active(), Some("b"));
-        assert_eq!(s.previous(), Some("d"));
     }
 
     #[test]

@@ -64,6 +64,11 @@ impl EventHub {
         }
     }
 
+    /// The jobs someone listens to now.
+    pub fn watched(&self) -> Vec<String> {
+        self.channels.lock().expect("event hub lock").keys().cloned().collect()
+    }
+
     /// Jobs with at least one listener right now (what `/health` reports).
     pub fn live_channels(&self) -> usize {
         self.channels.lock().expect("event hub lock").len()

@@ -1,10 +1,12 @@
-//! The job engine: submit (validate, cache, insert, enqueue), schedule with
-//! per-capability concurrency, run, retry with backoff, cancel, recover.
+//! The job engine: submit (validate, cache, insert, wake a worker), claim
+//! from the store with per-capability concurrency, run, retry with backoff,
+//! cancel, and sweep (expired leases, due retries, other hosts' work).
 //!
 //! Public surface: [`Jobs`] and its option/error/result types, [`JobEvent`].
 
 mod cache;
 mod events;
+mod lanes;
 mod worker;
 
 use std::collections::HashMap;
@@ -12,18 +14,21 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 pub use events::{JobEvent, Subscription};
 
 use crate::bus::{Bus, Notice};
-use crate::queue::Queue;
 use tracing::Instrument;
 
 use crate::runtime::{Entry, Registry, Runtime};
 use crate::store::{JobRecord, JobStore, ListFilter, NewJob, Stats, Status, StoreError};
 use events::EventHub;
+use lanes::{Lane, Lanes};
+
+/// Most jobs one claim takes (bounds one statement's work and what a host
+/// that dies right after a claim leaves to lease expiry).
+const MAX_CLAIM: usize = 64;
 
 /// Engine settings (all from flags / environment).
 #[derive(Debug, Clone)]
@@ -32,6 +37,8 @@ pub struct JobsConfig {
     pub queue_capacity: usize,
     /// How long a worker's claim on a job lasts without a heartbeat.
     pub lease: Duration,
+    /// How often the store is searched for work no wake-up announced.
+    pub sweep: Duration,
     /// First retry delay; doubles each attempt (with jitter) up to `retry_max`.
     pub retry_base: Duration,
     pub retry_max: Duration,
@@ -67,7 +74,7 @@ pub struct Submitted {
 
 pub struct Jobs {
     store: Arc<dyn JobStore>,
-    queue: Arc<dyn Queue>,
+    lanes: Lanes,
     runtime: Arc<Runtime>,
     registry: Arc<Registry>,
     events: EventHub,
@@ -80,11 +87,10 @@ pub struct Jobs {
     running: Mutex<HashMap<String, Running>>,
 }
 
-/// A job this process runs: how to stop it, and which attempt it holds
-/// (`None` until the claim succeeded: its lease is not this host's yet).
+/// A job this process runs: how to stop it, and which attempt it holds.
 struct Running {
     token: CancellationToken,
-    attempt: Option<u32>,
+    attempt: u32,
 }
 
 pub fn now_ms() -> i64 {
@@ -110,15 +116,15 @@ fn new_job_id() -> String {
 impl Jobs {
     pub fn new(
         store: Arc<dyn JobStore>,
-        queue: Arc<dyn Queue>,
         runtime: Arc<Runtime>,
         registry: Arc<Registry>,
         bus: Arc<dyn Bus>,
         config: JobsConfig,
     ) -> Arc<Self> {
+        let lanes = Lanes::new(registry.iter().map(|e| (e.spec.id.as_str(), e.spec.concurrency)));
         Arc::new(Self {
             store,
-            queue,
+            lanes,
             runtime,
             registry,
             events: EventHub::default(),
@@ -137,26 +143,34 @@ impl Jobs {
         &self.runtime
     }
 
-    /// Re-queue what a previous process left, then start the schedulers,
-    /// the heartbeat and the lease reclaimer.
+    /// Put back what a previous process left running, count the queue, then
+    /// start the schedulers, the heartbeat and the sweeper.
     pub async fn start(self: &Arc<Self>) -> Result<(), StoreError> {
-        let now = now_ms();
-        self.store.reclaim_expired(now).await?;
-        for p in self.store.pending().await? {
-            self.enqueue_pending(p.capability, p.id, p.run_after, now);
-        }
+        self.store.reclaim_expired().await?;
+        self.count_queues().await?;
         for entry in self.registry.iter() {
+            let Some(lane) = self.lanes.get(&entry.spec.id).cloned() else { continue };
             let (jobs, entry) = (self.clone(), entry.clone());
-            tokio::spawn(async move { jobs.schedule(entry).await });
+            tokio::spawn(async move { jobs.schedule(entry, lane).await });
         }
         let jobs = self.clone();
         tokio::spawn(async move { jobs.keep_leases().await });
+        let jobs = self.clone();
+        tokio::spawn(async move { jobs.sweep().await });
         let (jobs, mut heard) = (self.clone(), self.bus.listen().await);
         tokio::spawn(async move {
             while let Some(notice) = heard.recv().await {
                 jobs.heard(notice);
             }
         });
+        Ok(())
+    }
+
+    async fn count_queues(&self) -> Result<(), StoreError> {
+        let counts: HashMap<String, u64> = self.store.queued_counts().await?.into_iter().collect();
+        for (capability, lane) in self.lanes.iter() {
+            lane.counted(counts.get(capability).copied().unwrap_or(0));
+        }
         Ok(())
     }
 
@@ -191,6 +205,24 @@ impl Jobs {
                     running.token.cancel();
                 }
             }
+            Notice::Queued { capability } => {
+                if let Some(lane) = self.lanes.get(&capability) {
+                    lane.wake();
+                }
+            }
+            // Versions are the deployer's: `deploy::tap` hands them to it.
+            Notice::Released { .. } => {}
+        }
+    }
+
+    /// Jobs of `capability` wait in the store: this host's workers look now,
+    /// and, when they have no room, so do the other hosts'.
+    fn work_waiting(&self, capability: &str) {
+        let Some(lane) = self.lanes.get(capability) else { return };
+        lane.wake();
+        if lane.full() {
+            let (bus, capability) = (self.bus.clone(), capability.to_string());
+            lane.announce_soon(move || bus.broadcast(Notice::Queued { capability }));
         }
     }
 
@@ -200,71 +232,138 @@ impl Jobs {
         self.bus.broadcast(Notice::Finished { job: id.to_string() });
     }
 
-    fn enqueue_pending(&self, capability: String, id: String, run_after: i64, now: i64) {
-        let delay = Duration::from_millis(run_after.saturating_sub(now).max(0) as u64);
-        self.queue.push_after(&capability, id, delay);
-    }
-
-    /// One loop per capability: a free slot, then the next job.
-    async fn schedule(self: Arc<Self>, entry: Arc<Entry>) {
-        let slots = Arc::new(Semaphore::new(entry.spec.concurrency as usize));
+    /// One loop per capability: room for jobs, then as many due jobs from
+    /// the store as there is room for (on whichever host claims first).
+    async fn schedule(self: Arc<Self>, entry: Arc<Entry>, lane: Arc<Lane>) {
+        let mut failures = 0u32;
         loop {
-            let Ok(permit) = slots.clone().acquire_owned().await else { return };
-            let id = self.queue.pop(&entry.spec.id).await;
-            let (jobs, entry) = (self.clone(), entry.clone());
-            // A task per job spreads wasm work (which rarely awaits) across
-            // the runtime's worker threads.
-            tokio::spawn(async move {
-                let span = tracing::info_span!("job", job = %id, capability = %entry.spec.id);
-                jobs.execute(&entry, &id).instrument(span).await;
-                drop(permit);
-            });
+            let Ok(first) = lane.slots.clone().acquire_owned().await else { return };
+            let mut permits = vec![first];
+            while permits.len() < MAX_CLAIM {
+                match lane.slots.clone().try_acquire_owned() {
+                    Ok(permit) => permits.push(permit),
+                    Err(_) => break,
+                }
+            }
+            // Pin the version now: a swap while these jobs run does not
+            // affect them. Their start is dated before the pick, so a job
+            // shown as started after a swap ran the new version.
+            let started_at = now_ms();
+            let version = entry.current();
+            let (capability, lease) = (&entry.spec.id, self.config.lease);
+            let claimed =
+                self.store.claim_next(capability, &self.owner, permits.len(), lease, &version.digest, started_at).await;
+            let claimed = match claimed {
+                Ok(claimed) => {
+                    failures = 0;
+                    claimed
+                }
+                Err(e) => {
+                    // The jobs stay queued; back off while the store is down.
+                    failures = failures.saturating_add(1);
+                    let pause = Duration::from_millis(100 << failures.min(5)).min(self.config.sweep);
+                    tracing::warn!(capability = %entry.spec.id, error = %e, retry_in = ?pause, "could not claim jobs");
+                    drop(permits);
+                    tokio::time::sleep(pause).await;
+                    continue;
+                }
+            };
+            if claimed.is_empty() {
+                drop(permits);
+                lane.wait(self.config.sweep).await;
+                continue;
+            }
+            lane.taken(claimed.len());
+            {
+                let mut running = self.running.lock().expect("running lock");
+                for job in &claimed {
+                    running.insert(job.id.clone(), Running { token: CancellationToken::new(), attempt: job.attempt });
+                }
+            }
+            for (job, permit) in claimed.into_iter().zip(permits.drain(..)) {
+                let (jobs, entry, version) = (self.clone(), entry.clone(), version.clone());
+                // A task per job spreads wasm work (which rarely awaits) across
+                // the runtime's worker threads.
+                tokio::spawn(async move {
+                    let span = tracing::info_span!("job", job = %job.id, capability = %entry.spec.id);
+                    jobs.execute(&entry, version, job).instrument(span).await;
+                    drop(permit);
+                });
+            }
         }
     }
 
-    /// Heartbeat the jobs we run; re-queue jobs whose owner stopped heartbeating.
+    /// Heartbeat the jobs this host runs, and stop those that are not its own any more.
     async fn keep_leases(self: Arc<Self>) {
         let mut tick = tokio::time::interval((self.config.lease / 3).max(Duration::from_millis(50)));
         loop {
             tick.tick().await;
-            let now = now_ms();
-            let held: HashMap<String, u32> = self
-                .running
-                .lock()
-                .expect("running lock")
-                .iter()
-                .filter_map(|(id, r)| r.attempt.map(|a| (id.clone(), a)))
-                .collect();
-            if !held.is_empty() {
-                let until = now + self.config.lease.as_millis() as i64;
-                match self.store.heartbeat(&self.owner, held.keys().cloned().collect(), until).await {
-                    // Cancelled or taken over while a notice about it was
-                    // missed: stop the guest; its result would be fenced out.
-                    Ok(lost) => {
-                        let running = self.running.lock().expect("running lock");
-                        for id in lost {
-                            // The same attempt still: not a retry claimed since.
-                            match running.get(&id) {
-                                Some(r) if r.attempt.is_some() && r.attempt == held.get(&id).copied() => {
-                                    tracing::info!(job = %id, "no longer this host's job; stopping it");
-                                    r.token.cancel();
-                                }
-                                _ => {}
+            let held: HashMap<String, u32> =
+                self.running.lock().expect("running lock").iter().map(|(id, r)| (id.clone(), r.attempt)).collect();
+            if held.is_empty() {
+                continue;
+            }
+            match self.store.heartbeat(&self.owner, held.keys().cloned().collect(), self.config.lease).await {
+                // Cancelled or taken over while a notice about it was
+                // missed: stop the guest; its result would be fenced out.
+                Ok(lost) => {
+                    let running = self.running.lock().expect("running lock");
+                    for id in lost {
+                        // The same attempt still: not a retry claimed since.
+                        match running.get(&id) {
+                            Some(r) if Some(r.attempt) == held.get(&id).copied() => {
+                                tracing::info!(job = %id, "no longer this host's job; stopping it");
+                                r.token.cancel();
                             }
+                            _ => {}
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "lease heartbeat failed"),
                 }
+                Err(e) => tracing::warn!(error = %e, "lease heartbeat failed"),
             }
-            match self.store.reclaim_expired(now).await {
+        }
+    }
+
+    /// Put jobs whose host stopped heartbeating back in the queue and recount
+    /// it. (Each lane also looks for due work on this interval by itself:
+    /// retries whose time came, jobs submitted to a host that cannot run them.)
+    async fn sweep(self: Arc<Self>) {
+        let mut tick = tokio::time::interval(self.config.sweep);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match self.store.reclaim_expired().await {
                 Ok(expired) => {
-                    for p in expired {
-                        tracing::info!(job = %p.id, capability = %p.capability, "lease expired; job re-queued");
-                        self.enqueue_pending(p.capability, p.id, p.run_after, now);
+                    for job in expired {
+                        tracing::info!(job = %job.id, capability = %job.capability, "lease expired; job re-queued");
+                        self.work_waiting(&job.capability);
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "lease reclaim failed"),
             }
+            if let Err(e) = self.count_queues().await {
+                tracing::warn!(error = %e, "could not count the queue");
+            }
+            self.end_missed_finishes().await;
+        }
+    }
+
+    /// Listeners here of jobs that ended on another host whose notice was
+    /// lost (the bus is best effort) hear the end from the store instead,
+    /// at most a sweep late: an event stream or a synchronous call never
+    /// waits out its whole timeout for a job that already ended.
+    async fn end_missed_finishes(&self) {
+        let watched = self.events.watched();
+        if watched.is_empty() {
+            return;
+        }
+        match self.store.terminal_among(&watched).await {
+            Ok(ended) => {
+                for id in ended {
+                    self.events.finish(&id);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not check the watched jobs"),
         }
     }
 
@@ -285,7 +384,8 @@ impl Jobs {
         let cache_key = spec.cache.then(|| cache::cache_key(tenant, &spec.id, &version.digest, &input));
         let joinable = cache_key.is_some() && !force_refresh;
 
-        let depth = self.queue.depth(&spec.id);
+        let lane = self.lanes.get(&spec.id).ok_or_else(|| JobError::CapabilityNotFound(name.to_string()))?;
+        let depth = lane.depth();
         if depth >= self.config.queue_capacity {
             // A full queue still answers what it already has.
             if let (true, Some(key)) = (joinable, &cache_key)
@@ -306,22 +406,19 @@ impl Jobs {
             tenant: tenant.map(str::to_string),
             now: now_ms(),
         };
-        // The row and its place in the queue go together. An identical
-        // submission in flight or completed (on any host sharing the store)
-        // is joined instead, in the same step as the insert.
-        let (store, queue, capability, queued) = (self.store.clone(), self.queue.clone(), spec.id.clone(), id.clone());
-        let joined = to_the_end(async move {
-            let joined =
-                if joinable { store.insert_or_join(job).await? } else { store.insert(job).await.map(|_| None)? };
-            if joined.is_none() {
-                queue.push(&capability, queued);
-            }
-            Ok(joined)
-        })
-        .await?;
+        // An identical submission in flight or completed (on any host
+        // sharing the store) is joined instead, in the same step as the insert.
+        let joined = if joinable {
+            self.store.insert_or_join(job).await?
+        } else {
+            self.store.insert(job).await.map(|_| None)?
+        };
         if let Some(found) = joined {
             return Ok(Self::reuse(found));
         }
+        // Durable now: if the wake-up below is lost, a sweep finds the job.
+        lane.queued(1);
+        self.work_waiting(&spec.id);
         Ok(Submitted { id, status: Status::Queued, result: None, cache_hit: false, deduplicated: false })
     }
 
@@ -362,8 +459,10 @@ impl Jobs {
         Ok(self.store.jobs_per_digest(capability_id).await?)
     }
 
+    /// Jobs waiting for `capability_id` in the whole deployment, as this host
+    /// last counted them (at most one sweep ago) plus its own changes since.
     pub fn queue_depth(&self, capability_id: &str) -> usize {
-        self.queue.depth(capability_id)
+        self.lanes.get(capability_id).map(|l| l.depth()).unwrap_or(0)
     }
 
     /// Cancel a queued job of `tenant` at once, or interrupt a running one.
@@ -385,8 +484,10 @@ impl Jobs {
             }
             jobs.finished(id);
             // A cancelled job gives its place in the queue back at once.
-            if previous == Status::Queued {
-                jobs.queue.remove(&capability, id);
+            if previous == Status::Queued
+                && let Some(lane) = jobs.lanes.get(&capability)
+            {
+                lane.taken(1);
             }
             Ok(previous)
         })
@@ -402,6 +503,11 @@ impl Jobs {
     /// is missed.
     pub fn subscribe(&self, id: &str) -> Subscription {
         self.events.subscribe(id)
+    }
+
+    /// Whether this host hears the others (see [`Bus::status`]).
+    pub fn bus_status(&self) -> Result<(), String> {
+        self.bus.status()
     }
 
     /// Jobs someone is listening to right now (a leak shows here first).

@@ -1,10 +1,8 @@
-//! Running one dequeued job: claim it, run it on the current version, and
-//! record how it ended (completed, failed, or queued again for a retry).
+//! Running one claimed job on the version pinned at its claim, and
+//! recording how it ended (completed, failed, or queued again for a retry).
 
 use std::sync::Arc;
 use std::time::Duration;
-
-use tokio_util::sync::CancellationToken;
 
 use super::events::JobEvent;
 use super::{Jobs, now_ms};
@@ -53,35 +51,12 @@ impl JobHooks for RunHooks {
 }
 
 impl Jobs {
-    pub(super) async fn execute(self: &Arc<Self>, entry: &Entry, id: &str) {
+    /// Run a job this host claimed (it is in `running` already) on `version`.
+    pub(super) async fn execute(self: &Arc<Self>, entry: &Entry, version: Arc<Version>, claimed: Claimed) {
         let capability = entry.spec.id.as_str();
-        // Pin the version now: a swap while this job runs does not affect it.
-        let version = entry.current();
-        // Registered before the claim: a cancel that lands between the claim
-        // and the run still finds the job's token.
-        let cancel = CancellationToken::new();
-        let running = super::Running { token: cancel.clone(), attempt: None };
-        self.running.lock().expect("running lock").insert(id.to_string(), running);
-        let now = now_ms();
-        let lease_until = now + self.config.lease.as_millis() as i64;
-        let claimed = match self.store.claim(id, &self.owner, lease_until, &version.digest, now).await {
-            Ok(Some(c)) => {
-                if let Some(running) = self.running.lock().expect("running lock").get_mut(id) {
-                    running.attempt = Some(c.attempt);
-                }
-                c
-            }
-            // Cancelled, or already taken by another worker.
-            Ok(None) => {
-                self.running.lock().expect("running lock").remove(id);
-                return;
-            }
-            Err(e) => {
-                self.running.lock().expect("running lock").remove(id);
-                tracing::error!(error = %e, "could not claim job; it stays queued");
-                self.queue.push_after(capability, id.to_string(), Duration::from_secs(1));
-                return;
-            }
+        let id = claimed.id.as_str();
+        let Some(cancel) = self.running.lock().expect("running lock").get(id).map(|r| r.token.clone()) else {
+            return;
         };
         let hooks = Arc::new(RunHooks {
             jobs: self.clone(),
@@ -96,8 +71,8 @@ impl Jobs {
                     id: id.to_string(),
                     capability: capability.to_string(),
                     attempt: claimed.attempt,
-                    input: claimed.input,
-                    tenant: claimed.tenant,
+                    input: claimed.input.clone(),
+                    tenant: claimed.tenant.clone(),
                 };
                 self.runtime.run(&version, run, hooks, cancel).await
             }
@@ -111,8 +86,7 @@ impl Jobs {
             Err(failure) if failure.retryable && claimed.attempt < claimed.max_attempts => {
                 let delay = self.backoff(claimed.attempt);
                 tracing::info!(code = %failure.code, retry_in = ?delay, "attempt failed; will retry");
-                let run_after = now_ms() + delay.as_millis() as i64;
-                (Finish::Retry { failure, run_after }, Some(delay))
+                (Finish::Retry { failure, delay }, Some(delay))
             }
             Err(failure) => {
                 tracing::info!(code = %failure.code, message = %failure.message, "job failed");
@@ -121,7 +95,7 @@ impl Jobs {
         };
         match self.store.finish(id, &self.owner, claimed.attempt, finish, now_ms()).await {
             Ok(true) => match retry_in {
-                Some(delay) => self.queue.push_after(capability, id.to_string(), delay),
+                Some(delay) => self.retry_due_in(capability, delay),
                 None => self.finished(id),
             },
             // Fenced out: cancelled meanwhile (listeners were told then) or
@@ -131,6 +105,17 @@ impl Jobs {
                 tracing::error!(error = %e, "could not record the job's result; its lease will expire and it will run again")
             }
         }
+    }
+
+    /// A retry is queued: counted now, and looked for when it comes due (a
+    /// sweep finds it too if this host stops before then).
+    fn retry_due_in(self: &Arc<Self>, capability: &str, delay: Duration) {
+        let Some(lane) = self.lanes.get(capability).cloned() else { return };
+        lane.queued(1);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            lane.wake();
+        });
     }
 
     /// The input was validated at submission by the version current then; only

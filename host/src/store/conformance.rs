@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use super::{Database, Finish, KeyRecord, ListFilter, LlmUsage, NewJob, Status, StoreError};
+use super::{
+    Activated, Activation, Database, Finish, KeyRecord, ListFilter, LlmUsage, NewJob, Releases, Status, StoreError,
+};
 use crate::runtime::Failure;
 
 pub fn job(id: &str) -> NewJob {
@@ -25,34 +27,64 @@ fn failure(retryable: bool) -> Failure {
     Failure { code: "BOOM".into(), message: "it broke".into(), retryable }
 }
 
-pub async fn a_job_is_claimed_once(s: &dyn Database) {
-    s.insert(job("job_a")).await.unwrap();
-    let c = s.claim("job_a", "host1", 100, "sha256:x", 2).await.unwrap().unwrap();
-    assert_eq!((c.attempt, c.max_attempts, c.input.as_str()), (1, 2, "{}"));
-    assert_eq!(c.accepted_digest.as_deref(), Some("d"));
-    assert!(s.claim("job_a", "host2", 100, "sha256:x", 2).await.unwrap().is_none());
-    let record = s.get("job_a").await.unwrap().unwrap();
-    assert_eq!((record.status, record.component_digest.as_deref()), (Status::Processing, Some("sha256:x")));
+const LONG: Duration = Duration::from_secs(60);
+
+/// Claims for `owner` whatever is due of `echo`, at most `limit` jobs.
+async fn claim(s: &dyn Database, owner: &str, limit: usize, lease: Duration) -> Vec<super::Claimed> {
+    s.claim_next("echo", owner, limit, lease, "d", 2).await.unwrap()
 }
 
-pub async fn concurrent_claims_of_one_job_have_one_winner(s: &dyn Database) {
-    s.insert(job("job_d")).await.unwrap();
-    let (a, b, c) = tokio::join!(
-        s.claim("job_d", "h1", 100, "d", 2),
-        s.claim("job_d", "h2", 100, "d", 2),
-        s.claim("job_d", "h3", 100, "d", 2)
-    );
-    let winners = [a, b, c].into_iter().filter(|r| r.as_ref().unwrap().is_some()).count();
-    assert_eq!(winners, 1);
+fn ids(claimed: &[super::Claimed]) -> Vec<&str> {
+    claimed.iter().map(|c| c.id.as_str()).collect()
+}
+
+pub async fn a_job_is_claimed_once(s: &dyn Database) {
+    s.insert(job("job_a")).await.unwrap();
+    let claimed = s.claim_next("echo", "host1", 10, LONG, "sha256:x", 2).await.unwrap();
+    let [c] = claimed.as_slice() else { panic!("claimed {:?}", ids(&claimed)) };
+    assert_eq!((c.id.as_str(), c.attempt, c.max_attempts, c.input.as_str()), ("job_a", 1, 2, "{}"));
+    assert_eq!(c.accepted_digest.as_deref(), Some("d"));
+    assert!(claim(s, "host2", 10, LONG).await.is_empty());
+    let record = s.get("job_a").await.unwrap().unwrap();
+    assert_eq!((record.status, record.component_digest.as_deref()), (Status::Processing, Some("sha256:x")));
+    assert_eq!(record.started_at, Some(2), "the attempt starts when its version was picked");
+}
+
+pub async fn claims_take_the_oldest_jobs_of_their_capability_first(s: &dyn Database) {
+    for id in ["job_1", "job_2", "job_3"] {
+        s.insert(job(id)).await.unwrap();
+    }
+    s.insert(NewJob { capability: "other".into(), ..job("job_0") }).await.unwrap();
+    assert_eq!(ids(&claim(s, "h", 2, LONG).await), ["job_1", "job_2"]);
+    assert_eq!(ids(&claim(s, "h", 2, LONG).await), ["job_3"]);
+    assert!(claim(s, "h", 2, LONG).await.is_empty(), "another capability's job is not this one's");
+}
+
+pub async fn concurrent_claims_never_take_the_same_job(s: &dyn Database) {
+    for i in 0..30 {
+        s.insert(job(&format!("job_{i:02}"))).await.unwrap();
+    }
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let (a, b, c) = tokio::join!(claim(s, "h1", 4, LONG), claim(s, "h2", 4, LONG), claim(s, "h3", 4, LONG));
+        if a.is_empty() && b.is_empty() && c.is_empty() {
+            break;
+        }
+        for claimed in [a, b, c].iter().flatten() {
+            assert!(seen.insert(claimed.id.clone()), "{} was claimed twice", claimed.id);
+        }
+    }
+    assert_eq!(seen.len(), 30, "every job is claimed once");
 }
 
 pub async fn completion_is_fenced_by_owner_and_attempt(s: &dyn Database) {
     s.insert(job("job_b")).await.unwrap();
-    s.claim("job_b", "host1", 10, "d", 2).await.unwrap().unwrap();
+    claim(s, "host1", 1, Duration::from_millis(1)).await;
     // The lease expires and another host takes the job over.
-    assert_eq!(s.reclaim_expired(20).await.unwrap().len(), 1);
-    let c = s.claim("job_b", "host2", 100, "d", 21).await.unwrap().unwrap();
-    assert_eq!(c.attempt, 2);
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    assert_eq!(s.reclaim_expired().await.unwrap().len(), 1);
+    let taken = claim(s, "host2", 1, LONG).await;
+    assert_eq!(taken.iter().map(|c| c.attempt).collect::<Vec<_>>(), [2]);
     let stale = s.finish("job_b", "host1", 1, Finish::Completed { result: "1".into() }, 22).await.unwrap();
     assert!(!stale);
     let fresh = s.finish("job_b", "host2", 2, Finish::Completed { result: "2".into() }, 23).await.unwrap();
@@ -63,27 +95,35 @@ pub async fn completion_is_fenced_by_owner_and_attempt(s: &dyn Database) {
     assert_eq!((record.status, record.result.as_deref(), record.finished_at), (Status::Completed, Some("2"), Some(23)));
 }
 
+pub async fn a_live_lease_is_not_reclaimed(s: &dyn Database) {
+    s.insert(job("job_l")).await.unwrap();
+    claim(s, "h", 1, LONG).await;
+    assert!(s.reclaim_expired().await.unwrap().is_empty());
+    assert_eq!(s.get("job_l").await.unwrap().unwrap().status, Status::Processing);
+}
+
 pub async fn a_retry_waits_queued_until_its_time_and_keeps_the_failure(s: &dyn Database) {
     s.insert(job("job_r")).await.unwrap();
-    s.claim("job_r", "h", 100, "d", 2).await.unwrap().unwrap();
-    let retried = Finish::Retry { failure: failure(true), run_after: 500 };
+    claim(s, "h", 1, LONG).await;
+    let retried = Finish::Retry { failure: failure(true), delay: Duration::from_millis(400) };
     assert!(s.finish("job_r", "h", 1, retried, 3).await.unwrap());
     let record = s.get("job_r").await.unwrap().unwrap();
-    assert_eq!((record.status, record.run_after), (Status::Queued, 500));
+    assert_eq!(record.status, Status::Queued);
     assert_eq!(record.failure.as_ref().map(|f| (f.code.as_str(), f.retryable)), Some(("BOOM", true)));
-    assert_eq!(s.pending().await.unwrap().iter().map(|p| p.run_after).collect::<Vec<_>>(), [500]);
-    let c = s.claim("job_r", "h", 100, "d", 501).await.unwrap().unwrap();
-    assert_eq!(c.attempt, 2);
+    assert!(claim(s, "h", 1, LONG).await.is_empty(), "claimed before its retry delay passed");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let again = claim(s, "h", 1, LONG).await;
+    assert_eq!(again.iter().map(|c| c.attempt).collect::<Vec<_>>(), [2]);
 }
 
 pub async fn a_failure_is_final_and_kept(s: &dyn Database) {
     s.insert(job("job_f")).await.unwrap();
-    s.claim("job_f", "h", 100, "d", 2).await.unwrap().unwrap();
+    claim(s, "h", 1, LONG).await;
     assert!(s.finish("job_f", "h", 1, Finish::Failed { failure: failure(false) }, 4).await.unwrap());
     let record = s.get("job_f").await.unwrap().unwrap();
     assert_eq!((record.status, record.finished_at), (Status::Failed, Some(4)));
     assert_eq!(record.failure.unwrap().message, "it broke");
-    assert!(s.claim("job_f", "h", 100, "d", 5).await.unwrap().is_none());
+    assert!(claim(s, "h", 1, LONG).await.is_empty());
 }
 
 pub async fn cancel_reports_the_previous_state(s: &dyn Database) {
@@ -91,27 +131,27 @@ pub async fn cancel_reports_the_previous_state(s: &dyn Database) {
     assert_eq!(s.cancel("job_c", 5).await.unwrap(), Some(Status::Queued));
     assert_eq!(s.cancel("job_c", 6).await.unwrap(), Some(Status::Cancelled));
     assert_eq!(s.cancel("job_nope", 6).await.unwrap(), None);
-    assert!(s.claim("job_c", "h", 10, "d", 7).await.unwrap().is_none());
+    assert!(claim(s, "h", 1, LONG).await.is_empty());
     assert_eq!(s.get("job_c").await.unwrap().unwrap().failure.unwrap().code, "JOB_CANCELLED");
 }
 
 pub async fn a_cancelled_running_job_cannot_complete(s: &dyn Database) {
     s.insert(job("job_x")).await.unwrap();
-    s.claim("job_x", "h", 100, "d", 2).await.unwrap().unwrap();
+    claim(s, "h", 1, LONG).await;
     assert_eq!(s.cancel("job_x", 3).await.unwrap(), Some(Status::Processing));
     assert!(!s.finish("job_x", "h", 1, Finish::Completed { result: "1".into() }, 4).await.unwrap());
     assert_eq!(s.get("job_x").await.unwrap().unwrap().status, Status::Cancelled);
 }
 
 pub async fn heartbeats_extend_only_the_owners_leases(s: &dyn Database) {
-    for id in ["job_1", "job_2"] {
-        s.insert(job(id)).await.unwrap();
-    }
-    s.claim("job_1", "mine", 10, "d", 2).await.unwrap().unwrap();
-    s.claim("job_2", "theirs", 10, "d", 2).await.unwrap().unwrap();
-    let lost = s.heartbeat("mine", vec!["job_1".into(), "job_2".into()], 1000).await.unwrap();
+    s.insert(job("job_1")).await.unwrap();
+    claim(s, "mine", 1, Duration::from_millis(300)).await;
+    s.insert(job("job_2")).await.unwrap();
+    claim(s, "theirs", 1, Duration::from_millis(300)).await;
+    let lost = s.heartbeat("mine", vec!["job_1".into(), "job_2".into()], LONG).await.unwrap();
     assert_eq!(lost, ["job_2"], "a job of another owner is not this owner's");
-    let expired: Vec<String> = s.reclaim_expired(20).await.unwrap().into_iter().map(|p| p.id).collect();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let expired: Vec<String> = s.reclaim_expired().await.unwrap().into_iter().map(|p| p.id).collect();
     assert_eq!(expired, ["job_2"]);
     assert_eq!(s.get("job_1").await.unwrap().unwrap().status, Status::Processing);
 }
@@ -119,17 +159,44 @@ pub async fn heartbeats_extend_only_the_owners_leases(s: &dyn Database) {
 pub async fn a_heartbeat_names_the_jobs_that_are_no_longer_the_owners(s: &dyn Database) {
     for id in ["job_kept", "job_cancelled", "job_taken"] {
         s.insert(job(id)).await.unwrap();
-        s.claim(id, "mine", 10, "d", 2).await.unwrap().unwrap();
     }
+    assert_eq!(claim(s, "mine", 3, Duration::from_millis(300)).await.len(), 3);
     s.cancel("job_cancelled", 3).await.unwrap();
     // Its lease ran out and another host took it over.
-    s.heartbeat("mine", vec!["job_kept".into(), "job_cancelled".into()], 100).await.unwrap();
-    assert_eq!(s.reclaim_expired(20).await.unwrap().len(), 1);
-    s.claim("job_taken", "theirs", 200, "d", 21).await.unwrap().unwrap();
-    let ids = vec!["job_kept".into(), "job_cancelled".into(), "job_taken".into()];
-    let mut lost = s.heartbeat("mine", ids, 300).await.unwrap();
+    s.heartbeat("mine", vec!["job_kept".into()], LONG).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(s.reclaim_expired().await.unwrap().len(), 1);
+    assert_eq!(ids(&claim(s, "theirs", 3, LONG).await), ["job_taken"]);
+    let held = vec!["job_kept".into(), "job_cancelled".into(), "job_taken".into()];
+    let mut lost = s.heartbeat("mine", held, LONG).await.unwrap();
     lost.sort();
     assert_eq!(lost, ["job_cancelled", "job_taken"]);
+}
+
+pub async fn the_queue_is_counted_per_capability(s: &dyn Database) {
+    for id in ["job_1", "job_2", "job_3"] {
+        s.insert(job(id)).await.unwrap();
+    }
+    s.insert(NewJob { capability: "other".into(), ..job("job_4") }).await.unwrap();
+    claim(s, "h", 1, LONG).await;
+    s.cancel("job_2", 2).await.unwrap();
+    let mut counts = s.queued_counts().await.unwrap();
+    counts.sort();
+    assert_eq!(counts, [("echo".to_string(), 1), ("other".to_string(), 1)]);
+}
+
+pub async fn the_jobs_that_ended_are_told_apart_from_those_that_did_not(s: &dyn Database) {
+    for id in ["job_1", "job_2", "job_3"] {
+        s.insert(job(id)).await.unwrap();
+    }
+    claim(s, "h", 1, LONG).await;
+    s.finish("job_1", "h", 1, Finish::Completed { result: "{}".into() }, 3).await.unwrap();
+    s.cancel("job_2", 4).await.unwrap();
+    let asked: Vec<String> = ["job_1", "job_2", "job_3", "job_nope", "job_\0"].map(String::from).into();
+    let mut ended = s.terminal_among(&asked).await.unwrap();
+    ended.sort();
+    assert_eq!(ended, ["job_1", "job_2"]);
+    assert!(s.terminal_among(&[]).await.unwrap().is_empty());
 }
 
 pub async fn list_pages_newest_first(s: &dyn Database) {
@@ -140,7 +207,7 @@ pub async fn list_pages_newest_first(s: &dyn Database) {
     assert_eq!(first.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), ["job_4", "job_3"]);
     let next = s.list(&ListFilter { limit: 2, before: Some("job_3".into()), ..Default::default() }).await.unwrap();
     assert_eq!(next.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), ["job_2", "job_1"]);
-    s.claim("job_0", "h", 10, "d", 2).await.unwrap();
+    assert_eq!(ids(&claim(s, "h", 1, LONG).await), ["job_0"]);
     let processing = ListFilter { status: Some(Status::Processing), limit: 10, ..Default::default() };
     assert_eq!(s.list(&processing).await.unwrap().len(), 1);
 }
@@ -154,8 +221,9 @@ pub async fn a_list_shows_only_the_tenants_own_jobs(s: &dyn Database) {
     assert_eq!(ids(of_a), ["job_1"]);
     let open = s.list(&ListFilter { limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!(ids(open), ["job_3"]);
-    let claimed = s.claim("job_2", "h", 10, "d", 5).await.unwrap().unwrap();
-    assert_eq!(claimed.tenant.as_deref(), Some("b"));
+    let claimed = claim(s, "h", 10, LONG).await;
+    let of_b = claimed.iter().find(|c| c.id == "job_2").expect("job_2 claimed");
+    assert_eq!(of_b.tenant.as_deref(), Some("b"));
 }
 
 pub async fn the_cache_key_finds_a_completed_job_before_one_in_flight(s: &dyn Database) {
@@ -163,7 +231,7 @@ pub async fn the_cache_key_finds_a_completed_job_before_one_in_flight(s: &dyn Da
     s.insert(keyed("job_1")).await.unwrap();
     s.insert(keyed("job_2")).await.unwrap();
     assert_eq!(s.find_by_cache_key("k").await.unwrap().unwrap().id, "job_2");
-    s.claim("job_1", "h", 100, "d", 2).await.unwrap().unwrap();
+    assert_eq!(ids(&claim(s, "h", 1, LONG).await), ["job_1"]);
     s.finish("job_1", "h", 1, Finish::Completed { result: "{}".into() }, 3).await.unwrap();
     assert_eq!(s.find_by_cache_key("k").await.unwrap().unwrap().id, "job_1");
     assert!(s.find_by_cache_key("other").await.unwrap().is_none());
@@ -173,7 +241,7 @@ pub async fn an_identical_submission_joins_the_job_in_flight_or_completed(s: &dy
     let keyed = |id: &str| NewJob { cache_key: Some("k".into()), ..job(id) };
     assert!(s.insert_or_join(keyed("job_1")).await.unwrap().is_none(), "the first is inserted");
     assert_eq!(s.insert_or_join(keyed("job_2")).await.unwrap().map(|j| j.id).as_deref(), Some("job_1"));
-    s.claim("job_1", "h", 100, "d", 2).await.unwrap().unwrap();
+    assert_eq!(ids(&claim(s, "h", 1, LONG).await), ["job_1"]);
     s.finish("job_1", "h", 1, Finish::Completed { result: "{}".into() }, 3).await.unwrap();
     let joined = s.insert_or_join(keyed("job_3")).await.unwrap().unwrap();
     assert_eq!((joined.id.as_str(), joined.status), ("job_1", Status::Completed));
@@ -198,8 +266,8 @@ pub async fn stats_and_digests_count_what_is_there(s: &dyn Database) {
     for id in ["job_1", "job_2", "job_3"] {
         s.insert(job(id)).await.unwrap();
     }
-    s.claim("job_1", "h", 100, "sha256:a", 2).await.unwrap().unwrap();
-    s.claim("job_2", "h", 100, "sha256:b", 2).await.unwrap().unwrap();
+    s.claim_next("echo", "h", 1, LONG, "sha256:a", 2).await.unwrap();
+    s.claim_next("echo", "h", 1, LONG, "sha256:b", 2).await.unwrap();
     let stats = s.stats().await.unwrap();
     assert_eq!((stats.queued, stats.processing), (1, 2));
     let mut digests = s.jobs_per_digest("echo").await.unwrap();
@@ -209,7 +277,7 @@ pub async fn stats_and_digests_count_what_is_there(s: &dyn Database) {
 
 pub async fn progress_and_usage_are_written_behind_the_caller(s: &dyn Database) {
     s.insert(job("job_p")).await.unwrap();
-    s.claim("job_p", "h", 100, "d", 2).await.unwrap().unwrap();
+    claim(s, "h", 1, LONG).await;
     s.progress("job_p", 10, "one", "");
     s.progress("job_p", 40, "two", "halfway");
     let call = LlmUsage { calls: 1, prompt_tokens: 10, completion_tokens: 5, model: "m".into() };
@@ -231,7 +299,7 @@ pub async fn progress_and_usage_are_written_behind_the_caller(s: &dyn Database) 
 
 pub async fn usage_added_before_an_attempts_end_is_there_when_it_ends(s: &dyn Database) {
     s.insert(job("job_u")).await.unwrap();
-    s.claim("job_u", "h", 100, "d", 2).await.unwrap().unwrap();
+    claim(s, "h", 1, LONG).await;
     s.add_usage("job_u", LlmUsage { calls: 1, prompt_tokens: 3, completion_tokens: 7, model: "m".into() });
     assert!(s.finish("job_u", "h", 1, Finish::Completed { result: "{}".into() }, 3).await.unwrap());
     let usage = s.get("job_u").await.unwrap().unwrap().usage;
@@ -281,20 +349,119 @@ pub async fn a_stored_key_reads_back_and_revoking_it_keeps_the_api_closed(s: &dy
     assert_eq!(s.keys().await.unwrap().len(), 1);
 }
 
+fn release<'a>(component: &'a str, digest: &'a str, wasm: Option<&'a [u8]>, keep: usize) -> Activation<'a> {
+    Activation { component, digest, wasm, from_manifest: false, keep, now: 1 }
+}
+
+pub async fn a_pushed_version_becomes_active_with_its_bytes(s: &dyn Database) {
+    assert_eq!(s.releases("echo").await.unwrap(), Releases::default(), "never activated");
+    let first = s.activate(release("echo", "sha256:a", Some(b"\0asm a"), 5)).await.unwrap().unwrap();
+    assert_eq!(first.previous, None);
+    let second = s.activate(release("echo", "sha256:b", Some(b"\0asm b"), 5)).await.unwrap().unwrap();
+    assert_eq!(second.previous.as_deref(), Some("sha256:a"));
+    assert!(second.generation > first.generation);
+    assert_eq!(s.active_all().await.unwrap(), [("echo".to_string(), "sha256:b".to_string())]);
+    assert_eq!(s.wasm("echo", "sha256:b").await.unwrap().as_deref(), Some(&b"\0asm b"[..]));
+    assert_eq!(s.wasm("echo", "sha256:a").await.unwrap().as_deref(), Some(&b"\0asm a"[..]));
+    assert_eq!(s.wasm("echo", "sha256:c").await.unwrap(), None);
+    let releases = s.releases("echo").await.unwrap();
+    assert_eq!((releases.active(), releases.previous()), (Some("sha256:b"), Some("sha256:a")));
+}
+
+pub async fn the_history_keeps_the_newest_versions_and_drops_the_bytes_of_the_rest(s: &dyn Database) {
+    for digest in ["sha256:a", "sha256:b", "sha256:c"] {
+        s.activate(release("echo", digest, Some(digest.as_bytes()), 2)).await.unwrap().unwrap();
+    }
+    assert_eq!(s.releases("echo").await.unwrap().history, ["sha256:b", "sha256:c"]);
+    assert_eq!(s.wasm("echo", "sha256:a").await.unwrap(), None, "the bytes of a dropped version stay behind");
+    assert!(s.activate(release("echo", "sha256:a", None, 2)).await.unwrap().is_none(), "dropped means gone");
+    assert_eq!(s.wasm("echo", "sha256:b").await.unwrap().as_deref(), Some(&b"sha256:b"[..]));
+}
+
+pub async fn a_rollback_moves_a_kept_version_to_the_end_without_bytes(s: &dyn Database) {
+    for digest in ["sha256:a", "sha256:b", "sha256:c"] {
+        s.activate(release("echo", digest, Some(digest.as_bytes()), 5)).await.unwrap().unwrap();
+    }
+    let back = s.activate(release("echo", "sha256:a", None, 5)).await.unwrap().unwrap();
+    assert_eq!(back.previous.as_deref(), Some("sha256:c"));
+    assert_eq!(s.releases("echo").await.unwrap().history, ["sha256:b", "sha256:c", "sha256:a"]);
+    assert_eq!(s.active_all().await.unwrap(), [("echo".to_string(), "sha256:a".to_string())]);
+    // Activating the active version again changes nothing but the generation.
+    let again = s.activate(release("echo", "sha256:a", Some(b"sha256:a"), 5)).await.unwrap().unwrap();
+    assert_eq!(again.previous.as_deref(), Some("sha256:a"));
+    assert_eq!(s.releases("echo").await.unwrap().history, ["sha256:b", "sha256:c", "sha256:a"]);
+}
+
+pub async fn a_version_without_stored_bytes_is_not_activated(s: &dyn Database) {
+    assert!(s.activate(release("echo", "sha256:x", None, 5)).await.unwrap().is_none());
+    assert!(s.active_all().await.unwrap().is_empty());
+    s.activate(release("echo", "sha256:a", Some(b"a"), 5)).await.unwrap().unwrap();
+    assert!(s.activate(release("echo", "sha256:x", None, 5)).await.unwrap().is_none());
+    assert_eq!(s.releases("echo").await.unwrap().history, ["sha256:a"]);
+    let next = s.activate(release("echo", "sha256:b", Some(b"b"), 5)).await.unwrap().unwrap();
+    assert_eq!(next.previous.as_deref(), Some("sha256:a"), "a refused activation left no trace");
+}
+
+pub async fn only_a_manifest_deployment_records_the_manifest_digest(s: &dyn Database) {
+    let deployed = Activation { from_manifest: true, ..release("echo", "sha256:m", Some(b"m"), 5) };
+    s.activate(deployed).await.unwrap().unwrap();
+    s.activate(release("echo", "sha256:p", Some(b"p"), 5)).await.unwrap().unwrap();
+    let releases = s.releases("echo").await.unwrap();
+    assert_eq!(releases.manifest_digest.as_deref(), Some("sha256:m"), "a push is not a manifest deployment");
+    assert_eq!(releases.active(), Some("sha256:p"));
+    assert_eq!(s.releases("other").await.unwrap(), Releases::default());
+}
+
+pub async fn concurrent_activations_leave_one_active_version_and_a_whole_history(s: &dyn Database) {
+    let digests = ["sha256:1", "sha256:2", "sha256:3", "sha256:4"];
+    let (a, b, c, d) = tokio::join!(
+        s.activate(release("echo", digests[0], Some(b"1"), 10)),
+        s.activate(release("echo", digests[1], Some(b"2"), 10)),
+        s.activate(release("echo", digests[2], Some(b"3"), 10)),
+        s.activate(release("echo", digests[3], Some(b"4"), 10))
+    );
+    let mut done: Vec<Activated> = [a, b, c, d].into_iter().map(|r| r.unwrap().unwrap()).collect();
+    done.sort_by_key(|x| x.generation);
+    let generations: Vec<i64> = done.iter().map(|x| x.generation).collect();
+    assert_eq!(generations, [1, 2, 3, 4], "each activation saw the one before it");
+    let history = s.releases("echo").await.unwrap().history;
+    assert_eq!(history.len(), 4, "{history:?}");
+    // Each activation's `previous` is the one committed just before it.
+    assert_eq!(done[0].previous, None);
+    for i in 1..4 {
+        assert_eq!(done[i].previous.as_deref(), Some(history[i - 1].as_str()), "{history:?}");
+    }
+    assert_eq!(s.active_all().await.unwrap(), [("echo".to_string(), history[3].clone())]);
+}
+
+pub async fn each_component_has_its_own_active_version(s: &dyn Database) {
+    s.activate(release("echo", "sha256:a", Some(b"a"), 1)).await.unwrap().unwrap();
+    s.activate(release("slow", "sha256:s", Some(b"s"), 1)).await.unwrap().unwrap();
+    s.activate(release("echo", "sha256:b", Some(b"b"), 1)).await.unwrap().unwrap();
+    let expected = [("echo".to_string(), "sha256:b".to_string()), ("slow".to_string(), "sha256:s".to_string())];
+    assert_eq!(s.active_all().await.unwrap(), expected);
+    assert_eq!(s.releases("slow").await.unwrap().history, ["sha256:s"], "keep applies per component");
+    assert_eq!(s.wasm("slow", "sha256:a").await.unwrap(), None, "bytes are per component");
+}
+
 /// Runs every behaviour above against the store `$open` (an async
 /// expression giving something that derefs to a `Database`).
 macro_rules! conformance {
     ($open:expr) => {
         $crate::store::conformance::conformance!(@tests $open;
             a_job_is_claimed_once,
-            concurrent_claims_of_one_job_have_one_winner,
+            claims_take_the_oldest_jobs_of_their_capability_first,
+            concurrent_claims_never_take_the_same_job,
             completion_is_fenced_by_owner_and_attempt,
+            a_live_lease_is_not_reclaimed,
             a_retry_waits_queued_until_its_time_and_keeps_the_failure,
             a_failure_is_final_and_kept,
             cancel_reports_the_previous_state,
             a_cancelled_running_job_cannot_complete,
             heartbeats_extend_only_the_owners_leases,
             a_heartbeat_names_the_jobs_that_are_no_longer_the_owners,
+            the_queue_is_counted_per_capability,
+            the_jobs_that_ended_are_told_apart_from_those_that_did_not,
             list_pages_newest_first,
             a_list_shows_only_the_tenants_own_jobs,
             the_cache_key_finds_a_completed_job_before_one_in_flight,
@@ -306,6 +473,13 @@ macro_rules! conformance {
             a_second_job_with_the_same_id_is_a_conflict,
             a_key_with_a_nul_names_nothing,
             a_stored_key_reads_back_and_revoking_it_keeps_the_api_closed,
+            a_pushed_version_becomes_active_with_its_bytes,
+            the_history_keeps_the_newest_versions_and_drops_the_bytes_of_the_rest,
+            a_rollback_moves_a_kept_version_to_the_end_without_bytes,
+            a_version_without_stored_bytes_is_not_activated,
+            only_a_manifest_deployment_records_the_manifest_digest,
+            concurrent_activations_leave_one_active_version_and_a_whole_history,
+            each_component_has_its_own_active_version,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {

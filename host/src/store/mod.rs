@@ -9,8 +9,10 @@
 pub(crate) mod conformance;
 pub(crate) mod postgres;
 mod postgres_keys;
+mod postgres_releases;
 mod sqlite;
 mod sqlite_keys;
+mod sqlite_releases;
 
 use std::path::PathBuf;
 
@@ -20,9 +22,10 @@ use serde::{Deserialize, Serialize};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-/// Both halves of a store: jobs and the API keys that own them.
-pub trait Database: JobStore + KeyStore {}
-impl<T: JobStore + KeyStore> Database for T {}
+/// Everything a store keeps: jobs, the API keys that own them, and the
+/// component versions every host serves.
+pub trait Database: JobStore + KeyStore + ReleaseStore {}
+impl<T: JobStore + KeyStore + ReleaseStore> Database for T {}
 
 /// Where the job database lives.
 #[derive(Debug, Clone)]
@@ -200,7 +203,7 @@ impl From<JobRow> for JobRecord {
 /// What a claim returns, as both stores read it.
 #[derive(sqlx::FromRow)]
 pub(crate) struct ClaimedRow {
-    pub(crate) id: String,
+    id: String,
     input: String,
     accepted_digest: Option<String>,
     attempts: i64,
@@ -211,6 +214,7 @@ pub(crate) struct ClaimedRow {
 impl From<ClaimedRow> for Claimed {
     fn from(r: ClaimedRow) -> Self {
         Claimed {
+            id: r.id,
             input: r.input,
             accepted_digest: r.accepted_digest,
             attempt: r.attempts as u32,
@@ -246,6 +250,7 @@ pub struct NewJob {
 /// What a worker gets when it claims a queued job.
 #[derive(Debug)]
 pub struct Claimed {
+    pub id: String,
     pub input: String,
     /// See [`NewJob::accepted_digest`]; `None` for jobs from before it was recorded.
     pub accepted_digest: Option<String>,
@@ -263,19 +268,19 @@ pub enum Finish {
     Failed {
         failure: Failure,
     },
-    /// Back to `queued`, not before `run_after`; the failure is kept for display.
+    /// Back to `queued`, not claimed again before `delay` has passed on the
+    /// store's clock; the failure is kept for display.
     Retry {
         failure: Failure,
-        run_after: i64,
+        delay: std::time::Duration,
     },
 }
 
-/// A queued job to (re-)enqueue.
+/// A job whose lease expired, back in the queue.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Pending {
+pub struct Reclaimed {
     pub id: String,
     pub capability: String,
-    pub run_after: i64,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -357,15 +362,21 @@ pub trait JobStore: Send + Sync {
     /// store, so identical submissions to two hosts make one job. A job
     /// without a cache key is inserted.
     async fn insert_or_join(&self, job: NewJob) -> Result<Option<JobRecord>, StoreError>;
-    /// `queued` → `processing` with a lease; `None` if the job is not queued any more.
-    async fn claim(
+    /// Up to `limit` due `queued` jobs of `capability` → `processing`, oldest
+    /// due first, each with a lease of `lease` from now on the store's clock
+    /// (never a host's: hosts' clocks disagree). Hosts claiming at once
+    /// never get the same job. `digest` is the version that will run them,
+    /// `started_at` when the caller picked that version (shown as the
+    /// attempt's start: a job that started after a swap ran the new version).
+    async fn claim_next(
         &self,
-        id: &str,
+        capability: &str,
         owner: &str,
-        lease_until: i64,
+        limit: usize,
+        lease: std::time::Duration,
         digest: &str,
-        now: i64,
-    ) -> Result<Option<Claimed>, StoreError>;
+        started_at: i64,
+    ) -> Result<Vec<Claimed>, StoreError>;
     /// Record how an attempt ended; false when fenced out (cancelled, or the
     /// lease was taken over by another worker).
     async fn finish(&self, id: &str, owner: &str, attempt: u32, finish: Finish, now: i64) -> Result<bool, StoreError>;
@@ -380,12 +391,21 @@ pub trait JobStore: Send + Sync {
     /// Extend the leases of the jobs this owner runs; returns those of `ids`
     /// that are not its own any more (cancelled, or taken over after a lease
     /// expired): the caller stops them, whether or not it heard why.
-    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<Vec<String>, StoreError>;
-    /// Jobs whose lease expired go back to `queued`; returns them.
-    async fn reclaim_expired(&self, now: i64) -> Result<Vec<Pending>, StoreError>;
-    /// Every queued job, oldest first (start-up recovery).
-    async fn pending(&self) -> Result<Vec<Pending>, StoreError>;
+    async fn heartbeat(
+        &self,
+        owner: &str,
+        ids: Vec<String>,
+        lease: std::time::Duration,
+    ) -> Result<Vec<String>, StoreError>;
+    /// Jobs whose lease expired on the store's clock go back to `queued`
+    /// (any host may claim them again); returns them.
+    async fn reclaim_expired(&self) -> Result<Vec<Reclaimed>, StoreError>;
+    /// How many jobs wait `queued` per capability (due or not), for the
+    /// queue-capacity check.
+    async fn queued_counts(&self) -> Result<Vec<(String, u64)>, StoreError>;
     async fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError>;
+    /// Those of `ids` that reached a terminal state.
+    async fn terminal_among(&self, ids: &[String]) -> Result<Vec<String>, StoreError>;
     async fn list(&self, filter: &ListFilter) -> Result<Vec<JobRecord>, StoreError>;
     /// The newest completed or in-flight job with this cache key.
     async fn find_by_cache_key(&self, key: &str) -> Result<Option<JobRecord>, StoreError>;
@@ -422,4 +442,77 @@ pub trait KeyStore: Send + Sync {
     /// Whether any key was ever created. Revoked keys count, so revoking the
     /// last key never silently reopens the API.
     async fn any_key(&self) -> Result<bool, StoreError>;
+}
+
+/// One activation, for [`ReleaseStore::activate`].
+#[derive(Debug, Clone, Copy)]
+pub struct Activation<'a> {
+    /// The component id in spin.toml.
+    pub component: &'a str,
+    /// `sha256:<hex>` of the version's bytes.
+    pub digest: &'a str,
+    /// The bytes, stored under `digest` unless they already are (a push, a
+    /// manifest's `source`); `None` activates a version already stored (a
+    /// rollback).
+    pub wasm: Option<&'a [u8]>,
+    /// A deployment of the manifest's `source`: `digest` is also recorded as
+    /// the manifest's, so a restart with the same `source` is not taken for
+    /// a new deployment.
+    pub from_manifest: bool,
+    /// Versions kept in the history (at least 1, the active one); the
+    /// bytes of those that fall out are dropped.
+    pub keep: usize,
+    /// Milliseconds since the epoch, for display.
+    pub now: i64,
+}
+
+/// What an activation changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activated {
+    /// The version active before, if there was one.
+    pub previous: Option<String>,
+    /// Bumped by every activation of the component.
+    pub generation: i64,
+}
+
+/// A component's kept versions, as the store has them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Releases {
+    /// Digests in activation order; the last one is active.
+    pub history: Vec<String>,
+    /// The digest of the manifest `source` last deployed.
+    pub manifest_digest: Option<String>,
+}
+
+impl Releases {
+    pub fn active(&self) -> Option<&str> {
+        self.history.last().map(String::as_str)
+    }
+
+    /// The version active before the current one.
+    pub fn previous(&self) -> Option<&str> {
+        self.history.iter().rev().nth(1).map(String::as_str)
+    }
+}
+
+/// Which version of each component every host serves, with its bytes and
+/// the history rollback goes back through. The store is where hosts
+/// sharing it agree: a push or rollback on any of them is recorded here,
+/// and each host follows what is recorded (see `deploy`).
+#[async_trait]
+pub trait ReleaseStore: Send + Sync {
+    /// Make `digest` the active version of its component, in one
+    /// transaction: store the bytes if given, move the version to the end of
+    /// the history, keep the newest `keep`, drop the bytes of the rest.
+    /// Activations of one component from several hosts are ordered: each
+    /// one's `previous` is the one before it. `None` when no bytes were
+    /// given and none are stored under `digest` (nothing changed).
+    async fn activate(&self, activation: Activation<'_>) -> Result<Option<Activated>, StoreError>;
+    /// The kept versions of `component` (empty if it was never activated).
+    async fn releases(&self, component: &str) -> Result<Releases, StoreError>;
+    /// `(component, active digest)` for every component ever activated,
+    /// without the bytes: what hosts compare with what they serve.
+    async fn active_all(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// The bytes of a kept version.
+    async fn wasm(&self, component: &str, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }

@@ -17,10 +17,19 @@ use sqlx::{Executor, Row};
 use tokio::sync::mpsc;
 
 use super::{
-    Claimed, ClaimedRow, Finish, JobRecord, JobRow, JobStore, ListFilter, LlmUsage, NewJob, Pending, Stats, Status,
+    Claimed, ClaimedRow, Finish, JobRecord, JobRow, JobStore, ListFilter, LlmUsage, NewJob, Reclaimed, Stats, Status,
     StoreError,
 };
 use crate::runtime::Failure;
+
+/// The database's clock in milliseconds since the epoch: leases and retry
+/// times are set and compared on it alone, so hosts whose clocks disagree
+/// still agree on when a lease ran out or a retry is due.
+macro_rules! clock_ms {
+    () => {
+        "(extract(epoch from clock_timestamp()) * 1000)::bigint"
+    };
+}
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -106,16 +115,17 @@ impl PgStore {
         attempt: u32,
         state: &str,
         failure: &Failure,
-        run_after: Option<i64>,
+        delay: Option<Duration>,
         finished_at: Option<i64>,
         now: i64,
     ) -> Result<sqlx::postgres::PgQueryResult, sqlx::Error> {
-        sqlx::query(
+        sqlx::query(concat!(
             "UPDATE jobs SET state = $4, failure_code = $5, failure_message = $6, failure_retryable = $7,
-                    lease_owner = NULL, lease_until = NULL, run_after = COALESCE($8, run_after),
-                    finished_at = $9, updated_at = $10
-             WHERE id = $1 AND state = 'processing' AND lease_owner = $2 AND attempts = $3",
-        )
+                    lease_owner = NULL, lease_until = NULL, run_after = COALESCE(",
+            clock_ms!(),
+            " + $8, run_after), finished_at = $9, updated_at = $10
+             WHERE id = $1 AND state = 'processing' AND lease_owner = $2 AND attempts = $3"
+        ))
         .bind(id)
         .bind(owner)
         .bind(attempt as i64)
@@ -123,7 +133,7 @@ impl PgStore {
         .bind(clean(&failure.code))
         .bind(clean(&failure.message))
         .bind(failure.retryable)
-        .bind(run_after)
+        .bind(delay.map(millis))
         .bind(finished_at)
         .bind(now)
         .execute(&self.pool)
@@ -131,12 +141,20 @@ impl PgStore {
     }
 }
 
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 async fn insert<'e>(db: impl sqlx::PgExecutor<'e>, job: &NewJob) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    // Due at once by the database's clock (the one claims compare with);
+    // the host's clock only dates the row for display.
+    sqlx::query(concat!(
         "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, accepted_digest, tenant,
                            run_after, created_at, updated_at)
-         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $8, $8)",
-    )
+         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, ",
+        clock_ms!(),
+        ", $8, $8)"
+    ))
     .bind(&job.id)
     .bind(&job.capability)
     .bind(&job.input)
@@ -242,29 +260,37 @@ impl JobStore for PgStore {
         Ok(None)
     }
 
-    async fn claim(
+    async fn claim_next(
         &self,
-        id: &str,
+        capability: &str,
         owner: &str,
-        lease_until: i64,
+        limit: usize,
+        lease: Duration,
         digest: &str,
-        now: i64,
-    ) -> Result<Option<Claimed>, StoreError> {
-        let row = sqlx::query_as::<_, ClaimedRow>(
-            "UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = $2, lease_until = $3,
-                    component_digest = $4, started_at = $5, updated_at = $5, progress = NULL, step = NULL,
-                    message = NULL
-             WHERE id = $1 AND state = 'queued'
-             RETURNING id, input, accepted_digest, attempts, max_attempts, tenant",
-        )
-        .bind(id)
+        started_at: i64,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        // SKIP LOCKED: hosts claiming at once each take different rows
+        // instead of queueing behind one another's locks.
+        let rows = sqlx::query_as::<_, ClaimedRow>(concat!(
+            "UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = $2,
+                    lease_until = ",
+            clock_ms!(),
+            " + $4, component_digest = $5, started_at = $6, updated_at = $6, progress = NULL, step = NULL, message = NULL
+             FROM (SELECT id FROM jobs WHERE capability = $1 AND state = 'queued' AND run_after <= ",
+            clock_ms!(),
+            " ORDER BY run_after, id LIMIT $3 FOR UPDATE SKIP LOCKED) AS due
+             WHERE jobs.id = due.id
+             RETURNING jobs.id, jobs.input, jobs.accepted_digest, jobs.attempts, jobs.max_attempts, jobs.tenant"
+        ))
+        .bind(capability)
         .bind(owner)
-        .bind(lease_until)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(millis(lease))
         .bind(digest)
-        .bind(now)
-        .fetch_optional(&self.pool)
+        .bind(started_at)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(row.map(Claimed::from))
+        Ok(rows.into_iter().map(Claimed::from).collect())
     }
 
     async fn finish(&self, id: &str, owner: &str, attempt: u32, finish: Finish, now: i64) -> Result<bool, StoreError> {
@@ -292,8 +318,8 @@ impl JobStore for PgStore {
             Finish::Failed { failure } => {
                 self.end_attempt(id, owner, attempt, "failed", &failure, None, Some(now), now).await?
             }
-            Finish::Retry { failure, run_after } => {
-                self.end_attempt(id, owner, attempt, "queued", &failure, Some(run_after), None, now).await?
+            Finish::Retry { failure, delay } => {
+                self.end_attempt(id, owner, attempt, "queued", &failure, Some(delay), None, now).await?
             }
         };
         Ok(done.rows_affected() == 1)
@@ -334,12 +360,13 @@ impl JobStore for PgStore {
         let _ = self.lazy.send(Lazy::Usage { id: id.into(), usage });
     }
 
-    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<Vec<String>, StoreError> {
-        let kept: Vec<String> = sqlx::query_scalar(
-            "UPDATE jobs SET lease_until = $1 WHERE id = ANY($3) AND lease_owner = $2 AND state = 'processing'
-             RETURNING id",
-        )
-        .bind(lease_until)
+    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease: Duration) -> Result<Vec<String>, StoreError> {
+        let kept: Vec<String> = sqlx::query_scalar(concat!(
+            "UPDATE jobs SET lease_until = ",
+            clock_ms!(),
+            " + $1 WHERE id = ANY($3) AND lease_owner = $2 AND state = 'processing' RETURNING id"
+        ))
+        .bind(millis(lease))
         .bind(owner)
         .bind(&ids)
         .fetch_all(&self.pool)
@@ -347,25 +374,24 @@ impl JobStore for PgStore {
         Ok(ids.into_iter().filter(|id| !kept.contains(id)).collect())
     }
 
-    async fn reclaim_expired(&self, now: i64) -> Result<Vec<Pending>, StoreError> {
-        let rows = sqlx::query_as::<_, Pending>(
-            "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = $1
-             WHERE state = 'processing' AND lease_until < $1
-             RETURNING id, capability, run_after",
-        )
-        .bind(now)
+    async fn reclaim_expired(&self) -> Result<Vec<Reclaimed>, StoreError> {
+        let rows = sqlx::query_as::<_, Reclaimed>(concat!(
+            "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ",
+            clock_ms!(),
+            " WHERE state = 'processing' AND lease_until < ",
+            clock_ms!(),
+            " RETURNING id, capability"
+        ))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows)
     }
 
-    async fn pending(&self) -> Result<Vec<Pending>, StoreError> {
-        let rows = sqlx::query_as::<_, Pending>(
-            "SELECT id, capability, run_after FROM jobs WHERE state = 'queued' ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows)
+    async fn queued_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows = sqlx::query("SELECT capability, COUNT(*) AS n FROM jobs WHERE state = 'queued' GROUP BY capability")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get::<String, _>("capability"), r.get::<i64, _>("n") as u64)).collect())
     }
 
     async fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
@@ -375,6 +401,17 @@ impl JobStore for PgStore {
         let row =
             sqlx::query_as::<_, JobRow>("SELECT * FROM jobs WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         Ok(row.map(JobRecord::from))
+    }
+
+    async fn terminal_among(&self, ids: &[String]) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).filter(|id| storable(id)).collect();
+        let terminal = sqlx::query_scalar(
+            "SELECT id FROM jobs WHERE id = ANY($1) AND state IN ('completed', 'failed', 'cancelled')",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(terminal)
     }
 
     async fn list(&self, filter: &ListFilter) -> Result<Vec<JobRecord>, StoreError> {

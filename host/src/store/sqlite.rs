@@ -15,7 +15,7 @@ use sqlx::{Connection, Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    Claimed, ClaimedRow, Finish, JobRecord, JobRow, JobStore, ListFilter, LlmUsage, NewJob, Pending, Stats, Status,
+    Claimed, ClaimedRow, Finish, JobRecord, JobRow, JobStore, ListFilter, LlmUsage, NewJob, Reclaimed, Stats, Status,
     StoreError,
 };
 use crate::runtime::Failure;
@@ -35,13 +35,32 @@ type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 enum Op {
     Insert(NewJob, Reply<()>),
     InsertOrJoin(NewJob, Reply<Option<JobRecord>>),
-    Claim { id: String, owner: String, lease_until: i64, digest: String, now: i64, reply: Reply<Option<Claimed>> },
+    ClaimNext(ClaimNext, Reply<Vec<Claimed>>),
     Finish { id: String, owner: String, attempt: u32, finish: Finish, now: i64, reply: Reply<bool> },
     Cancel { id: String, now: i64, reply: Reply<Option<Status>> },
     Progress { id: String, percent: u8, step: String, message: String },
     Usage { id: String, usage: LlmUsage },
-    Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<Vec<String>> },
-    Reclaim { now: i64, reply: Reply<Vec<Pending>> },
+    Heartbeat { owner: String, ids: Vec<String>, lease: Duration, reply: Reply<Vec<String>> },
+    Reclaim(Reply<Vec<Reclaimed>>),
+}
+
+struct ClaimNext {
+    capability: String,
+    owner: String,
+    limit: usize,
+    lease: Duration,
+    digest: String,
+    started_at: i64,
+}
+
+/// The store's clock. One process writes this file, so its clock is the
+/// only one leases and retry times are ever compared with.
+fn clock_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn later(delay: Duration) -> i64 {
+    clock_ms().saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX))
 }
 
 pub struct SqliteStore {
@@ -125,14 +144,6 @@ async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::UnboundedReceiver
 /// Most rows one multi-row statement takes (SQLite bounds bound variables).
 const ROWS_PER_STATEMENT: usize = 256;
 
-struct ClaimRow {
-    id: String,
-    owner: String,
-    lease_until: i64,
-    digest: String,
-    now: i64,
-}
-
 struct CompletionRow {
     id: String,
     owner: String,
@@ -149,11 +160,11 @@ type Deferred = Box<dyn FnOnce(Option<&str>) + Send>;
 ///
 /// Operations in one batch were issued concurrently (a caller waits for its
 /// reply before it sends anything that depends on it), so any order is a
-/// valid serialisation: the hot ones (submit, claim, complete) are grouped
-/// into one multi-row statement each instead of one statement per job.
+/// valid serialisation: the hot ones (submit, complete) are grouped into one
+/// multi-row statement each instead of one statement per job, and a claim
+/// takes as many due jobs as its caller has room for in one statement.
 async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
     let mut inserts = Vec::new();
-    let mut claims = Vec::new();
     let mut completions = Vec::new();
     let mut others = Vec::new();
     // Only the newest progress per job is worth writing.
@@ -164,9 +175,7 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
         match op {
             Op::Insert(job, reply) => inserts.push((job, reply)),
             Op::InsertOrJoin(job, reply) => others.push(Single::InsertOrJoin { job, reply }),
-            Op::Claim { id, owner, lease_until, digest, now, reply } => {
-                claims.push((ClaimRow { id, owner, lease_until, digest, now }, reply))
-            }
+            Op::ClaimNext(claim, reply) => others.push(Single::ClaimNext { claim, reply }),
             Op::Finish { id, owner, attempt, finish: Finish::Completed { result }, now, reply } => {
                 completions.push((CompletionRow { id, owner, attempt, result, now }, reply))
             }
@@ -177,18 +186,16 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
             Op::Finish { id, owner, attempt, finish: Finish::Failed { failure }, now, reply } => {
                 others.push(Single::Ending { id, owner, attempt, ending: Ending::Failed(failure), now, reply })
             }
-            Op::Finish { id, owner, attempt, finish: Finish::Retry { failure, run_after }, now, reply } => {
-                let ending = Ending::Retry(failure, run_after);
+            Op::Finish { id, owner, attempt, finish: Finish::Retry { failure, delay }, now, reply } => {
+                let ending = Ending::Retry(failure, delay);
                 others.push(Single::Ending { id, owner, attempt, ending, now, reply })
             }
             Op::Cancel { id, now, reply } => others.push(Single::Cancel { id, now, reply }),
-            Op::Heartbeat { owner, ids, lease_until, reply } => {
-                others.push(Single::Heartbeat { owner, ids, lease_until, reply })
-            }
-            Op::Reclaim { now, reply } => others.push(Single::Reclaim { now, reply }),
+            Op::Heartbeat { owner, ids, lease, reply } => others.push(Single::Heartbeat { owner, ids, lease, reply }),
+            Op::Reclaim(reply) => others.push(Single::Reclaim { reply }),
         }
     }
-    let mut done: Vec<Deferred> = Vec::with_capacity(inserts.len() + claims.len() + completions.len() + others.len());
+    let mut done: Vec<Deferred> = Vec::with_capacity(inserts.len() + completions.len() + others.len());
     let result: Result<(), sqlx::Error> = async {
         let mut tx = conn.begin().await?;
         for chunk in chunks(inserts) {
@@ -196,22 +203,6 @@ async fn apply_batch(conn: &mut SqliteConnection, batch: &mut Vec<Op>) {
             let r = insert_many(&mut tx, &jobs).await.map_err(|e| e.to_string());
             for (_, reply) in chunk {
                 done.push(deferred(reply, r.clone()));
-            }
-        }
-        for chunk in chunks(claims) {
-            let rows: Vec<&ClaimRow> = chunk.iter().map(|(c, _)| c).collect();
-            match claim_many(&mut tx, &rows).await {
-                Ok(mut claimed) => {
-                    for (row, reply) in chunk {
-                        // A job queued twice is claimed once: the first asker wins.
-                        done.push(deferred(reply, Ok(claimed.remove(&row.id))));
-                    }
-                }
-                Err(e) => {
-                    for (_, reply) in chunk {
-                        done.push(deferred(reply, Err(e.to_string())));
-                    }
-                }
             }
         }
         for chunk in chunks(completions) {
@@ -289,14 +280,15 @@ enum Single {
     InsertOrJoin { job: NewJob, reply: Reply<Option<JobRecord>> },
     Ending { id: String, owner: String, attempt: u32, ending: Ending, now: i64, reply: Reply<bool> },
     Cancel { id: String, now: i64, reply: Reply<Option<Status>> },
-    Heartbeat { owner: String, ids: Vec<String>, lease_until: i64, reply: Reply<Vec<String>> },
-    Reclaim { now: i64, reply: Reply<Vec<Pending>> },
+    ClaimNext { claim: ClaimNext, reply: Reply<Vec<Claimed>> },
+    Heartbeat { owner: String, ids: Vec<String>, lease: Duration, reply: Reply<Vec<String>> },
+    Reclaim { reply: Reply<Vec<Reclaimed>> },
 }
 
 /// How an attempt ended other than completed (completions go in groups).
 enum Ending {
     Failed(Failure),
-    Retry(Failure, i64),
+    Retry(Failure, Duration),
 }
 
 async fn apply_one(tx: &mut Tx<'_>, op: Single) -> Deferred {
@@ -308,10 +300,11 @@ async fn apply_one(tx: &mut Tx<'_>, op: Single) -> Deferred {
             deferred(reply, end_attempt(tx, &id, &owner, attempt, ending, now).await.map_err(err))
         }
         Single::Cancel { id, now, reply } => deferred(reply, cancel(tx, &id, now).await.map_err(err)),
-        Single::Heartbeat { owner, ids, lease_until, reply } => {
-            deferred(reply, heartbeat(tx, &owner, &ids, lease_until).await.map_err(err))
+        Single::ClaimNext { claim, reply } => deferred(reply, claim_next(tx, &claim).await.map_err(err)),
+        Single::Heartbeat { owner, ids, lease, reply } => {
+            deferred(reply, heartbeat(tx, &owner, &ids, later(lease)).await.map_err(err))
         }
-        Single::Reclaim { now, reply } => deferred(reply, reclaim(tx, now).await.map_err(err)),
+        Single::Reclaim { reply } => deferred(reply, reclaim(tx).await.map_err(err)),
     }
 }
 
@@ -362,23 +355,26 @@ async fn insert_or_join(tx: &mut Tx<'_>, job: &NewJob) -> Result<Option<JobRecor
     Ok(None)
 }
 
-async fn claim_many(tx: &mut Tx<'_>, rows: &[&ClaimRow]) -> Result<HashMap<String, Claimed>, sqlx::Error> {
-    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = v.column2,
-                lease_until = v.column3, component_digest = v.column4, started_at = v.column5,
-                updated_at = v.column5, progress = NULL, step = NULL, message = NULL
-         FROM (",
-    );
-    qb.push_values(rows, |mut b, r| {
-        b.push_bind(&r.id).push_bind(&r.owner).push_bind(r.lease_until).push_bind(&r.digest).push_bind(r.now);
-    });
-    qb.push(
-        ") AS v WHERE jobs.id = v.column1 AND jobs.state = 'queued'
-         RETURNING jobs.id AS id, jobs.input AS input, jobs.accepted_digest AS accepted_digest,
-                   jobs.attempts AS attempts, jobs.max_attempts AS max_attempts, jobs.tenant AS tenant",
-    );
-    let found = qb.build_query_as::<ClaimedRow>().fetch_all(&mut **tx).await?;
-    Ok(found.into_iter().map(|r| (r.id.clone(), Claimed::from(r))).collect())
+async fn claim_next(tx: &mut Tx<'_>, claim: &ClaimNext) -> Result<Vec<Claimed>, sqlx::Error> {
+    let now = clock_ms();
+    let found = sqlx::query_as::<_, ClaimedRow>(
+        "UPDATE jobs SET state = 'processing', attempts = attempts + 1, lease_owner = ?, lease_until = ?,
+                component_digest = ?, started_at = ?, updated_at = ?, progress = NULL, step = NULL, message = NULL
+         WHERE id IN (SELECT id FROM jobs WHERE capability = ? AND state = 'queued' AND run_after <= ?
+                      ORDER BY run_after, id LIMIT ?)
+         RETURNING id, input, accepted_digest, attempts, max_attempts, tenant",
+    )
+    .bind(&claim.owner)
+    .bind(later(claim.lease))
+    .bind(&claim.digest)
+    .bind(claim.started_at)
+    .bind(claim.started_at)
+    .bind(&claim.capability)
+    .bind(now)
+    .bind(i64::try_from(claim.limit).unwrap_or(i64::MAX))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(found.into_iter().map(Claimed::from).collect())
 }
 
 /// Completions, fenced on state, lease owner and attempt: a job whose lease was
@@ -418,7 +414,7 @@ async fn end_attempt(
 ) -> Result<bool, sqlx::Error> {
     let (state, failure, run_after, finished_at) = match &ending {
         Ending::Failed(failure) => ("failed", failure, None, Some(now)),
-        Ending::Retry(failure, run_after) => ("queued", failure, Some(*run_after), None),
+        Ending::Retry(failure, delay) => ("queued", failure, Some(later(*delay)), None),
     };
     let done = sqlx::query(
         "UPDATE jobs SET state = ?, failure_code = ?, failure_message = ?, failure_retryable = ?,
@@ -478,11 +474,12 @@ async fn heartbeat(tx: &mut Tx<'_>, owner: &str, ids: &[String], lease_until: i6
     Ok(lost)
 }
 
-async fn reclaim(tx: &mut Tx<'_>, now: i64) -> Result<Vec<Pending>, sqlx::Error> {
-    let rows = sqlx::query_as::<_, Pending>(
+async fn reclaim(tx: &mut Tx<'_>) -> Result<Vec<Reclaimed>, sqlx::Error> {
+    let now = clock_ms();
+    let rows = sqlx::query_as::<_, Reclaimed>(
         "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ?
          WHERE state = 'processing' AND lease_until < ?
-         RETURNING id, capability, run_after",
+         RETURNING id, capability",
     )
     .bind(now)
     .bind(now)
@@ -501,16 +498,24 @@ impl JobStore for SqliteStore {
         self.call(|reply| Op::InsertOrJoin(job, reply)).await
     }
 
-    async fn claim(
+    async fn claim_next(
         &self,
-        id: &str,
+        capability: &str,
         owner: &str,
-        lease_until: i64,
+        limit: usize,
+        lease: Duration,
         digest: &str,
-        now: i64,
-    ) -> Result<Option<Claimed>, StoreError> {
-        let (id, owner, digest) = (id.to_string(), owner.to_string(), digest.to_string());
-        self.call(|reply| Op::Claim { id, owner, lease_until, digest, now, reply }).await
+        started_at: i64,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        let claim = ClaimNext {
+            capability: capability.to_string(),
+            owner: owner.to_string(),
+            limit,
+            lease,
+            digest: digest.to_string(),
+            started_at,
+        };
+        self.call(|reply| Op::ClaimNext(claim, reply)).await
     }
 
     async fn finish(&self, id: &str, owner: &str, attempt: u32, finish: Finish, now: i64) -> Result<bool, StoreError> {
@@ -531,22 +536,20 @@ impl JobStore for SqliteStore {
         let _ = self.writer.send(Op::Usage { id: id.into(), usage });
     }
 
-    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease_until: i64) -> Result<Vec<String>, StoreError> {
+    async fn heartbeat(&self, owner: &str, ids: Vec<String>, lease: Duration) -> Result<Vec<String>, StoreError> {
         let owner = owner.to_string();
-        self.call(|reply| Op::Heartbeat { owner, ids, lease_until, reply }).await
+        self.call(|reply| Op::Heartbeat { owner, ids, lease, reply }).await
     }
 
-    async fn reclaim_expired(&self, now: i64) -> Result<Vec<Pending>, StoreError> {
-        self.call(|reply| Op::Reclaim { now, reply }).await
+    async fn reclaim_expired(&self) -> Result<Vec<Reclaimed>, StoreError> {
+        self.call(Op::Reclaim).await
     }
 
-    async fn pending(&self) -> Result<Vec<Pending>, StoreError> {
-        let rows = sqlx::query_as::<_, Pending>(
-            "SELECT id, capability, run_after FROM jobs WHERE state = 'queued' ORDER BY id",
-        )
-        .fetch_all(&self.reader)
-        .await?;
-        Ok(rows)
+    async fn queued_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows = sqlx::query("SELECT capability, COUNT(*) AS n FROM jobs WHERE state = 'queued' GROUP BY capability")
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get::<String, _>("capability"), r.get::<i64, _>("n") as u64)).collect())
     }
 
     async fn get(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
@@ -555,6 +558,23 @@ impl JobStore for SqliteStore {
             .fetch_optional(&self.reader)
             .await?;
         Ok(row.map(JobRecord::from))
+    }
+
+    async fn terminal_among(&self, ids: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut terminal = Vec::new();
+        // SQLite bounds the variables of one statement.
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "SELECT id FROM jobs WHERE state IN ('completed', 'failed', 'cancelled') AND id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id);
+            }
+            qb.push(")");
+            terminal.extend(qb.build_query_scalar::<String>().fetch_all(&self.reader).await?);
+        }
+        Ok(terminal)
     }
 
     async fn list(&self, filter: &ListFilter) -> Result<Vec<JobRecord>, StoreError> {

@@ -68,6 +68,8 @@ pub trait VectorIndex: Send + Sync {
         top_k: usize,
         filter: Map<String, Value>,
     ) -> Result<Vec<Hit>, VectorError>;
+    /// How this index stores and searches, for `/health`.
+    fn describe(&self) -> String;
 }
 
 /// Points ready to store in a collection whose vectors have `existing`

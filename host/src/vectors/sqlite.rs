@@ -150,6 +150,10 @@ impl SqliteVectors {
 
 #[async_trait]
 impl VectorIndex for SqliteVectors {
+    fn describe(&self) -> String {
+        "exact search, embedded (SQLite)".into()
+    }
+
     async fn upsert(&self, key: &CollectionKey, points: Vec<Point>) -> Result<(), VectorError> {
         if points.is_empty() {
             return Ok(());

@@ -130,7 +130,7 @@ impl Lent for Vectors {
     }
 
     fn status(&self) -> EngineStatus {
-        let mut status = EngineStatus::new(Some("exact search, embedded (SQLite)".into()), None);
+        let mut status = EngineStatus::new(Some(self.index.describe()), None);
         status.details.insert("maxTopK".into(), MAX_TOP_K.into());
         status
     }

@@ -1,0 +1,53 @@
+//! The end-to-end suite a third time, every host on the distributed
+//! backends: PostgreSQL for jobs (a schema of its own per host), Redis for
+//! the notices between hosts, an S3 server for files (a bucket per host).
+//! The same modules as `main.rs`: what the embedded host does, the
+//! distributed one does.
+
+mod harness;
+
+pub const BACKEND: harness::Backend = harness::Backend::Distributed;
+
+mod admin_push;
+mod backpressure;
+mod blobs;
+mod business;
+mod cache;
+mod calendar;
+mod cancel;
+mod cli;
+mod client_faults;
+mod connections;
+mod cors;
+mod docs;
+mod documents;
+mod event_channels;
+mod files;
+mod hot_swap;
+mod language;
+mod lifecycle;
+mod manifest;
+mod openai_double;
+mod openapi;
+mod outbound;
+mod preinit;
+mod python;
+mod python_tools;
+mod recovery;
+mod s3_files;
+mod sandbox;
+mod scaffold;
+mod search_providers;
+mod tenants;
+mod validation;
+
+#[test]
+fn the_distributed_suite_runs_every_module_of_the_embedded_one() {
+    let modules = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(harness::workspace().join("tests/e2e").join(file)).expect("crate root");
+        text.lines().filter(|l| l.starts_with("mod ")).map(str::to_string).collect()
+    };
+    let here = modules("distributed.rs");
+    let missing: Vec<String> = modules("main.rs").into_iter().filter(|m| !here.contains(m)).collect();
+    assert!(missing.is_empty(), "not run on the distributed backends: {missing:?}");
+}
