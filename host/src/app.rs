@@ -73,6 +73,7 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
     let mut booted = Vec::new();
     for spec in &manifest.capabilities {
         let started = std::time::Instant::now();
+        tracing::info!(capability = %spec.name, "loading component");
         let boot =
             crate::deploy::boot(&runtime, store.as_ref(), spec, &settings.data_dir, settings.keep_versions).await?;
         let version = boot.version.clone();

@@ -27,6 +27,9 @@ pub async fn open(location: &Location) -> anyhow::Result<Backends> {
     open_with(location, None).await
 }
 
+/// The longest a start-up waits for PostgreSQL to connect and migrate.
+const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(45);
+
 /// As [`open`], with the bus on the Redis at `redis_url` when one is given.
 pub async fn open_with(location: &Location, redis_url: Option<&str>) -> anyhow::Result<Backends> {
     if let (Location::Sqlite(_), Some(_)) = (location, redis_url) {
@@ -56,7 +59,21 @@ pub async fn open_with(location: &Location, redis_url: Option<&str>) -> anyhow::
                 ),
                 None => None,
             };
-            let store = PgStore::connect(url, schema.as_deref()).await.with_context(opening)?;
+            tracing::info!(database = %location.describe(), "opening the job database");
+            // Bounded: a server that accepts connections but never answers
+            // (or a migration lock another host never lets go of) must stop
+            // the start-up with a reason, not hang it.
+            let store = tokio::time::timeout(OPEN_TIMEOUT, PgStore::connect(url, schema.as_deref()))
+                .await
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "PostgreSQL did not finish connecting and migrating within {} s",
+                        OPEN_TIMEOUT.as_secs()
+                    )
+                })
+                .with_context(opening)?
+                .with_context(opening)?;
+            tracing::info!("the job database is ready");
             let vectors = PgVectors::new(store.pool().clone()).await;
             let bus: Arc<dyn Bus> = match redis {
                 Some(bus) => Arc::new(bus),

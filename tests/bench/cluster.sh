@@ -28,10 +28,7 @@ database_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 redis_db=${REDIS_DB:-14}
 redis_url=redis://127.0.0.1:6379/$redis_db
 
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-py=target/bench-python/bin/python
-[ -x "$py" ] || python3 -m venv target/bench-python
-"$py" -c 'import celery, redis' 2>/dev/null || target/bench-python/bin/pip install -q 'celery[redis]>=5,<6'
+bench_tools
 cargo build --release -q -p capsule
 cargo build --release -q --target wasm32-wasip2 --target-dir target/guest -p fixture-echo -p fixture-slow
 guest=$PWD/target/guest/wasm32-wasip2/release
@@ -62,11 +59,6 @@ concurrency = 8
 [component.slow]
 source = "$guest/fixture_slow.wasm"
 TOML
-
-# wrk's latency distribution line for a percentile, in ms.
-pct_ms() {
-  awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f", v }' "$2"
-}
 
 idle() { # base: nothing queued or running in the host's store
   curl -s "$1/health" | "$py" -c 'import json,sys; j=json.load(sys.stdin)["data"]["jobs"]; sys.exit(0 if j["queued"] == 0 and j["processing"] == 0 else 1)'

@@ -23,10 +23,7 @@ seconds=${SECONDS_PER_RUN:-10}
 connections=${CONNECTIONS:-8}
 redis_db=${REDIS_DB:-14}
 
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-py=target/bench-python/bin/python
-[ -x "$py" ] || python3 -m venv target/bench-python
-"$py" -c 'import celery, redis' 2>/dev/null || target/bench-python/bin/pip install -q 'celery[redis]>=5,<6'
+bench_tools
 cargo build --release -q -p capsule
 cargo build --release -q --target wasm32-wasip2 --target-dir target/guest -p fixture-echo -p calendar
 guest=$PWD/target/guest/wasm32-wasip2/release
@@ -52,11 +49,6 @@ source = "$guest/calendar.wasm"
 TOML
 serve ./target/release/capsule "$dir" --cache-dir "$dir/cache" --rate-limit off --queue-capacity 10000000
 rss_loaded=$(rss_kib "$pid")
-
-# wrk's latency distribution line for a percentile, in ms.
-pct_ms() {
-  awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f", v }' "$2"
-}
 
 capsule_run() { # name body
   local out=$dir/wrk-$1.txt start end total non2xx jobs

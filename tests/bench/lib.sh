@@ -18,3 +18,16 @@ serve() {
 }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# wrk's latency distribution line for a percentile, in ms: pct_ms 99% FILE.
+pct_ms() {
+  awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f", v }' "$2"
+}
+
+# wrk (Debian) and Celery (PyPI, into target/bench-python) when missing; sets $py.
+bench_tools() {
+  command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+  py=target/bench-python/bin/python
+  [ -x "$py" ] || python3 -m venv target/bench-python
+  "$py" -c 'import celery, redis' 2>/dev/null || target/bench-python/bin/pip install -q 'celery[redis]>=5,<6'
+}

@@ -168,9 +168,9 @@ impl Drop for Schema {
     }
 }
 
-/// Upper bound for a host to answer `/health` after it was spawned
-/// (the first start of a component compiles it).
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// Upper bound for a host to answer `/health` after it was spawned (the
+/// first start of a component compiles it; three suites share two cores).
+const START_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The cargo workspace root.
 pub fn workspace() -> &'static Path {
