@@ -38,7 +38,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve the HTTP API (embedded SQLite, in-process queue, local files by default).
+    /// Serve the HTTP API (embedded SQLite and local files by default).
     Serve(ServeArgs),
     /// Run one job locally against the same runtime and print its JSON result.
     Run(RunArgs),

@@ -252,6 +252,14 @@ impl S3BlobStore {
             Ok(_) => Ok(()),
             // Another host started at the same moment.
             Err(e) if e.as_service_error().is_some_and(|s| s.is_bucket_already_owned_by_you()) => Ok(()),
+            // S3 says this of someone else's bucket, but S3-compatible
+            // servers (s3s-fs) say it of one's own too: usable if it answers.
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_bucket_already_exists()) => {
+                match self.client.head_bucket().bucket(&self.bucket).send().await {
+                    Ok(_) => Ok(()),
+                    Err(_) => Err(self.failure("creating the bucket", e)),
+                }
+            }
             Err(e) => Err(self.failure("creating the bucket", e)),
         }
     }
@@ -973,6 +981,19 @@ mod tests {
 
         let unknown = store.presign(Presign::Get("f_00000000000000000000000000000000"), Duration::from_secs(60));
         assert!(unknown.await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn hosts_creating_the_same_bucket_at_once_all_start() {
+        let server = S3TestServer::start();
+        let bucket = S3TestServer::new_bucket_name();
+        let settings = settings(&server, &bucket);
+        let opened = futures::future::join_all((0..4).map(|_| S3BlobStore::open(&settings))).await;
+        for store in opened {
+            if let Err(e) = store {
+                panic!("{e}\nserver log:\n{}", server.log());
+            }
+        }
     }
 
     #[tokio::test]
