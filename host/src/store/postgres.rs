@@ -473,9 +473,11 @@ pub(crate) mod tests {
     use super::PgStore;
 
     /// The server the tests use: CI and every developer machine run one
-    /// with trust authentication on the standard port.
+    /// with trust authentication on the standard port (without TLS, as the
+    /// end-to-end harness: see its `postgres_url`).
     pub fn test_url() -> String {
-        std::env::var("CAPSULE_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+        std::env::var("CAPSULE_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test?sslmode=disable".into())
     }
 
     /// A store in a schema of its own, dropped with it.
