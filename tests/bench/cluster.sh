@@ -30,7 +30,7 @@ redis_url=redis://127.0.0.1:6379/$redis_db
 
 bench_tools
 cargo build --release -q -p capsule
-cargo build --release -q --target wasm32-wasip2 --target-dir target/guest -p fixture-echo -p fixture-slow
+cargo build --release -q --target wasm32-wasip2 --target-dir target/guest -p fixture-echo -p fixture-slow -p fixture-busy-loop
 guest=$PWD/target/guest/wasm32-wasip2/release
 
 dir=$(mktemp -d)
@@ -58,6 +58,12 @@ component = "slow"
 concurrency = 8
 [component.slow]
 source = "$guest/fixture_slow.wasm"
+[[trigger.job]]
+component = "busy-loop"
+concurrency = 1
+timeout = "60s"
+[component.busy-loop]
+source = "$guest/fixture_busy_loop.wasm"
 TOML
 
 idle() { # base: nothing queued or running in the host's store
@@ -141,6 +147,45 @@ line=$(cd tests/bench/celery && BENCH_REDIS="$redis_url" "$OLDPWD/$py" load.py n
 kill "$celery_pid" 2>/dev/null; wait "$celery_pid" 2>/dev/null || true; celery_pid=
 redis-cli -n "$redis_db" flushdb > /dev/null
 
+# Cross-host cancel: host B runs a busy loop in its only busy-loop slot; DELETE
+# on host A (which does not serve busy-loop), then a second busy loop is
+# submitted to B: the time until that one runs is the time for B to hear the
+# cancel, stop its guest and free the slot (plus one claim), 10 times.
+new_schema
+start_hosts 1 cancel-b --database-url "$database_url" --database-schema "$schema" --redis-url "$redis_url"
+cancel_b=$base
+mkdir -p "$dir/cancel-a-1"
+sed '/^\[\[trigger.job\]\]$/,$d' "$dir/spin.toml" > "$dir/cancel-a-1/spin.toml"
+cat >> "$dir/cancel-a-1/spin.toml" <<TOML
+[[trigger.job]]
+component = "echo"
+[component.echo]
+source = "$guest/fixture_echo.wasm"
+TOML
+serve ./target/release/capsule "$dir/cancel-a-1" --cache-dir "$dir/cache" --rate-limit off \
+  --database-url "$database_url" --database-schema "$schema" --redis-url "$redis_url"
+pids+=("$pid")
+cancel_a=$base
+status_of() { curl -s "$cancel_b/api/v1/jobs/$1" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["data"]["status"])'; }
+submit_busy() {
+  curl -s -X POST -H 'content-type: application/json' -d "{\"n\": $1}" "$cancel_b/api/v1/busy-loop/jobs" \
+    | "$py" -c 'import json,sys; print(json.load(sys.stdin)["data"]["jobId"])'
+}
+cancel_ms=()
+running=$(submit_busy 0)
+until [ "$(status_of "$running")" = processing ]; do sleep 0.02; done
+for i in $(seq 1 10); do
+  sleep 0.2
+  t0=$(date +%s.%N)
+  curl -s -o /dev/null -X DELETE "$cancel_a/api/v1/jobs/$running"
+  running=$(submit_busy "$i")
+  until [ "$(status_of "$running")" = processing ]; do sleep 0.005; done
+  cancel_ms+=("$(awk -v s="$t0" -v e="$(date +%s.%N)" 'BEGIN {printf "%.0f", (e - s) * 1000}')")
+done
+curl -s -o /dev/null -X DELETE "$cancel_a/api/v1/jobs/$running"
+stop_hosts
+cancel_sorted=$(printf '%s\n' "${cancel_ms[@]}" | sort -n | tr '\n' ' ')
+
 # Orphan recovery: kill -9 a host running 8 one-second jobs; the other runs them.
 new_schema
 start_hosts 1 doomed --database-url "$database_url" --database-schema "$schema" --lease 2s
@@ -167,3 +212,4 @@ for n in $host_counts; do
   echo "| PostgreSQL + Redis, $n host(s) / embedded | $(ratio "PostgreSQL + Redis, $n host(s)" "embedded (SQLite), 1 host") |"
 done
 echo "| orphan recovery: kill -9 → 8 one-second jobs completed elsewhere (lease 2 s, sweep 1 s) | ${recovered} s |"
+echo "| cancel on host A → host B's busy loop stopped and its slot running the next job, 10 times (ms, sorted; PostgreSQL + Redis) | ${cancel_sorted}|"
