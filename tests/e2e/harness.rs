@@ -90,7 +90,8 @@ fn s3() -> &'static s3_server::S3TestServer {
 /// (`prefer`, so TLS when the server offers it, as Debian's does), a host
 /// sending an 18 MB component to the store stalled mid-message in loaded
 /// full runs (the server logged "incomplete message from client" when the
-/// harness killed it); see docs/architecture.md, "Not built yet".
+/// harness killed it); TLS is the suspect, not a finding — see
+/// docs/architecture.md, "Not built yet".
 pub fn postgres_url() -> String {
     std::env::var("CAPSULE_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test?sslmode=disable".into())
