@@ -101,7 +101,10 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
     ));
     let jobs = Jobs::new(store.clone(), runtime, registry, bus, settings.jobs.clone());
     jobs.start().await.context("recovering queued jobs")?;
-    tokio::spawn(crate::deploy::follow(deployer.clone(), released));
+    // Only hosts sharing a database have releases of others to follow.
+    if matches!(settings.store, crate::store::Location::Postgres { .. }) {
+        tokio::spawn(crate::deploy::follow(deployer.clone(), released));
+    }
     Ok(Host { jobs, blobs, deployer, engines, keys: store })
 }
 

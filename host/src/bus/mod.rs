@@ -66,6 +66,49 @@ pub enum Notice {
     },
 }
 
+/// A notice on the wire between hosts: who sent it, so a host drops its
+/// own, and the sender's count. PostgreSQL delivers identical payloads sent
+/// in one transaction once; the count keeps two equal notices (the same
+/// chunk twice) two.
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    from: String,
+    #[serde(default)]
+    seq: u64,
+    notice: Notice,
+}
+
+/// Writes this host's notices for the wire.
+struct Sealer {
+    me: String,
+    sent: u64,
+}
+
+impl Sealer {
+    fn new(me: &str) -> Self {
+        Self { me: me.to_string(), sent: 0 }
+    }
+
+    fn seal(&mut self, notice: Notice) -> String {
+        self.sent += 1;
+        let envelope = Envelope { from: self.me.clone(), seq: self.sent, notice };
+        serde_json::to_string(&envelope).expect("a notice serialises")
+    }
+}
+
+/// The notice in `payload`, unless this host (`me`) sent it; an unreadable
+/// one is logged and dropped.
+fn open(me: &str, payload: &[u8]) -> Option<Notice> {
+    match serde_json::from_slice::<Envelope>(payload) {
+        Ok(envelope) if envelope.from == me => None,
+        Ok(envelope) => Some(envelope.notice),
+        Err(e) => {
+            tracing::warn!(error = %e, "an unreadable notice from another host");
+            None
+        }
+    }
+}
+
 /// Whether a bus hears the other hosts now: `None` while it does, else why
 /// not (for `/health`). Shared between a bus and its listening task.
 #[derive(Clone, Default)]

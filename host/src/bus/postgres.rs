@@ -7,25 +7,13 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPool};
 use tokio::sync::mpsc;
 
-use super::{Bus, Hearing, Notice};
+use super::{Bus, Hearing, Notice, Sealer, open};
 
 /// Room for a notice's text within PostgreSQL's 8,000-byte payload.
 const MAX_TEXT: usize = 6_000;
-
-#[derive(Serialize, Deserialize)]
-struct Envelope {
-    from: String,
-    /// Counts the sender's notices. PostgreSQL delivers identical payloads
-    /// sent in one transaction once; this keeps two equal notices of a
-    /// batch (the same chunk twice) two.
-    #[serde(default)]
-    seq: u64,
-    notice: Notice,
-}
 
 /// Most notices sent in one statement.
 const MAX_BATCH: usize = 256;
@@ -66,7 +54,7 @@ fn cut(text: &mut String) {
 /// busy host has several per job and one round trip each would limit it.
 async fn send_loop(pool: PgPool, channel: String, me: String, mut rx: mpsc::UnboundedReceiver<Notice>) {
     let mut conn = None;
-    let mut seq = 0u64;
+    let mut sealer = Sealer::new(&me);
     let mut waiting = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut waiting, MAX_BATCH).await > 0 {
         let payloads: Vec<String> = waiting
@@ -81,8 +69,7 @@ async fn send_loop(pool: PgPool, channel: String, me: String, mut rx: mpsc::Unbo
                     | Notice::Queued { .. }
                     | Notice::Released { .. } => {}
                 }
-                seq += 1;
-                serde_json::to_string(&Envelope { from: me.clone(), seq, notice }).expect("a notice serialises")
+                sealer.seal(notice)
             })
             .collect();
         for attempt in 0..3 {
@@ -145,15 +132,13 @@ impl Bus for PgBus {
                 // `recv` reconnects and listens again by itself after a lost connection.
                 loop {
                     match listener.recv().await {
-                        Ok(message) => match serde_json::from_str::<Envelope>(message.payload()) {
-                            Ok(envelope) if envelope.from == me => {}
-                            Ok(envelope) => {
-                                if tx.send(envelope.notice).is_err() {
-                                    return;
-                                }
+                        Ok(message) => {
+                            if let Some(notice) = open(&me, message.payload().as_bytes())
+                                && tx.send(notice).is_err()
+                            {
+                                return;
                             }
-                            Err(e) => tracing::warn!(error = %e, "an unreadable notice from another host"),
-                        },
+                        }
                         Err(e) => {
                             tracing::warn!(error = %e, "listening to the other hosts failed; reconnecting");
                             hearing.lost(format!("lost the PostgreSQL connection listening to the other hosts: {e}"));

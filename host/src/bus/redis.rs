@@ -12,11 +12,10 @@ use anyhow::Context;
 use futures::StreamExt;
 use redis::aio::{MultiplexedConnection, PubSubSink, PubSubStream};
 use redis::{AsyncConnectionConfig, Client};
-use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::{Bus, Hearing, Notice};
+use super::{Bus, Hearing, Notice, Sealer, open};
 
 /// How long connecting, or one command, may take before the server counts
 /// as gone.
@@ -24,18 +23,6 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 /// How often a quiet subscription is checked: a connection whose server or
 /// network vanished without closing it would otherwise pass for silence.
 const PING_EVERY: Duration = Duration::from_secs(30);
-
-#[derive(Serialize)]
-struct Outgoing<'a> {
-    from: &'a str,
-    notice: &'a Notice,
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    from: String,
-    notice: Notice,
-}
 
 pub struct RedisBus {
     client: Client,
@@ -130,16 +117,12 @@ async fn send_loop(
     // When the next connection attempt is due, after one failed.
     let mut retry_at: Option<Instant> = None;
     let mut dropped = 0u64;
+    let mut sealer = Sealer::new(&me);
     let mut waiting = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut waiting, MAX_BATCH).await > 0 {
         let mut batch = redis::pipe();
         for notice in waiting.drain(..) {
-            match serde_json::to_string(&Outgoing { from: &me, notice: &notice }) {
-                Ok(payload) => {
-                    batch.cmd("PUBLISH").arg(&channel).arg(payload).ignore();
-                }
-                Err(e) => tracing::warn!(error = %e, "a notice to the other hosts could not be written"),
-            }
+            batch.cmd("PUBLISH").arg(&channel).arg(sealer.seal(notice)).ignore();
         }
         let count = batch.len() as u64;
         let mut sent = false;
@@ -241,14 +224,10 @@ async fn subscribe_loop(
                 message = stream.next() => {
                     // The stream ends when the connection does.
                     let Some(message) = message else { break };
-                    match serde_json::from_slice::<Envelope>(message.get_payload_bytes()) {
-                        Ok(envelope) if envelope.from == me => {}
-                        Ok(envelope) => {
-                            if tx.send(envelope.notice).is_err() {
-                                return;
-                            }
-                        }
-                        Err(e) => tracing::warn!(error = %e, "an unreadable notice from another host"),
+                    if let Some(notice) = open(&me, message.get_payload_bytes())
+                        && tx.send(notice).is_err()
+                    {
+                        return;
                     }
                 }
                 _ = ping.tick() => {

@@ -189,10 +189,6 @@ pub struct Deployer {
     following: Mutex<HashMap<String, Following>>,
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -303,7 +299,7 @@ pub async fn boot(
                     wasm: Some(&source),
                     from_manifest: true,
                     keep,
-                    now: now_ms(),
+                    now: crate::jobs::now_ms(),
                 };
                 releases.activate(activation).await.with_context(|| format!("recording `{id}`'s new source"))?;
                 if let Some(previous) = active.as_deref().filter(|d| *d != source_digest) {
@@ -343,7 +339,8 @@ async fn adopt(
     for digest in &local.history {
         let Some(wasm) = cached(vault, id, digest).await else { continue };
         let from_manifest = local.manifest_digest.as_deref() == Some(digest.as_str());
-        let activation = Activation { component: id, digest, wasm: Some(&wasm), from_manifest, keep, now: now_ms() };
+        let activation =
+            Activation { component: id, digest, wasm: Some(&wasm), from_manifest, keep, now: crate::jobs::now_ms() };
         releases.activate(activation).await?;
     }
     Ok(())
@@ -471,8 +468,14 @@ impl Deployer {
         digest: &str,
         wasm: Option<&[u8]>,
     ) -> Result<Option<crate::store::Activated>, DeployError> {
-        let activation =
-            Activation { component: id, digest, wasm, from_manifest: false, keep: self.keep, now: now_ms() };
+        let activation = Activation {
+            component: id,
+            digest,
+            wasm,
+            from_manifest: false,
+            keep: self.keep,
+            now: crate::jobs::now_ms(),
+        };
         Ok(self.releases.activate(activation).await?)
     }
 
