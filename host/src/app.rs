@@ -60,7 +60,7 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
         crate::backends::open_with(&settings.store, settings.redis_url.as_deref()).await?;
 
     let sizing = pool_sizing(&manifest.capabilities);
-    let start = StartContext { settings: &settings.engines, vectors };
+    let start = StartContext { settings: &settings.engines, vectors, keyvalue: store.clone() };
     let engines = Arc::new(Engines::start(&start).await);
     let runtime = Arc::new(Runtime::new(
         &sizing,

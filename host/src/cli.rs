@@ -388,6 +388,10 @@ pub struct ServeArgs {
     /// How long seed routes that were synchronous in the original backend wait for their job.
     #[arg(long, env = "CAPSULE_SEED_SYNC_WAIT", default_value = "30s", value_parser = parse_duration)]
     pub seed_sync_wait: Duration,
+    /// Seed 002's `analysisVersion`: results of another version are not
+    /// reused from the cache, so raising it re-analyses every video once.
+    #[arg(long, env = "CAPSULE_ANALYSIS_VERSION", default_value = "v1", value_parser = parse_analysis_version)]
+    pub analysis_version: String,
     /// Largest JSON request body.
     #[arg(long, env = "CAPSULE_MAX_BODY", default_value = "2MiB", value_parser = parse_size)]
     pub max_body: u64,
@@ -468,4 +472,10 @@ pub struct CapabilitiesArgs {
     /// Print the descriptors as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// 1-32 of `A-Z`, `a-z`, `0-9`, `.`, `-`, `_` (it is shown to clients and keyed on).
+fn parse_analysis_version(s: &str) -> Result<String, String> {
+    let ok = (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok { Ok(s.to_string()) } else { Err(format!("`{s}`: use 1-32 of A-Z, a-z, 0-9, `.`, `-`, `_` (e.g. v2)")) }
 }

@@ -125,6 +125,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config: Arc::new(api::ApiConfig {
             max_wait: args.max_wait,
             seed_sync_wait: args.seed_sync_wait,
+            analysis_version: args.analysis_version.clone(),
             max_body: args.max_body as usize,
             max_component_size: args.max_component_size as usize,
             cors_origins: args.cors_origins.clone().unwrap_or(api::CorsOrigins::LoopbackDevelopment),

@@ -37,8 +37,16 @@ pub const MAX_MEMORY: u64 = 4 * 1024 * 1024 * 1024;
 pub const RESERVED_NAMES: &[&str] = &["jobs", "files", "capabilities", "components", "health"];
 
 /// Host engines a component may be granted (`engines = [...]`), by the name
-/// of the WIT interface that lends them.
-pub use crate::engines::NAMES as ENGINES;
+/// of the WIT interface that lends them. (Key-value stores are granted by
+/// their own key, `key_value_stores`.)
+pub use crate::engines::ENGINE_GRANTS as ENGINES;
+
+/// A key-value store label: what `key_value_stores` lists and
+/// `wasi:keyvalue/store.open` names.
+pub fn valid_store_label(label: &str) -> bool {
+    (1..=64).contains(&label.len())
+        && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_'))
+}
 
 /// A model alias: what `ai_models` lists and the runtime configuration maps.
 pub fn valid_alias(alias: &str) -> bool {
@@ -79,6 +87,9 @@ pub struct CapabilitySpec {
     /// `ai_models`); which provider serves an alias is the operator's
     /// runtime configuration, never the manifest's.
     pub ai_models: BTreeSet<String>,
+    /// Key-value store labels the component may open through
+    /// `wasi:keyvalue/store` (Spin's `key_value_stores`).
+    pub key_value_stores: BTreeSet<String>,
     /// The component's configuration keys (`[component.<id>.variables]`),
     /// read through `wasi:config/store`; resolved against the operator's
     /// values when a version is loaded.
@@ -197,6 +208,9 @@ struct RawComponent {
     /// Spin's key: model aliases the component may use.
     #[serde(default)]
     ai_models: Vec<String>,
+    /// Spin's key: key-value store labels the component may open.
+    #[serde(default)]
+    key_value_stores: Vec<String>,
     /// Spin's key: configuration keys → templates over `[variables]`.
     #[serde(default)]
     variables: BTreeMap<String, String>,
@@ -307,6 +321,13 @@ impl Manifest {
                 .collect::<Result<Vec<_>, _>>()?;
             let mut engines = BTreeSet::new();
             for engine in &comp.engines {
+                if let Some((_, crate::engines::Grant::Key(key))) =
+                    crate::engines::GRANTS.iter().find(|(name, _)| name == engine)
+                {
+                    return Err(invalid(format!(
+                        "`{ckey}.engines`: `{engine}` is not granted through `engines` but by its own key: write `{key} = [\"default\"]` under [{ckey}]"
+                    )));
+                }
                 if !ENGINES.contains(&engine.as_str()) {
                     return Err(invalid(format!(
                         "`{ckey}.engines`: `{engine}` is not an engine this host lends; choose from {}",
@@ -329,6 +350,15 @@ impl Manifest {
                     "`{ckey}.ai_models` lists model aliases but `{ckey}.engines` does not grant `llm`: add `engines = [\"llm\"]`"
                 )));
             }
+            let mut key_value_stores = BTreeSet::new();
+            for label in &comp.key_value_stores {
+                if !valid_store_label(label) {
+                    return Err(invalid(format!(
+                        "`{ckey}.key_value_stores`: `{label}` is not a store label; use 1-64 of `a-z`, `0-9`, `-`, `_` (e.g. `default`)"
+                    )));
+                }
+                key_value_stores.insert(label.clone());
+            }
             let variables = variables::component_templates(&comp.variables, &declared, &ckey).map_err(invalid)?;
             let build = comp.build.as_ref().map(|b| BuildSpec {
                 command: b.command.clone(),
@@ -343,6 +373,7 @@ impl Manifest {
                 allowed_outbound_hosts,
                 engines,
                 ai_models,
+                key_value_stores,
                 variables,
                 build,
                 timeout,
@@ -474,6 +505,36 @@ source = "echo.wasm"
             .replace("source = \"echo.wasm\"", "source = \"echo.wasm\"\nvariables = { key = \"{{ api_key }}\" }");
         let err = parse(&text).unwrap_err();
         assert!(err.contains("component.echo.variables.key") && err.contains("`api_key`"), "{err}");
+    }
+
+    #[test]
+    fn key_value_stores_are_granted_by_label() {
+        let m = parse(&MINIMAL.replace(
+            "source = \"echo.wasm\"",
+            "source = \"echo.wasm\"\nkey_value_stores = [\"default\", \"chat_rooms-2\"]",
+        ))
+        .unwrap();
+        let labels: Vec<&str> = m.capabilities[0].key_value_stores.iter().map(String::as_str).collect();
+        assert_eq!(labels, ["chat_rooms-2", "default"]);
+        assert!(parse(MINIMAL).unwrap().capabilities[0].key_value_stores.is_empty());
+    }
+
+    #[test]
+    fn a_store_label_outside_the_rules_is_refused_naming_the_key() {
+        for label in ["", "Default", "a.b", "with space", &"x".repeat(65)] {
+            let text = MINIMAL
+                .replace("source = \"echo.wasm\"", &format!("source = \"echo.wasm\"\nkey_value_stores = [{label:?}]"));
+            let err = parse(&text).unwrap_err();
+            assert!(err.contains("component.echo.key_value_stores") && err.contains("store label"), "{label}: {err}");
+        }
+    }
+
+    #[test]
+    fn key_value_stores_are_not_an_engine_to_list() {
+        let err = parse(&MINIMAL.replace("source = \"echo.wasm\"", "source = \"echo.wasm\"\nengines = [\"keyvalue\"]"))
+            .unwrap_err();
+        assert!(err.contains("component.echo.engines") && err.contains("key_value_stores"), "{err}");
+        assert!(!ENGINES.contains(&"keyvalue") && ENGINES.contains(&"vectors"), "{ENGINES:?}");
     }
 
     #[test]

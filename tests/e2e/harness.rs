@@ -37,6 +37,8 @@ const GUEST_PACKAGES: &[&str] = &[
     "masking",
     "diagnosis",
     "regeneration",
+    "career",
+    "comment-analysis",
 ];
 
 /// Which job database the hosts of a test binary use: its crate root says
@@ -223,7 +225,9 @@ pub fn guests() -> &'static Path {
 /// The built `.wasm` of a capability id (`busy-loop` → `fixture_busy_loop.wasm`).
 pub fn wasm_path(id: &str) -> PathBuf {
     let file = match id {
-        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" => format!("{id}.wasm"),
+        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" | "career" | "comment-analysis" => {
+            format!("{}.wasm", id.replace('-', "_"))
+        }
         other => format!("fixture_{}.wasm", other.replace('-', "_")),
     };
     guests().join(file)
@@ -244,6 +248,8 @@ pub struct Manifest {
     grants: Vec<(String, String)>,
     engines: Vec<(String, String)>,
     ai_models: Vec<(String, String)>,
+    /// `key_value_stores` entries: (id, label).
+    kv_stores: Vec<(String, String)>,
     /// `[component.<id>.variables]` entries: (id, key, template).
     variables: Vec<(String, String, String)>,
     /// `[variables]` entries: (name, raw TOML inline table).
@@ -302,6 +308,12 @@ impl Manifest {
         self
     }
 
+    /// Grant `[component.<id>]` the key-value store `label` (`key_value_stores`).
+    pub fn key_value_store(mut self, id: &str, label: &str) -> Self {
+        self.kv_stores.push((id.to_string(), label.to_string()));
+        self
+    }
+
     /// Give `[component.<id>]` the configuration key `key` = `template`.
     pub fn variable(mut self, id: &str, key: &str, template: &str) -> Self {
         self.variables.push((id.to_string(), key.to_string(), template.to_string()));
@@ -344,6 +356,11 @@ impl Manifest {
                 self.ai_models.iter().filter(|(g, _)| g == id).map(|(_, a)| format!("{a:?}")).collect();
             if !aliases.is_empty() {
                 out.push_str(&format!("ai_models = [{}]\n", aliases.join(", ")));
+            }
+            let stores: Vec<String> =
+                self.kv_stores.iter().filter(|(g, _)| g == id).map(|(_, l)| format!("{l:?}")).collect();
+            if !stores.is_empty() {
+                out.push_str(&format!("key_value_stores = [{}]\n", stores.join(", ")));
             }
             let keys: Vec<String> = self
                 .variables
@@ -565,6 +582,12 @@ impl Host {
     pub async fn restart(&mut self) {
         self.kill9();
         self.launch().await;
+    }
+
+    /// [`Host::restart`] with `args` added to its flags (a later flag wins).
+    pub async fn restart_with(&mut self, args: &[&str]) {
+        self.extra.extend(args.iter().map(|a| a.to_string()));
+        self.restart().await;
     }
 
     /// The names of the files the host's blob store holds (bytes and

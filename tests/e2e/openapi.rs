@@ -26,6 +26,17 @@ fn real_components() -> Manifest {
         .engine("diagnosis", "embeddings")
         .ai_model("diagnosis", "default")
         .regeneration_job(&text_job)
+        .job("career", &[("timeout", "\"60s\""), ("max_attempts", "1")])
+        .engine("career", "llm")
+        .engine("career", "embeddings")
+        .engine("career", "vectors")
+        .ai_model("career", "default")
+        .key_value_store("career", "default")
+        .job("comment-analysis", &text_job)
+        .engine("comment-analysis", "llm")
+        .engine("comment-analysis", "embeddings")
+        .ai_model("comment-analysis", "default")
+        .grant("comment-analysis", "https://www.googleapis.com")
 }
 
 async fn openapi(host: &Host) -> Value {
@@ -93,10 +104,10 @@ async fn openapi_document_validates_as_openapi_3_1_and_every_ref_resolves() {
     );
 }
 
-/// Test cases per operation and phase: about 2,000 requests, a minute here.
+/// Test cases per operation and phase: about 2,500 requests, two minutes here.
 const MAX_EXAMPLES: &str = "40";
 /// Hard bound on the whole run (it is killed after this and the test fails).
-const SCHEMATHESIS_TIMEOUT: Duration = Duration::from_secs(150);
+const SCHEMATHESIS_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// Runs `schemathesis run <host>/openapi.json --checks not_a_server_error`,
 /// sending `headers` (`"Name: value"`, e.g. an API key) with every request;

@@ -5,8 +5,11 @@
 //! The logic lives in [`parser`] (pure text → [`parser::Posting`]) and
 //! [`request`] (input validation), both tested natively.
 
-pub mod parser;
 pub mod request;
+
+/// The grammar lives in its own library crate (`parser/`), which the career
+/// component links too; this name keeps `calendar::parser::…` working.
+pub use calendar_parser as parser;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};

@@ -195,3 +195,30 @@ fn bad_input_is_checked_before_reading_the_file() {
     let got = handle(&input(json!({"file_url": "blob://x", "timezone": "Nowhere"})), now(), no_blobs);
     assert_eq!(code(got), "CALENDAR_INVALID_TIMEZONE");
 }
+
+fn date(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// Moved here from the parser's tests when the parser became its own crate:
+/// it goes through the request's time zone, which is this crate's.
+#[test]
+fn the_timezone_decides_today() {
+    // 2026-01-13 20:00 in New York is already Wednesday morning in Seoul.
+    let input = |tz: &str| Input {
+        text: Some("면접 화요일 오후 3시".into()),
+        reference_date: Some("2026-01-13T20:00:00-05:00".into()),
+        timezone: Some(tz.into()),
+        file_url: None,
+    };
+    let first =
+        |tz: &str| handle(&input(tz), chrono::DateTime::UNIX_EPOCH, |_| unreachable!()).unwrap().schedules[0].date;
+    assert_eq!(first("America/New_York"), date(2026, 1, 20));
+    assert_eq!(first("Asia/Seoul"), date(2026, 1, 20));
+    let tomorrow = |tz: &str| {
+        let input = Input { text: Some("면접 내일".into()), ..input(tz) };
+        handle(&input, chrono::DateTime::UNIX_EPOCH, |_| unreachable!()).unwrap().schedules[0].date
+    };
+    assert_eq!(tomorrow("America/New_York"), date(2026, 1, 14));
+    assert_eq!(tomorrow("Asia/Seoul"), date(2026, 1, 15));
+}

@@ -69,13 +69,17 @@ pub mod bindings {
         world: "warm-capability",
         pub_export_macro: true,
         default_bindings_module: "capsule_sdk::bindings",
-        with: { "wasi:config/store@0.2.0-rc.1": generate },
+        with: {
+            "wasi:config/store@0.2.0-rc.1": generate,
+            "wasi:keyvalue/store@0.2.0-draft": generate,
+        },
     });
 }
 
 use bindings::capsule::worker::types as wit;
 
 pub mod http;
+pub mod keyvalue;
 pub mod language;
 pub mod testing;
 
@@ -472,6 +476,37 @@ pub trait Http {
     }
 }
 
+/// Key-value stores granted by `key_value_stores` ([`keyvalue`]). Keys are
+/// the component's own (and its tenant's); values are bytes, see
+/// [`keyvalue::get_json`] / [`keyvalue::set_json`]. The defaults answer
+/// `KEYVALUE_UNAVAILABLE`; [`keyvalue::Memory`] is a fake for native tests.
+pub trait KeyValue {
+    /// The value at `key`, `None` when there is none.
+    fn kv_get(&mut self, store: &str, key: &str) -> Result<Option<Vec<u8>>, Failure> {
+        let _ = (store, key);
+        Err(keyvalue::unavailable())
+    }
+    /// Set `key` to `value`, replacing what was there.
+    fn kv_set(&mut self, store: &str, key: &str, value: &[u8]) -> Result<(), Failure> {
+        let _ = (store, key, value);
+        Err(keyvalue::unavailable())
+    }
+    /// Remove `key`; removing a missing key is not an error.
+    fn kv_delete(&mut self, store: &str, key: &str) -> Result<(), Failure> {
+        let _ = (store, key);
+        Err(keyvalue::unavailable())
+    }
+    fn kv_exists(&mut self, store: &str, key: &str) -> Result<bool, Failure> {
+        let _ = (store, key);
+        Err(keyvalue::unavailable())
+    }
+    /// Every key that starts with `prefix` (`""` for all), in no set order.
+    fn kv_keys(&mut self, store: &str, prefix: &str) -> Result<Vec<String>, Failure> {
+        let _ = (store, prefix);
+        Err(keyvalue::unavailable())
+    }
+}
+
 /// Every engine at once, for flows that use most of them.
 pub trait Host: JobContext + Files + Ocr + PdfRender + Llm + Embeddings + Vectors + Config + Http {}
 impl<T: JobContext + Files + Ocr + PdfRender + Llm + Embeddings + Vectors + Config + Http> Host for T {}
@@ -534,6 +569,80 @@ impl Config for Capsule {
         {
             let _ = key;
             Ok(None)
+        }
+    }
+}
+
+/// Natively there is no host: every call answers `KEYVALUE_UNAVAILABLE`.
+#[cfg(not(target_family = "wasm"))]
+impl KeyValue for Capsule {}
+
+/// Each call opens the store by its label (`wasi:keyvalue/store.open`), so
+/// a label `key_value_stores` does not grant fails on first use.
+#[cfg(target_family = "wasm")]
+impl KeyValue for Capsule {
+    fn kv_get(&mut self, store: &str, key: &str) -> Result<Option<Vec<u8>>, Failure> {
+        wasi_keyvalue::open(store)?.get(key).map_err(|e| wasi_keyvalue::failure(store, e))
+    }
+    fn kv_set(&mut self, store: &str, key: &str, value: &[u8]) -> Result<(), Failure> {
+        wasi_keyvalue::open(store)?.set(key, value).map_err(|e| wasi_keyvalue::failure(store, e))
+    }
+    fn kv_delete(&mut self, store: &str, key: &str) -> Result<(), Failure> {
+        wasi_keyvalue::open(store)?.delete(key).map_err(|e| wasi_keyvalue::failure(store, e))
+    }
+    fn kv_exists(&mut self, store: &str, key: &str) -> Result<bool, Failure> {
+        wasi_keyvalue::open(store)?.exists(key).map_err(|e| wasi_keyvalue::failure(store, e))
+    }
+    fn kv_keys(&mut self, store: &str, prefix: &str) -> Result<Vec<String>, Failure> {
+        let bucket = wasi_keyvalue::open(store)?;
+        let (mut keys, mut cursor) = (Vec::new(), None);
+        loop {
+            let page = bucket.list_keys(cursor).map_err(|e| wasi_keyvalue::failure(store, e))?;
+            keys.extend(page.keys.into_iter().filter(|k| k.starts_with(prefix)));
+            match page.cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(keys),
+            }
+        }
+    }
+}
+
+/// `wasi:keyvalue/store` errors as [`Failure`]s: the host sends its own
+/// failures as `other("CODE: sentence")`.
+#[cfg(target_family = "wasm")]
+mod wasi_keyvalue {
+    use super::Failure;
+    use super::bindings::wasi::keyvalue::store::{self, Bucket, Error};
+    use super::keyvalue::codes;
+
+    pub fn open(label: &str) -> Result<Bucket, Failure> {
+        store::open(label).map_err(|e| failure(label, e))
+    }
+
+    pub fn failure(label: &str, error: Error) -> Failure {
+        match error {
+            Error::AccessDenied => Failure::new(
+                codes::KEYVALUE_ACCESS_DENIED,
+                format!("the key-value store `{label}` is not granted: add it to `key_value_stores` in spin.toml"),
+            ),
+            Error::NoSuchStore => Failure::new(
+                codes::KEYVALUE_ACCESS_DENIED,
+                format!("this host has no key-value store `{label}` for the component"),
+            ),
+            Error::Other(text) => from_other(&text),
+        }
+    }
+
+    /// `CODE: sentence` → a failure with that code (retryable when the
+    /// store failed); any other text → `KEYVALUE_FAILED` with the text.
+    fn from_other(text: &str) -> Failure {
+        let coded = text.split_once(": ").filter(|(code, _)| {
+            !code.is_empty() && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        });
+        match coded {
+            Some((code, sentence)) if code == codes::KEYVALUE_FAILED => Failure::retryable(code, sentence),
+            Some((code, sentence)) => Failure::new(code, sentence),
+            None => Failure::retryable(codes::KEYVALUE_FAILED, text),
         }
     }
 }

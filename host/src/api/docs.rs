@@ -371,6 +371,9 @@ pub fn document(state: &AppState) -> Value {
     let seed_000 = super::business::fragment();
     paths.extend(seed_000.paths);
     schemas.extend(seed_000.schemas);
+    let seed_002 = super::analysis::fragment();
+    paths.extend(seed_002.paths);
+    schemas.extend(seed_002.schemas);
 
     json!({
         "openapi": "3.1.0",

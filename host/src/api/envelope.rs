@@ -60,7 +60,8 @@ pub fn error_with_request_id(id: Option<String>, error: ApiError) -> Response {
     response
 }
 
-fn meta() -> Value {
+/// The `meta` every envelope carries: `{requestId, timestamp}`.
+pub(in crate::api) fn meta() -> Value {
     json!({ "requestId": request_id(), "timestamp": timestamp() })
 }
 

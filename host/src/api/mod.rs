@@ -2,6 +2,7 @@
 //! error module shared by all of them.
 
 mod admin;
+mod analysis;
 mod auth;
 mod business;
 mod career;
@@ -39,6 +40,8 @@ pub struct ApiConfig {
     pub max_wait: Duration,
     /// How long seed routes that were synchronous in the original wait.
     pub seed_sync_wait: Duration,
+    /// Seed 002's `analysisVersion` (`--analysis-version`).
+    pub analysis_version: String,
     /// Largest JSON body accepted.
     pub max_body: usize,
     /// Largest `.wasm` a push may upload.
@@ -87,11 +90,18 @@ pub fn router(state: AppState) -> Router {
         .route("/ai/calendar/parse", post(career::calendar_parse))
         .route("/ai/ocr/extract", post(career::ocr_extract))
         .route("/ai/masking/draft", post(career::masking_draft))
-        .route("/ai/task/{task_id}", get(career::task_status));
+        .route("/ai/task/{task_id}", get(career::task_status))
+        .route("/ai/file/embed", post(career::file_embed))
+        .route("/ai/analyze", post(career::analyze))
+        .route("/ai/interview/question", post(career::interview_question))
+        .route("/ai/interview/save", post(career::interview_save))
+        .route("/ai/interview/report", post(career::interview_report))
+        .route("/ai/chat", post(career::chat));
     Router::new()
         .nest("/api/v1", v1)
         .merge(seed_001)
         .merge(business::router())
+        .merge(analysis::router())
         .route("/health", get(native::health))
         .route("/openapi.json", get(docs::openapi))
         .route("/docs", get(docs::docs_page))

@@ -162,6 +162,7 @@ fn bench_spec(id: &str, source: PathBuf) -> CapabilitySpec {
         allowed_outbound_hosts: vec![],
         engines: Default::default(),
         ai_models: Default::default(),
+        key_value_stores: Default::default(),
         variables: Default::default(),
         build: None,
         timeout: Duration::from_secs(10),

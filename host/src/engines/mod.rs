@@ -1,9 +1,11 @@
 //! Engines the host lends to components: text recognition, PDF
-//! rasterisation, language models, embeddings and a vector index.
+//! rasterisation, language models, embeddings, a vector index and
+//! key-value stores.
 //!
 //! Each engine is one module with one shape ([`Lent`], after Spin's
 //! "factors"): it links its own WIT interface, is reachable only by
-//! components whose `spin.toml` entry grants it (`engines = [...]`, checked
+//! components whose `spin.toml` entry grants it (`engines = [...]`, or a key
+//! of its own such as Spin's `key_value_stores`: its [`Grant`]; checked
 //! against a component's imports when it is loaded), holds its own
 //! concurrency limit, owns its failure codes and reports its own `/health`
 //! status. Adding an engine is its module, its WIT interface and one line
@@ -11,12 +13,14 @@
 //!
 //! Public surface: [`Engines`] (start, status, the engines by name),
 //! [`EngineSettings`], [`EngineError`], [`EngineStatus`], [`JobScope`],
-//! [`Code`], the shared code [`INVALID_FILE`] and [`NAMES`].
+//! [`Code`], [`Grant`], the shared code [`INVALID_FILE`], [`GRANTS`] and
+//! [`ENGINE_GRANTS`].
 
 mod openai;
 mod process;
 
 pub mod embeddings;
+pub mod keyvalue;
 pub mod llm;
 pub mod ocr;
 pub mod pdf_render;
@@ -53,12 +57,26 @@ pub struct Code {
 pub struct StartContext<'a> {
     pub settings: &'a EngineSettings,
     pub vectors: Arc<dyn crate::vectors::VectorIndex>,
+    pub keyvalue: Arc<dyn crate::store::KeyValueStore>,
 }
 
-/// One engine the host lends. `NAME` is both the grant in `spin.toml` and
+/// How `spin.toml` grants an engine to a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// Listed by name in `engines = [...]`; its WIT interface is
+    /// `capsule:worker/{NAME}`.
+    Engines,
+    /// A key of its own (Spin's `key_value_stores`) listing what the
+    /// component may open, for a standard interface; not in `engines`.
+    Key(&'static str),
+}
+
+/// One engine the host lends. `NAME` is its name in `/health` and, for
+/// engines granted by [`Grant::Engines`], both the grant in `spin.toml` and
 /// the WIT interface (`capsule:worker/{NAME}`).
 pub trait Lent: Send + Sync + 'static {
     const NAME: &'static str;
+    const GRANT: Grant = Grant::Engines;
     /// Find out whether the engine can work here. Never fails: a missing
     /// program or model is a status with a reason and every call fails with
     /// the engine's own "unavailable" code.
@@ -82,6 +100,8 @@ pub struct JobScope {
     pub owner: Owner,
     /// The model aliases the component's `ai_models` grants.
     pub ai_models: Arc<BTreeSet<String>>,
+    /// The store labels the component's `key_value_stores` grants.
+    pub key_value_stores: Arc<BTreeSet<String>>,
     pub hooks: Arc<dyn JobHooks>,
     pub cancel: CancellationToken,
 }
@@ -181,8 +201,8 @@ macro_rules! lend {
             $(pub $field: $ty,)*
         }
 
-        /// Every engine's grant name, in `/health` order.
-        pub const NAMES: &[&str] = &[$(<$ty as Lent>::NAME),*];
+        /// Every engine's name (in `/health` order) and how it is granted.
+        pub const GRANTS: &[(&str, Grant)] = &[$((<$ty as Lent>::NAME, <$ty as Lent>::GRANT)),*];
 
         impl Engines {
             pub async fn start(ctx: &StartContext<'_>) -> Self {
@@ -216,6 +236,34 @@ lend! {
     llm: llm::Llm,
     embeddings: embeddings::Embeddings,
     vectors: vectors::Vectors,
+    keyvalue: keyvalue::KeyValue,
+}
+
+/// The engines `engines = [...]` may list: those granted by [`Grant::Engines`].
+pub const ENGINE_GRANTS: &[&str] = &listed_in_engines::<{ count_listed_in_engines(GRANTS) }>(GRANTS);
+
+const fn count_listed_in_engines(grants: &[(&str, Grant)]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < grants.len() {
+        if matches!(grants[i].1, Grant::Engines) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn listed_in_engines<const N: usize>(grants: &[(&'static str, Grant)]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let (mut i, mut n) = (0, 0);
+    while i < grants.len() {
+        if matches!(grants[i].1, Grant::Engines) {
+            names[n] = grants[i].0;
+            n += 1;
+        }
+        i += 1;
+    }
+    names
 }
 
 /// A semaphore that waits rather than fails, and says so when the host is

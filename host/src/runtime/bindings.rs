@@ -5,6 +5,8 @@ wasmtime::component::bindgen!({
     path: "../wit",
     imports: { default: async },
     exports: { default: async },
+    // The host's own type behind a guest's key-value store handle.
+    with: { "wasi:keyvalue/store.bucket": crate::engines::keyvalue::Bucket },
 });
 
 /// Every component is instantiated against the widest world; what it may

@@ -133,6 +133,8 @@ pub struct Version {
     memory: u64,
     grants: Vec<OutboundHost>,
     ai_models: Arc<std::collections::BTreeSet<String>>,
+    /// The store labels its `key_value_stores` grants.
+    key_value_stores: Arc<std::collections::BTreeSet<String>>,
     /// What its jobs read through `wasi:config/store`.
     config: Arc<wasmtime_wasi_config::WasiConfigVariables>,
 }
@@ -273,6 +275,7 @@ impl Runtime {
             memory: spec.memory,
             grants: spec.allowed_outbound_hosts.clone(),
             ai_models: Arc::new(spec.ai_models.clone()),
+            key_value_stores: Arc::new(spec.key_value_stores.clone()),
             config: config::store_of(&config),
         };
         for example in &version.descriptor.examples {
@@ -392,6 +395,7 @@ impl Runtime {
             capability: job.capability.clone(),
             owner,
             ai_models: version.ai_models.clone(),
+            key_value_stores: version.key_value_stores.clone(),
             hooks,
             cancel: cancel.clone(),
         };
@@ -426,6 +430,7 @@ impl Runtime {
             capability: spec.id.clone(),
             owner: Owner::Examples(spec.id.clone()),
             ai_models: Arc::new(spec.ai_models.clone()),
+            key_value_stores: Arc::new(spec.key_value_stores.clone()),
             hooks: Arc::new(SilentHooks),
             cancel: CancellationToken::new(),
         }
@@ -560,8 +565,9 @@ fn classify_error(error: &wasmtime::Error, store: &Store<JobState>, version: &Ve
 /// no authority: no preopens, no environment, and every socket operation
 /// denied at run time — toolchains such as componentize-py import the socket
 /// interfaces whether or not the code uses them), our own contract, and the
-/// engines `spin.toml` grants it. Anything else, such as `wasi:http`, is
-/// refused by name; an engine without a grant is refused naming the grant.
+/// engines `spin.toml` grants it (`engines`, and `key_value_stores` for
+/// `wasi:keyvalue/store`). Anything else, such as `wasi:http`, is refused by
+/// name; an engine without a grant is refused naming the grant.
 fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) -> Result<(), String> {
     const HTTP_CLIENT: &[&str] = &["wasi:http/outgoing-handler@0.2.", "wasi:http/types@0.2."];
     const WASI_ALLOWED: &[&str] = &[
@@ -579,6 +585,16 @@ fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) 
     let engine_of = |name: &str| {
         crate::manifest::ENGINES.iter().copied().find(|e| name.starts_with(&format!("capsule:worker/{e}@0.1.")))
     };
+    let keyvalue = |name: &str| name == crate::engines::keyvalue::IMPORT;
+    if spec.key_value_stores.is_empty() && imports.iter().any(|name| keyvalue(name)) {
+        return Err(format!(
+            "component `{}` uses the host's key-value stores (`{}`) but spin.toml grants it none: add `{} = [\"default\"]` under [component.{}]",
+            spec.id,
+            crate::engines::keyvalue::IMPORT,
+            crate::engines::keyvalue::GRANT_KEY,
+            spec.id
+        ));
+    }
     let ungranted: Vec<&str> =
         imports.iter().filter_map(|name| engine_of(name)).filter(|e| !spec.engines.contains(*e)).collect();
     if !ungranted.is_empty() {
@@ -594,7 +610,11 @@ fn check_imports(engine: &Engine, component: &Component, spec: &CapabilitySpec) 
     }
     let refused: Vec<&String> = imports
         .iter()
-        .filter(|name| engine_of(name).is_none() && !WASI_ALLOWED.iter().chain(OURS).any(|p| name.starts_with(p)))
+        .filter(|name| {
+            engine_of(name).is_none()
+                && !keyvalue(name)
+                && !WASI_ALLOWED.iter().chain(OURS).any(|p| name.starts_with(p))
+        })
         // Outgoing HTTP is linked for components granted hosts to reach;
         // every request is checked against those hosts when it is sent.
         .filter(|name| spec.allowed_outbound_hosts.is_empty() || !HTTP_CLIENT.iter().any(|p| name.starts_with(p)))

@@ -65,6 +65,12 @@ impl JobState {
         }
     }
 
+    /// The job's resource handles (WASI's and the engines' own, such as an
+    /// open key-value store).
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
     /// What the guest said before it crashed: a Rust panic's message (the
     /// line after `panicked at …`), else its last non-empty stderr line.
     pub fn crash_message(&self) -> Option<String> {

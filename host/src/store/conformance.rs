@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use super::{
-    Activated, Activation, Database, Finish, KeyRecord, ListFilter, LlmUsage, NewJob, Releases, Status, StoreError,
+    Activated, Activation, Database, Finish, KeyRecord, KvNamespace, ListFilter, LlmUsage, NewJob, Releases, Status,
+    StoreError,
 };
 use crate::runtime::Failure;
 
@@ -444,6 +445,107 @@ pub async fn each_component_has_its_own_active_version(s: &dyn Database) {
     assert_eq!(s.wasm("slow", "sha256:a").await.unwrap(), None, "bytes are per component");
 }
 
+fn ns(owner: &str, component: &str, store: &str) -> KvNamespace {
+    KvNamespace { owner: owner.into(), component: component.into(), store: store.into() }
+}
+
+const MANY: u64 = 10_000;
+
+pub async fn a_value_reads_back_as_written_and_a_second_set_replaces_it(s: &dyn Database) {
+    let at = ns("", "probe", "default");
+    assert_eq!(s.kv_get(&at, "k").await.unwrap(), None);
+    assert!(!s.kv_exists(&at, "k").await.unwrap());
+    let bytes: Vec<u8> = (0..=255).collect();
+    assert!(s.kv_set(&at, "k", &bytes, MANY).await.unwrap());
+    assert_eq!(s.kv_get(&at, "k").await.unwrap(), Some(bytes), "every byte value survives");
+    assert!(s.kv_exists(&at, "k").await.unwrap());
+    assert!(s.kv_set(&at, "k", b"second", MANY).await.unwrap());
+    assert_eq!(s.kv_get(&at, "k").await.unwrap().as_deref(), Some(&b"second"[..]));
+    assert!(s.kv_set(&at, "empty", b"", MANY).await.unwrap());
+    assert_eq!(s.kv_get(&at, "empty").await.unwrap(), Some(vec![]), "an empty value is a value");
+    assert_eq!(s.kv_count(&at).await.unwrap(), 2, "a replaced key counts once");
+    let big = vec![7u8; 1 << 20];
+    assert!(s.kv_set(&at, "ключ/🔑", &big, MANY).await.unwrap());
+    assert_eq!(s.kv_get(&at, "ключ/🔑").await.unwrap(), Some(big), "a 1 MiB value under a non-ASCII key");
+}
+
+pub async fn a_deleted_key_is_gone_and_deleting_it_again_is_not_an_error(s: &dyn Database) {
+    let at = ns("tenant:acme", "probe", "default");
+    s.kv_set(&at, "a", b"1", MANY).await.unwrap();
+    s.kv_set(&at, "b", b"2", MANY).await.unwrap();
+    assert!(s.kv_delete(&at, "a").await.unwrap());
+    assert!(!s.kv_delete(&at, "a").await.unwrap(), "deleting a missing key says it was not there");
+    assert_eq!(s.kv_get(&at, "a").await.unwrap(), None);
+    assert!(!s.kv_exists(&at, "a").await.unwrap());
+    assert_eq!(s.kv_get(&at, "b").await.unwrap().as_deref(), Some(&b"2"[..]));
+    assert_eq!(s.kv_count(&at).await.unwrap(), 1);
+}
+
+pub async fn namespaces_differing_in_owner_component_or_store_never_share_keys(s: &dyn Database) {
+    let spaces = [
+        ns("", "probe", "default"),
+        ns("tenant:acme", "probe", "default"),
+        ns("tenant:globex", "probe", "default"),
+        ns("examples:probe", "probe", "default"),
+        ns("tenant:acme", "other", "default"),
+        ns("tenant:acme", "probe", "cache"),
+    ];
+    for (i, at) in spaces.iter().enumerate() {
+        s.kv_set(at, "shared", format!("{i}").as_bytes(), MANY).await.unwrap();
+        s.kv_set(at, &format!("only-{i}"), b"x", MANY).await.unwrap();
+    }
+    s.kv_delete(&spaces[0], "shared").await.unwrap();
+    for (i, at) in spaces.iter().enumerate().skip(1) {
+        let mine = s.kv_get(at, "shared").await.unwrap();
+        assert_eq!(mine.as_deref(), Some(format!("{i}").as_bytes()), "{at:?} reads its own value");
+        assert_eq!(s.kv_keys(at, "", 0, 100).await.unwrap(), [format!("only-{i}"), "shared".to_string()]);
+        assert_eq!(s.kv_count(at).await.unwrap(), 2);
+    }
+    assert_eq!(s.kv_get(&spaces[0], "shared").await.unwrap(), None, "a delete reaches one namespace only");
+    assert!(!s.kv_exists(&spaces[1], "only-0").await.unwrap());
+}
+
+pub async fn keys_are_listed_in_byte_order_by_prefix_a_page_at_a_time(s: &dyn Database) {
+    let at = ns("", "probe", "default");
+    for key in ["user:2", "user:10", "user:1", "room:a", "User:3", "user:é", "user:z", "user%", "user_"] {
+        s.kv_set(&at, key, b"v", MANY).await.unwrap();
+    }
+    let all = s.kv_keys(&at, "", 0, 100).await.unwrap();
+    assert_eq!(all, ["User:3", "room:a", "user%", "user:1", "user:10", "user:2", "user:z", "user:é", "user_"]);
+    let users = s.kv_keys(&at, "user:", 0, 100).await.unwrap();
+    assert_eq!(users, ["user:1", "user:10", "user:2", "user:z", "user:é"], "a prefix has no wildcards or case folding");
+    assert_eq!(s.kv_keys(&at, "user:", 1, 2).await.unwrap(), ["user:10", "user:2"]);
+    assert_eq!(s.kv_keys(&at, "user:", 4, 2).await.unwrap(), ["user:é"]);
+    assert!(s.kv_keys(&at, "user:", 5, 2).await.unwrap().is_empty());
+    assert!(s.kv_keys(&at, "nobody", 0, 10).await.unwrap().is_empty());
+    assert!(s.kv_keys(&ns("", "probe", "empty"), "", 0, 10).await.unwrap().is_empty());
+}
+
+pub async fn a_full_store_refuses_new_keys_but_replaces_and_deletes_its_own(s: &dyn Database) {
+    let at = ns("tenant:acme", "probe", "default");
+    for key in ["a", "b", "c"] {
+        assert!(s.kv_set(&at, key, b"1", 3).await.unwrap());
+    }
+    assert!(!s.kv_set(&at, "d", b"1", 3).await.unwrap(), "a fourth key is refused");
+    assert_eq!(s.kv_get(&at, "d").await.unwrap(), None, "a refused key is not written");
+    assert!(s.kv_set(&at, "a", b"2", 3).await.unwrap(), "replacing a key adds none");
+    assert!(s.kv_set(&ns("tenant:acme", "probe", "other"), "d", b"1", 3).await.unwrap(), "the limit is per store");
+    s.kv_delete(&at, "b").await.unwrap();
+    assert!(s.kv_set(&at, "d", b"1", 3).await.unwrap(), "a delete makes room");
+    assert_eq!(s.kv_count(&at).await.unwrap(), 3);
+}
+
+pub async fn concurrent_new_keys_never_pass_the_limit(s: &dyn Database) {
+    let at = ns("", "probe", "default");
+    let sets = (0..24).map(|i| {
+        let at = &at;
+        async move { s.kv_set(at, &format!("k{i:02}"), b"v", 5).await.unwrap() }
+    });
+    let stored = futures::future::join_all(sets).await;
+    assert_eq!(stored.iter().filter(|ok| **ok).count(), 5, "{stored:?}");
+    assert_eq!(s.kv_count(&at).await.unwrap(), 5);
+}
+
 /// Runs every behaviour above against the store `$open` (an async
 /// expression giving something that derefs to a `Database`).
 macro_rules! conformance {
@@ -480,6 +582,12 @@ macro_rules! conformance {
             only_a_manifest_deployment_records_the_manifest_digest,
             concurrent_activations_leave_one_active_version_and_a_whole_history,
             each_component_has_its_own_active_version,
+            a_value_reads_back_as_written_and_a_second_set_replaces_it,
+            a_deleted_key_is_gone_and_deleting_it_again_is_not_an_error,
+            namespaces_differing_in_owner_component_or_store_never_share_keys,
+            keys_are_listed_in_byte_order_by_prefix_a_page_at_a_time,
+            a_full_store_refuses_new_keys_but_replaces_and_deletes_its_own,
+            concurrent_new_keys_never_pass_the_limit,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {

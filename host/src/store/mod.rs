@@ -1,4 +1,5 @@
-//! Durable job state. [`JobStore`] and [`KeyStore`] are the contract;
+//! Durable job state. [`JobStore`], [`KeyStore`], [`ReleaseStore`] and
+//! [`KeyValueStore`] are the contract;
 //! [`SqliteStore`] the embedded implementation, [`PgStore`] the shared one
 //! (PostgreSQL), and `conformance` the suite both pass. Every transition
 //! that matters for correctness (claim, finish) is fenced on state, lease
@@ -9,9 +10,11 @@
 pub(crate) mod conformance;
 pub(crate) mod postgres;
 mod postgres_keys;
+mod postgres_keyvalue;
 mod postgres_releases;
 mod sqlite;
 mod sqlite_keys;
+mod sqlite_keyvalue;
 mod sqlite_releases;
 
 use std::path::PathBuf;
@@ -22,10 +25,11 @@ use serde::{Deserialize, Serialize};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-/// Everything a store keeps: jobs, the API keys that own them, and the
-/// component versions every host serves.
-pub trait Database: JobStore + KeyStore + ReleaseStore {}
-impl<T: JobStore + KeyStore + ReleaseStore> Database for T {}
+/// Everything a store keeps: jobs, the API keys that own them, the
+/// component versions every host serves, and the key-value pairs
+/// components keep between jobs.
+pub trait Database: JobStore + KeyStore + ReleaseStore + KeyValueStore {}
+impl<T: JobStore + KeyStore + ReleaseStore + KeyValueStore> Database for T {}
 
 /// Where the job database lives.
 #[derive(Debug, Clone)]
@@ -515,4 +519,41 @@ pub trait ReleaseStore: Send + Sync {
     async fn active_all(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// The bytes of a kept version.
     async fn wasm(&self, component: &str, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// The namespace of one key-value store: whose data (the job's owner key,
+/// see `engines::Owner::key`), which component, which of its stores (the
+/// label spin.toml grants). Nothing reads across namespaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KvNamespace {
+    pub owner: String,
+    pub component: String,
+    pub store: String,
+}
+
+/// Key-value pairs components keep between jobs (`wasi:keyvalue/store`),
+/// beside the jobs in the same database, so every host sharing it sees the
+/// same values. Keys are text compared byte by byte; the caller checks
+/// their length and the size of values (methods are `kv_`-prefixed: a
+/// `Database` also has jobs' `get` and API keys' `keys`).
+#[async_trait]
+pub trait KeyValueStore: Send + Sync {
+    /// The value at `key`, `None` when there is none.
+    async fn kv_get(&self, ns: &KvNamespace, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Set `key` to `value`, replacing what was there. A key not there yet
+    /// is refused (`false`, nothing written) when the namespace already
+    /// holds `max_keys` keys; the count and the write are one step, so
+    /// concurrent writers cannot pass the limit together.
+    async fn kv_set(&self, ns: &KvNamespace, key: &str, value: &[u8], max_keys: u64) -> Result<bool, StoreError>;
+    /// Remove `key`; whether it was there.
+    async fn kv_delete(&self, ns: &KvNamespace, key: &str) -> Result<bool, StoreError>;
+    async fn kv_exists(&self, ns: &KvNamespace, key: &str) -> Result<bool, StoreError>;
+    /// The keys starting with `prefix` (`""`: all) in byte order, skipping
+    /// the first `offset` of them, at most `limit`.
+    async fn kv_keys(&self, ns: &KvNamespace, prefix: &str, offset: u64, limit: u32)
+    -> Result<Vec<String>, StoreError>;
+    /// How many keys the namespace holds. (The engine's limit is kept
+    /// inside `kv_set`; the conformance suite checks it with this.)
+    #[cfg_attr(not(test), allow(dead_code))]
+    async fn kv_count(&self, ns: &KvNamespace) -> Result<u64, StoreError>;
 }

@@ -3,9 +3,12 @@
 //! mapped onto the same jobs as the native API. File-reading tasks (OCR,
 //! masking) and their polling route live in [`tasks`].
 
+mod assistant;
 mod docs;
+mod stream;
 mod tasks;
 
+pub use assistant::{analyze, chat, file_embed, interview_question, interview_report, interview_save};
 pub use docs::fragment;
 pub use tasks::{masking_draft, ocr_extract, task_status};
 
@@ -86,11 +89,28 @@ pub const CODES: &[WireCode] = &[
         "`file_type` is not `pdf`/`image`, or the file is not what it says, empty or damaged",
     ),
     row(StatusCode::BAD_REQUEST, "invalid_document_type", 4002, "`type` is not `resume`, `portfolio` or `job_posting`"),
-    row(StatusCode::BAD_REQUEST, "missing_required_field", 4003, "a task's field is missing, empty or not a string"),
+    row(
+        StatusCode::BAD_REQUEST,
+        "missing_required_field",
+        4003,
+        "a required field is missing, blank or of the wrong type (the `reason` names it)",
+    ),
+    row(StatusCode::BAD_REQUEST, "empty_text", 4004, "`/ai/file/embed`'s `text` is missing or blank"),
+    row(StatusCode::BAD_REQUEST, "missing_resume_text", 4005, "`resume_text` is missing or blank"),
+    row(StatusCode::BAD_REQUEST, "missing_posting_text", 4006, "`posting_text` is missing or blank"),
+    row(
+        StatusCode::BAD_REQUEST,
+        "invalid_interview_type",
+        4007,
+        "`interview_type` is not `personality` or `technical`",
+    ),
+    row(StatusCode::BAD_REQUEST, "max_questions_reached", 4008, "the session already has its five questions"),
+    row(StatusCode::BAD_REQUEST, "no_qa_found", 4009, "the session has no saved question and answer to evaluate"),
     row(StatusCode::BAD_REQUEST, "no_input_provided", 4010, "the calendar has neither `text` nor `file_url`"),
     row(StatusCode::BAD_REQUEST, "parse_failed", 4011, "no date or schedule was found"),
     row(StatusCode::NOT_FOUND, "file_not_found", 4041, "`file_url` is not a stored file or a granted host"),
-    row(StatusCode::NOT_FOUND, "task_not_found", 4042, "no OCR or masking task has that id"),
+    row(StatusCode::NOT_FOUND, "task_not_found", 4042, "no task has that id"),
+    row(StatusCode::NOT_FOUND, "session_not_found", 4043, "no interview session has that `session_id`"),
     row(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", 4130, "the body is over `--max-body`"),
     row(StatusCode::INTERNAL_SERVER_ERROR, "ocr_processing_failed", 5001, "the OCR task failed"),
     row(StatusCode::INTERNAL_SERVER_ERROR, "embedding_failed", 5002, "the text was read but could not be embedded"),
@@ -130,12 +150,20 @@ impl SeedError {
     }
 }
 
+impl SeedError {
+    /// The seed's error body: `{message, error_code, data: null}` and the `reason`.
+    pub(in crate::api) fn body(&self) -> Value {
+        let mut body = json!({ "message": self.message, "error_code": self.code, "data": null });
+        if let Some(reason) = &self.reason {
+            body["reason"] = Value::String(reason.clone());
+        }
+        body
+    }
+}
+
 impl IntoResponse for SeedError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "message": self.message, "error_code": self.code, "data": null });
-        if let Some(reason) = self.reason {
-            body["reason"] = Value::String(reason);
-        }
+        let body = self.body();
         let mut response = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("1"));

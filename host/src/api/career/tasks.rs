@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::assistant::{CAREER, Op};
+use super::stream::outcome;
 use super::{AI_UNAVAILABLE, FILE_NOT_FOUND, INTERNAL, SeedError, SeedPath, seed_error, seed_ok};
 use crate::api::AppState;
 use crate::api::profile::{BodyProblem, ProfileRequest, Typed};
@@ -161,12 +163,26 @@ pub async fn task_status(
     SeedPath(task_id): SeedPath<String>,
 ) -> Response {
     let record = match state.jobs.get(&task_id, caller.tenant()).await {
-        Ok(r) if r.capability == OCR || r.capability == MASKING => r,
+        Ok(r) if r.capability == OCR || r.capability == MASKING || r.capability == CAREER => r,
         Ok(_) | Err(JobError::NotFound(_)) => {
-            return TASK_NOT_FOUND.because(format!("no OCR or masking task has the id `{task_id}`")).into_response();
+            return TASK_NOT_FOUND.because(format!("no task has the id `{task_id}`")).into_response();
         }
-        Err(_) => return INTERNAL.into_response(),
+        Err(e) => return SeedError::from(e).into_response(),
     };
+    if record.capability == CAREER
+        && let Some(op) = Op::of_input(&record.input)
+        && record.status.is_terminal()
+    {
+        // A streamed answer fetched after the stream: the route's own
+        // message, the task's envelope around its documented data.
+        return match outcome(op, &record) {
+            Ok(body) => seed_ok(
+                body["message"].as_str().unwrap_or("task_completed"),
+                json!({ "task_id": record.id, "status": "completed", "result": body["data"] }),
+            ),
+            Err(e) => e.into_response(),
+        };
+    }
     match record.status {
         Status::Queued | Status::Processing => seed_ok("task_processing", processing_view(&record)),
         Status::Completed => completed(&record),

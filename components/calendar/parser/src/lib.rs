@@ -105,6 +105,16 @@ pub fn parse_at(text: &str, now: NaiveDateTime) -> Result<Posting, ParseError> {
     Ok(Posting { company, position, schedules, hashtags })
 }
 
+/// The company and position a posting names, read as [`parse_at`] reads them
+/// but without needing a date: [`parse_at`] fails on a posting with no
+/// schedule, and the career component's analysis still wants these two.
+pub fn identify(text: &str) -> (Option<String>, Option<String>) {
+    let text = text::normalize(text);
+    let company = company::extract(&text);
+    let position = position::extract(&text, company.as_deref());
+    (company, position)
+}
+
 fn read(text: &str, now: NaiveDateTime, generic: bool) -> Vec<schedule::Found> {
     let mut carry = schedule::Carry::default();
     text.split('\n').flat_map(|line| schedule::line_schedules(line, now, &mut carry, generic)).collect()

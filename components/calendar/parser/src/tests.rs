@@ -709,28 +709,6 @@ fn source_text_keeps_the_wording_read() {
 }
 
 #[test]
-fn the_timezone_decides_today() {
-    // 2026-01-13 20:00 in New York is already Wednesday morning in Seoul.
-    let input = |tz: &str| crate::request::Input {
-        text: Some("면접 화요일 오후 3시".into()),
-        reference_date: Some("2026-01-13T20:00:00-05:00".into()),
-        timezone: Some(tz.into()),
-        file_url: None,
-    };
-    let first = |tz: &str| {
-        crate::handle(&input(tz), chrono::DateTime::UNIX_EPOCH, |_| unreachable!()).unwrap().schedules[0].date
-    };
-    assert_eq!(first("America/New_York"), d(2026, 1, 20));
-    assert_eq!(first("Asia/Seoul"), d(2026, 1, 20));
-    let tomorrow = |tz: &str| {
-        let input = crate::request::Input { text: Some("면접 내일".into()), ..input(tz) };
-        crate::handle(&input, chrono::DateTime::UNIX_EPOCH, |_| unreachable!()).unwrap().schedules[0].date
-    };
-    assert_eq!(tomorrow("America/New_York"), d(2026, 1, 14));
-    assert_eq!(tomorrow("Asia/Seoul"), d(2026, 1, 15));
-}
-
-#[test]
 fn a_span_within_days_is_a_deadline_counted_from_today() {
     // Duckling's "7일 이내": N days from now. After `후` it counts from another step instead.
     assert_eq!(when("과제 제출: 7일 이내"), day("2026-01-20"));
