@@ -419,3 +419,12 @@ async fn seed_chat_with_a_model_streams_its_tokens_and_answers_with_them() {
     assert_eq!(body["data"]["method"], "llm", "{body}");
     assert!(!double.received.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn seed_fields_with_a_nul_character_are_missing_required_field_not_a_server_error() {
+    let host = start().await;
+    let body = json!({ "type": "resume", "id": "r1", "user_id": "user\u{0}456", "text": RESUME });
+    let reply = host.post_json("/ai/file/embed", &body).await;
+    assert_seed_error(&reply, StatusCode::BAD_REQUEST, "missing_required_field", 4003);
+    assert!(reply.2["reason"].as_str().unwrap().contains("user_id"), "{}", reply.2);
+}

@@ -119,6 +119,11 @@ impl AssistantRequest {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            // No store keeps U+0000 in text (PostgreSQL refuses it), so it
+            // is refused here rather than failing the job on some hosts.
+            Some(Value::String(s)) if s.contains('\0') => {
+                Err(MISSING_FIELD.because(format!("`{name}` contains a NUL character (U+0000); remove it")))
+            }
             Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => Err(MISSING_FIELD.because(format!("`{name}` must be a string, not {}", kind(other)))),
         }
@@ -367,11 +372,11 @@ pub async fn chat(
             Some(Value::Array(turns)) => {
                 let valid = turns.iter().all(|t| {
                     t.get("role").and_then(Value::as_str).is_some_and(|r| matches!(r, "user" | "assistant"))
-                        && t.get("content").is_some_and(Value::is_string)
+                        && t.get("content").and_then(Value::as_str).is_some_and(|c| !c.contains('\0'))
                 });
                 if !valid {
                     return Err(MISSING_FIELD
-                        .because("`history` must be a list of `{role: \"user\" | \"assistant\", content: string}`"));
+                        .because("`history` must be a list of `{role: \"user\" | \"assistant\", content: string}` (without NUL characters)"));
                 }
                 fields.insert("history".into(), Value::Array(turns.clone()));
             }
