@@ -161,7 +161,7 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn with_op(op: Op, mut fields: Map<String, Value>) -> Value {
+pub(super) fn with_op(op: Op, mut fields: Map<String, Value>) -> Value {
     fields.insert("op".into(), Value::String(op.name().into()));
     Value::Object(fields)
 }
@@ -172,12 +172,19 @@ fn first_problem(checks: impl IntoIterator<Item = Option<SeedError>>) -> Result<
     checks.into_iter().flatten().next().map_or(Ok(()), Err)
 }
 
-/// Run a synchronous op and answer the seed's `{message, data}`.
-async fn synchronous(state: &AppState, caller: &Caller, op: Op, input: Value) -> Response {
-    if state.jobs.registry().get(CAREER).is_none() {
-        return AI_UNAVAILABLE.because("this server does not run the `career` component").into_response();
-    }
-    match submit_and_wait(state, CAREER, input, caller.tenant(), state.config.seed_sync_wait).await {
+/// Run a synchronous op on checked fields and answer the seed's `{message, data}`.
+async fn synchronous(
+    state: &AppState,
+    caller: &Caller,
+    op: Op,
+    checked: Result<Map<String, Value>, SeedError>,
+) -> Response {
+    let fields = match checked {
+        Ok(fields) => fields,
+        Err(e) => return e.into_response(),
+    };
+    // A host without the component answers `ai_service_unavailable` through `From<JobError>`.
+    match submit_and_wait(state, CAREER, with_op(op, fields), caller.tenant(), state.config.seed_sync_wait).await {
         Ok(Waited::Completed(data)) => seed_ok(op.done_message(&data), data),
         Ok(Waited::Failed(failure)) => career_failure(&failure.code, &failure.message).into_response(),
         Ok(Waited::Running(id)) => UNAVAILABLE
@@ -207,10 +214,7 @@ pub async fn file_embed(
         }
         body.require(&["type", "id", "user_id", "text"])
     };
-    match checks() {
-        Ok(fields) => synchronous(&state, &caller, Op::Embed, with_op(Op::Embed, fields)).await,
-        Err(e) => e.into_response(),
-    }
+    synchronous(&state, &caller, Op::Embed, checks()).await
 }
 
 /// `POST /ai/analyze` (§3, streamed): `{resume_id, posting_id, resume_text, posting_text}`.
@@ -231,12 +235,7 @@ pub async fn analyze(
         ])?;
         body.require(&["resume_id", "posting_id", "resume_text", "posting_text"])
     };
-    match checks() {
-        Ok(fields) => {
-            streamed(&state, &caller, Reply::from_headers(&headers), Op::Analyze, with_op(Op::Analyze, fields)).await
-        }
-        Err(e) => e.into_response(),
-    }
+    streamed(&state, &caller, Reply::from_headers(&headers), Op::Analyze, checks()).await
 }
 
 fn interview_type(body: &AssistantRequest) -> Result<(), SeedError> {
@@ -270,10 +269,7 @@ pub async fn interview_question(
         optional_user(&body, &mut fields)?;
         Ok(fields)
     };
-    match checks() {
-        Ok(fields) => synchronous(&state, &caller, Op::InterviewQuestion, with_op(Op::InterviewQuestion, fields)).await,
-        Err(e) => e.into_response(),
-    }
+    synchronous(&state, &caller, Op::InterviewQuestion, checks()).await
 }
 
 /// `POST /ai/interview/save` (§4.2, synchronous).
@@ -301,10 +297,7 @@ pub async fn interview_save(
         }
         Ok(fields)
     };
-    match checks() {
-        Ok(fields) => synchronous(&state, &caller, Op::InterviewSave, with_op(Op::InterviewSave, fields)).await,
-        Err(e) => e.into_response(),
-    }
+    synchronous(&state, &caller, Op::InterviewSave, checks()).await
 }
 
 /// `POST /ai/interview/report` (§4.3, streamed).
@@ -326,13 +319,7 @@ pub async fn interview_report(
             ))),
         }
     };
-    match checks() {
-        Ok(fields) => {
-            let reply = Reply::from_headers(&headers);
-            streamed(&state, &caller, reply, Op::InterviewReport, with_op(Op::InterviewReport, fields)).await
-        }
-        Err(e) => e.into_response(),
-    }
+    streamed(&state, &caller, Reply::from_headers(&headers), Op::InterviewReport, checks()).await
 }
 
 /// `POST /ai/chat` (§5, streamed): a message, or the result of a tool the
@@ -387,10 +374,5 @@ pub async fn chat(
         }
         Ok(fields)
     };
-    match checks() {
-        Ok(fields) => {
-            streamed(&state, &caller, Reply::from_headers(&headers), Op::Chat, with_op(Op::Chat, fields)).await
-        }
-        Err(e) => e.into_response(),
-    }
+    streamed(&state, &caller, Reply::from_headers(&headers), Op::Chat, checks()).await
 }

@@ -17,11 +17,11 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::assistant::{CAREER, Op, career_failure};
-use super::{AI_UNAVAILABLE, INTERNAL, SeedError, UNAVAILABLE, seed_ok};
+use super::assistant::{CAREER, Op, career_failure, with_op};
+use super::{INTERNAL, SeedError, UNAVAILABLE, seed_ok};
 use crate::api::AppState;
 use crate::auth::Caller;
 use crate::jobs::JobEvent;
@@ -86,11 +86,20 @@ fn final_event(op: Op, record: &JobRecord) -> Result<Event, Infallible> {
 /// The longest a stream stays open for one task.
 const STREAM_LIMIT: Duration = Duration::from_secs(3600);
 
-pub(super) async fn streamed(state: &AppState, caller: &Caller, reply: Reply, op: Op, input: Value) -> Response {
-    if state.jobs.registry().get(CAREER).is_none() {
-        return AI_UNAVAILABLE.because("this server does not run the `career` component").into_response();
-    }
-    let submitted = match state.jobs.submit(CAREER, input, false, caller.tenant()).await {
+/// Run a streamed op on checked fields: events, or one JSON answer.
+pub(super) async fn streamed(
+    state: &AppState,
+    caller: &Caller,
+    reply: Reply,
+    op: Op,
+    checked: Result<Map<String, Value>, SeedError>,
+) -> Response {
+    let fields = match checked {
+        Ok(fields) => fields,
+        Err(e) => return e.into_response(),
+    };
+    // A host without the component answers `ai_service_unavailable` through `From<JobError>`.
+    let submitted = match state.jobs.submit(CAREER, with_op(op, fields), false, caller.tenant()).await {
         Ok(s) => s,
         Err(e) => return SeedError::from(e).into_response(),
     };
