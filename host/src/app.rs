@@ -45,6 +45,8 @@ pub struct Host {
     pub engines: Arc<Engines>,
     /// API keys live in the job store.
     pub keys: Arc<dyn crate::store::KeyStore>,
+    /// The job store as a whole (seed 003's accounts and uploads live there too).
+    pub database: Arc<dyn crate::store::Database>,
 }
 
 /// Load every component of the manifest (compile, check, describe, run
@@ -105,7 +107,7 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
     if matches!(settings.store, crate::store::Location::Postgres { .. }) {
         tokio::spawn(crate::deploy::follow(deployer.clone(), released));
     }
-    Ok(Host { jobs, blobs, deployer, engines, keys: store })
+    Ok(Host { jobs, blobs, deployer, engines, keys: store.clone(), database: store })
 }
 
 fn pool_sizing(capabilities: &[CapabilitySpec]) -> PoolSizing {

@@ -39,7 +39,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the HTTP API (embedded SQLite and local files by default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run one job locally against the same runtime and print its JSON result.
     Run(RunArgs),
     /// List the capabilities of the manifest (loads and checks each component).
@@ -103,6 +103,10 @@ pub struct HostArgs {
     /// Largest file accepted by upload or written/read by a component.
     #[arg(long, env = "CAPSULE_MAX_FILE_SIZE", default_value = "25MiB", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// Largest video: a presigned upload (seed 003) and a file the media
+    /// engine reads or writes (a render's output).
+    #[arg(long, env = "CAPSULE_MAX_VIDEO_SIZE", default_value = "2GiB", value_parser = parse_size)]
+    pub max_video_size: u64,
     /// Ready jobs one capability may have waiting before submissions get 429.
     #[arg(long, env = "CAPSULE_QUEUE_CAPACITY", default_value_t = 1024)]
     pub queue_capacity: usize,
@@ -133,7 +137,19 @@ pub struct HostArgs {
     /// poppler's `pdftoppm`, lent as the `pdf-render` engine (Debian: poppler-utils).
     #[arg(long, env = "CAPSULE_PDFTOPPM", default_value = "pdftoppm")]
     pub pdftoppm: PathBuf,
-    /// Engine processes (OCR, PDF rendering) that may run at once [default: CPU cores].
+    /// FFmpeg, lent with ffprobe as the `media` engine (Debian: ffmpeg).
+    #[arg(long, env = "CAPSULE_FFMPEG", default_value = "ffmpeg")]
+    pub ffmpeg: PathBuf,
+    /// ffprobe, the `media` engine's prober (Debian: ffmpeg).
+    #[arg(long, env = "CAPSULE_FFPROBE", default_value = "ffprobe")]
+    pub ffprobe: PathBuf,
+    /// The `speech` engine's provider: `openai:MODEL@URL` (OpenAI's
+    /// `/audio/transcriptions`, or a faster-whisper or whisper.cpp server
+    /// speaking it; the key from OPENAI_API_KEY) or `off` (the default: no
+    /// speech recognition, calls fail SPEECH_NOT_CONFIGURED).
+    #[arg(long, env = "CAPSULE_SPEECH", default_value = "off", value_name = "PROVIDER")]
+    pub speech: String,
+    /// Engine processes (OCR, PDF rendering, FFmpeg) that may run at once, per engine [default: CPU cores].
     #[arg(long, env = "CAPSULE_ENGINE_CONCURRENCY")]
     pub engine_concurrency: Option<usize>,
     /// Map a model alias to a provider for the `llm` engine; repeatable:
@@ -270,6 +286,13 @@ impl HostArgs {
                 concurrency: self.engine_concurrency.unwrap_or_else(crate::engines::default_concurrency),
                 llm: self.llm_settings(file.llm)?,
                 embeddings: self.embedding_settings()?,
+                ffmpeg: self.ffmpeg.clone(),
+                ffprobe: self.ffprobe.clone(),
+                max_media_size: self.max_video_size.max(self.max_file_size),
+                speech: crate::engines::speech::SpeechSettings {
+                    provider: crate::engines::speech::parse_flag(&self.speech, self.openai_api_key.as_deref())
+                        .map_err(|e| anyhow::anyhow!("--speech {e}"))?,
+                },
             },
             variables: crate::runtime::VariableValues::new(file.variables, std::env::vars()),
         })
@@ -435,6 +458,119 @@ pub struct ServeArgs {
     /// without a rate of their own, e.g. `100/s`, `600/m`; `off` for none.
     #[arg(long, env = "CAPSULE_RATE_LIMIT", default_value = "100/s", value_parser = parse_rate_limit)]
     pub rate_limit: RateLimit,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+}
+
+/// Seed 003's accounts, uploads and render limits.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Accounts and video (seed 003)")]
+pub struct AccountArgs {
+    /// Signs account tokens and presigned URLs; 32+ characters, the same on
+    /// every host of a cluster [default: generated once into <data-dir>/auth-secret].
+    #[arg(long, env = "CAPSULE_AUTH_SECRET", hide_env_values = true)]
+    pub auth_secret: Option<String>,
+    /// How long an account's access token lasts.
+    #[arg(long, env = "CAPSULE_TOKEN_TTL", default_value = "24h", value_parser = parse_duration)]
+    pub token_ttl: Duration,
+    /// Google OAuth client id; with --google-client-secret it enables /api/auth/google/*.
+    #[arg(long, env = "GOOGLE_CLIENT_ID")]
+    pub google_client_id: Option<String>,
+    /// Google OAuth client secret.
+    #[arg(long, env = "GOOGLE_CLIENT_SECRET", hide_env_values = true)]
+    pub google_client_secret: Option<String>,
+    /// The callback registered with the provider [default: <public-url>/api/auth/google/callback].
+    #[arg(long, env = "CAPSULE_OAUTH_REDIRECT_URL")]
+    pub oauth_redirect_url: Option<String>,
+    /// The provider's authorization endpoint [default: Google's].
+    #[arg(long, env = "CAPSULE_OAUTH_AUTHORIZE_URL")]
+    pub oauth_authorize_url: Option<String>,
+    /// The provider's token endpoint [default: Google's].
+    #[arg(long, env = "CAPSULE_OAUTH_TOKEN_URL")]
+    pub oauth_token_url: Option<String>,
+    /// The provider's userinfo endpoint [default: Google's].
+    #[arg(long, env = "CAPSULE_OAUTH_USERINFO_URL")]
+    pub oauth_userinfo_url: Option<String>,
+    /// Where the browser lands after a Google login, with `#access_token=…`
+    /// [default: none; the callback answers JSON].
+    #[arg(long, env = "CAPSULE_OAUTH_LANDING_URL")]
+    pub oauth_landing_url: Option<String>,
+    /// Login attempts per email within --login-window.
+    #[arg(long, env = "CAPSULE_LOGIN_ATTEMPTS_PER_EMAIL", default_value_t = 10)]
+    pub login_attempts_per_email: u32,
+    /// Login attempts per client address within --login-window.
+    #[arg(long, env = "CAPSULE_LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 50)]
+    pub login_attempts_per_address: u32,
+    /// The window login attempts are counted in.
+    #[arg(long, env = "CAPSULE_LOGIN_WINDOW", default_value = "15m", value_parser = parse_duration)]
+    pub login_window: Duration,
+    /// How long a presigned upload or download URL lasts.
+    #[arg(long, env = "CAPSULE_UPLOAD_URL_TTL", default_value = "1h", value_parser = parse_duration)]
+    pub upload_url_ttl: Duration,
+    /// Renders one account may start, as a rate (`N/s`, `N/m`, `N/h`).
+    #[arg(long, env = "CAPSULE_RENDER_RATE", default_value = "10/m")]
+    pub render_rate: crate::auth::Rate,
+    /// Renders one account may start per UTC day.
+    #[arg(long, env = "CAPSULE_RENDER_DAILY_QUOTA", default_value_t = 100)]
+    pub render_daily_quota: u32,
+}
+
+impl AccountArgs {
+    pub fn video_state(
+        &self,
+        database: std::sync::Arc<dyn crate::store::Database>,
+        settings: &crate::app::HostSettings,
+    ) -> anyhow::Result<crate::api::video::VideoState> {
+        let (data_dir, public_url, max_upload) =
+            (settings.data_dir.as_path(), settings.public_url.as_str(), settings.engines.max_media_size);
+        let secret = crate::accounts::load_secret(self.auth_secret.as_deref(), data_dir)?;
+        fn given(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        let oauth = match (given(&self.google_client_id), given(&self.google_client_secret)) {
+            (Some(id), Some(secret)) => {
+                let redirect = self
+                    .oauth_redirect_url
+                    .clone()
+                    .unwrap_or_else(|| format!("{}/api/auth/google/callback", public_url.trim_end_matches('/')));
+                let mut config = capsule_accounts::oauth::OAuthConfig::google(id, secret, redirect);
+                for (slot, given) in [
+                    (&mut config.authorize_url, &self.oauth_authorize_url),
+                    (&mut config.token_url, &self.oauth_token_url),
+                    (&mut config.userinfo_url, &self.oauth_userinfo_url),
+                ] {
+                    if let Some(url) = given {
+                        reqwest::Url::parse(url).with_context(|| format!("`{url}` is not a URL"))?;
+                        *slot = url.clone();
+                    }
+                }
+                Some(config)
+            }
+            (None, None) => None,
+            _ => anyhow::bail!("Google login needs both --google-client-id and --google-client-secret"),
+        };
+        let settings = crate::accounts::AccountSettings {
+            secret: secret.clone(),
+            token_ttl: self.token_ttl,
+            oauth,
+            oauth_landing: self.oauth_landing_url.clone(),
+            login_per_email: self.login_attempts_per_email.max(1),
+            login_per_address: self.login_attempts_per_address.max(1),
+            login_window: self.login_window,
+        };
+        let accounts = crate::accounts::Accounts::new(database.clone(), &settings)?;
+        Ok(crate::api::video::VideoState {
+            accounts,
+            signer: crate::blobs::UrlSigner::new(&secret, public_url),
+            uploads: database,
+            limits: crate::api::video::VideoLimits {
+                url_ttl: self.upload_url_ttl.clamp(Duration::from_secs(60), Duration::from_secs(7 * 86_400)),
+                render_daily_quota: self.render_daily_quota,
+                max_upload,
+            },
+            render_rate: crate::auth::RateLimits::new(Some(self.render_rate)),
+        })
+    }
 }
 
 /// `--rate-limit`: a rate, or `off`.

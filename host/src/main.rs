@@ -1,5 +1,6 @@
 //! `capsule`: serves AI capabilities as sandboxed WebAssembly components.
 
+mod accounts;
 mod api;
 mod app;
 mod auth;
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Serve(args) => serve(*args).await.map(|()| ExitCode::SUCCESS),
             Command::Run(args) => run_one(args).await,
             Command::Capabilities(args) => capabilities(args).await.map(|()| ExitCode::SUCCESS),
             Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
@@ -112,7 +113,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         });
     }
     let empty_is_none = |t: &Option<String>| t.clone().filter(|t| !t.trim().is_empty());
+    let video = Arc::new(args.accounts.video_state(host.database.clone(), &settings)?);
     let state = api::AppState {
+        video,
         jobs: host.jobs,
         blobs: host.blobs,
         deployer: host.deployer,

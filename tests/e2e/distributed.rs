@@ -8,6 +8,7 @@ mod harness;
 
 pub const BACKEND: harness::Backend = harness::Backend::Distributed;
 
+mod accounts;
 mod admin_push;
 mod analysis;
 mod backpressure;
@@ -41,8 +42,10 @@ mod s3_files;
 mod sandbox;
 mod scaffold;
 mod search_providers;
+mod speech;
 mod tenants;
 mod validation;
+mod video;
 
 #[test]
 fn the_distributed_suite_runs_every_module_of_the_embedded_one() {

@@ -39,6 +39,8 @@ const GUEST_PACKAGES: &[&str] = &[
     "regeneration",
     "career",
     "comment-analysis",
+    "transcription",
+    "render",
 ];
 
 /// Which job database the hosts of a test binary use: its crate root says
@@ -225,7 +227,8 @@ pub fn guests() -> &'static Path {
 /// The built `.wasm` of a capability id (`busy-loop` → `fixture_busy_loop.wasm`).
 pub fn wasm_path(id: &str) -> PathBuf {
     let file = match id {
-        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" | "career" | "comment-analysis" => {
+        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" | "career" | "comment-analysis"
+        | "transcription" | "render" => {
             format!("{}.wasm", id.replace('-', "_"))
         }
         other => format!("fixture_{}.wasm", other.replace('-', "_")),

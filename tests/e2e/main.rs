@@ -11,6 +11,7 @@ mod harness;
 /// modules on PostgreSQL.
 pub const BACKEND: harness::Backend = harness::Backend::Embedded;
 
+mod accounts;
 mod admin_push;
 mod analysis;
 mod backpressure;
@@ -44,5 +45,7 @@ mod s3_files;
 mod sandbox;
 mod scaffold;
 mod search_providers;
+mod speech;
 mod tenants;
 mod validation;
+mod video;

@@ -37,6 +37,11 @@ fn real_components() -> Manifest {
         .engine("comment-analysis", "embeddings")
         .ai_model("comment-analysis", "default")
         .grant("comment-analysis", "https://www.googleapis.com")
+        .job("transcription", &[("timeout", "\"60s\""), ("max_attempts", "1")])
+        .engine("transcription", "media")
+        .engine("transcription", "speech")
+        .job("render", &[("timeout", "\"60s\""), ("max_attempts", "1")])
+        .engine("render", "media")
 }
 
 async fn openapi(host: &Host) -> Value {
@@ -143,7 +148,37 @@ async fn schemathesis_finds_no_server_error_in_the_documented_api() {
     // With keys configured, as a deployment that faces clients would be; an
     // `admin` key reaches the data routes and the admin API alike. Unlimited,
     // so 429s do not hide routes from the run.
-    let host = Host::start(&real_components(), &["--max-wait", "5s", "--rate-limit", "off"]).await;
+    // Google login configured, against a local provider (should a redirect
+    // be followed), so its routes answer as in production rather than 503.
+    let user = capsule_accounts::test_server::TestUser {
+        subject: "fuzz".into(),
+        email: "fuzz@example.com".into(),
+        name: "fuzz".into(),
+        email_verified: true,
+    };
+    let provider = capsule_accounts::test_server::OidcTestServer::start("fuzz", "fuzz", user).await;
+    let endpoint = |path: &str| format!("{}/{path}", provider.base_url);
+    let (authorize, token, userinfo) = (endpoint("authorize"), endpoint("token"), endpoint("userinfo"));
+    let host = Host::start(
+        &real_components(),
+        &[
+            "--max-wait",
+            "5s",
+            "--rate-limit",
+            "off",
+            "--google-client-id",
+            "fuzz",
+            "--google-client-secret",
+            "fuzz",
+            "--oauth-authorize-url",
+            &authorize,
+            "--oauth-token-url",
+            &token,
+            "--oauth-userinfo-url",
+            &userinfo,
+        ],
+    )
+    .await;
     let key = host.create_key("schemathesis", "admin", &[]).await;
     let (passed, printed) = schemathesis(&host, &[&format!("Authorization: Bearer {key}")]).await;
     assert!(passed, "schemathesis reported a failure:\n{printed}\nhost log:\n{}", host.log_tail());

@@ -7,6 +7,7 @@ mod harness;
 
 pub const BACKEND: harness::Backend = harness::Backend::Postgres;
 
+mod accounts;
 mod admin_push;
 mod analysis;
 mod backpressure;
@@ -40,8 +41,10 @@ mod s3_files;
 mod sandbox;
 mod scaffold;
 mod search_providers;
+mod speech;
 mod tenants;
 mod validation;
+mod video;
 
 // Only here: behaviours of the shared store itself, and of a cluster on it.
 mod cluster;

@@ -81,6 +81,7 @@ use bindings::capsule::worker::types as wit;
 pub mod http;
 pub mod keyvalue;
 pub mod language;
+pub mod media;
 pub mod testing;
 
 /// The `schemars` crate the schema helpers use; derive with `#[derive(schemars::JsonSchema)]`

@@ -3,7 +3,8 @@
 //! rate, and hands the handlers a [`Caller`].
 //!
 //! Route families and their refusals:
-//! - public (`/health`, `/openapi.json`, `/docs`): never refused;
+//! - public (`/health`, `/openapi.json`, `/docs`, and seed 003's routes, which
+//!   check an account token or a URL signature themselves): never refused here;
 //! - admin (`/api/v1/components…`, `/api/v1/keys…`): the admin/viewer
 //!   tokens or an `admin` key; seed 001's bodies (4010, 4012, 4030), as before;
 //! - seed 001 (`/ai/…`): a key once keys exist; seed 001's bodies
@@ -42,7 +43,9 @@ enum Family {
 
 fn family(path: &str) -> Family {
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if path == "/health" || path == "/openapi.json" || under("/docs") {
+    // Seed 003's routes decide their callers themselves: an account's token
+    // (`video::Account`) or a URL's signature (`/blobs/…`).
+    if path == "/health" || path == "/openapi.json" || under("/docs") || super::video::owns(path) {
         Family::Public
     } else if under("/api/v1/components") || under("/api/v1/keys") {
         Family::Admin
@@ -264,6 +267,9 @@ mod tests {
         assert_eq!(family("/ai/task/job_1"), Family::Seed);
         assert_eq!(family("/api/v1/jobs"), Family::Native);
         assert_eq!(family("/healthz"), Family::Native);
+        assert_eq!(family("/api/auth/login"), Family::Public);
+        assert_eq!(family("/blobs/f_1"), Family::Public);
+        assert_eq!(family("/api/render/create"), Family::Public);
     }
 
     #[test]

@@ -374,6 +374,9 @@ pub fn document(state: &AppState) -> Value {
     let seed_002 = super::analysis::fragment();
     paths.extend(seed_002.paths);
     schemas.extend(seed_002.schemas);
+    let seed_003 = super::video::fragment();
+    paths.extend(seed_003.paths);
+    schemas.extend(seed_003.schemas);
 
     json!({
         "openapi": "3.1.0",
@@ -388,7 +391,8 @@ pub fn document(state: &AppState) -> Value {
         "components": {
           "securitySchemes": {
             "bearer": { "type": "http", "scheme": "bearer", "description": "An API key (`csk_…`, from `capsule keys create`), or on the admin routes CAPSULE_ADMIN_TOKEN / CAPSULE_VIEWER_TOKEN. Needed once any key exists; until then the API is open." },
-            "apiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key", "description": "The same API key, for clients that cannot set Authorization." }
+            "apiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key", "description": "The same API key, for clients that cannot set Authorization." },
+            "account": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "Seed 003: an account's `access_token` from /api/auth/signup, /api/auth/login or the Google callback." }
           },
           "schemas": schemas
         }

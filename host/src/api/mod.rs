@@ -15,6 +15,7 @@ mod limits;
 mod native;
 mod profile;
 pub mod server;
+pub mod video;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub engines: Arc<crate::engines::Engines>,
     pub admin: Arc<AdminTokens>,
     pub auth: Arc<crate::auth::Auth>,
+    /// Seed 003: accounts, uploads, render limits.
+    pub video: Arc<video::VideoState>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -102,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(seed_001)
         .merge(business::router())
         .merge(analysis::router())
+        .merge(video::router(state.video.limits.max_upload))
         .route("/health", get(native::health))
         .route("/openapi.json", get(docs::openapi))
         .route("/docs", get(docs::docs_page))

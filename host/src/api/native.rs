@@ -309,7 +309,7 @@ pub async fn upload_file(
 /// What a browser may do with a user's file: nothing active. The sandbox
 /// blocks script even if a browser renders the file, and `nosniff` keeps it
 /// from guessing a more dangerous type than the one we send.
-const USER_FILE_CSP: &str = "sandbox; default-src 'none'";
+pub(super) const USER_FILE_CSP: &str = "sandbox; default-src 'none'";
 
 /// `GET /api/v1/files/{id}`: streamed from the store, inline only for the
 /// passive types sniffing confirmed (see `blobs::sniff`), else an attachment.
@@ -342,7 +342,7 @@ pub async fn download_file(
         .into_response())
 }
 
-fn percent_encode(s: &str) -> String {
+pub(super) fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),

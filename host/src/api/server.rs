@@ -179,10 +179,15 @@ async fn connection(
     _permit: OwnedSemaphorePermit,
 ) {
     let activity = Activity::new();
+    // Handlers that limit per client address (seed 003's login) read it as axum's `ConnectInfo`.
+    let peer = stream.peer_addr().ok();
     let io = TokioIo::new(Watched::new(stream, activity.clone()));
     let service = {
         let (activity, body_timeout) = (activity.clone(), limits.body_timeout);
-        hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            if let Some(peer) = peer {
+                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            }
             handle(request, router.clone(), Busy::start(activity.clone()), body_timeout)
         })
     };

@@ -10,6 +10,7 @@
 mod conformance;
 mod local;
 mod s3;
+mod signed;
 mod sniff;
 #[cfg(test)]
 pub(crate) mod test_server;
@@ -27,6 +28,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use local::LocalBlobStore;
 pub use s3::{S3BlobStore, S3Credentials, S3Settings};
+pub use signed::{Grant, SignatureError, UrlSigner};
 
 /// Path prefix of the files route; blob URLs are this plus the id.
 pub const FILES_PATH: &str = "/api/v1/files/";
@@ -78,7 +80,6 @@ pub enum BlobError {
 }
 
 /// What a presigned URL lets its holder do, without our API in between.
-#[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presign<'a> {
     /// Download the stored file `id`, served with its sniffed type and
@@ -92,7 +93,6 @@ pub enum Presign<'a> {
 
 /// A URL signed by the store: whoever holds it may make this one request
 /// until `expires_at`.
-#[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
 #[derive(Debug, Clone)]
 pub struct Presigned {
     /// The blob it reads, or the id the upload will have.
@@ -143,7 +143,6 @@ pub trait BlobStore: Send + Sync {
     /// A URL for one request straight to the store, valid for `expires`.
     /// `None` when the store has no such URLs (the local directory) or, for
     /// [`Presign::Get`], when there is no such file.
-    #[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
     async fn presign(&self, _op: Presign<'_>, _expires: Duration) -> Result<Option<Presigned>, BlobError> {
         Ok(None)
     }
@@ -152,7 +151,6 @@ pub trait BlobStore: Send + Sync {
     /// `id`, with the same rules as [`BlobStore::put_stream`] (sniffed type,
     /// at most `max_size` bytes, nothing left behind when refused).
     /// `None` when nothing was uploaded for `id`.
-    #[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
     async fn complete_upload(
         &self,
         _id: &str,

@@ -53,13 +53,11 @@ const MIN_PART_SIZE: usize = 5 * 1024 * 1024;
 const MAX_PART_SIZE: usize = 5 * 1024 * 1024 * 1024;
 const MAX_PARTS: u64 = 10_000;
 /// The longest a presigned URL may last (SigV4's limit).
-#[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
 pub const MAX_PRESIGN: Duration = Duration::from_secs(7 * 24 * 3600);
 /// A server that does not accept a connection by then is down: fail fast
 /// rather than hold a request (or start-up) for the SDK's default.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Where presigned uploads land until `complete_upload` checks them.
-#[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
 const UPLOADS: &str = "uploads/";
 
 /// Where the bucket is and how to reach it.
@@ -226,7 +224,6 @@ impl S3BlobStore {
         format!("{}{id}.json", self.prefix)
     }
 
-    #[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
     fn upload_key(&self, id: &str) -> String {
         format!("{}{UPLOADS}{id}", self.prefix)
     }
@@ -412,7 +409,6 @@ impl S3BlobStore {
     }
 }
 
-#[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
 impl S3BlobStore {
     /// [`BlobStore::presign`] with the URL's validity starting at `start`
     /// (tests sign URLs that are already expired).
@@ -480,7 +476,6 @@ impl S3BlobStore {
     }
 }
 
-#[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
 fn presigned(id: String, request: &PresignedRequest, expires_at: SystemTime) -> Presigned {
     Presigned {
         id,
@@ -497,7 +492,6 @@ fn status<E>(err: &SdkError<E, HttpResponse>) -> Option<u16> {
 }
 
 /// Bytes of a URL path or header parameter, `/` kept when `keep_slash`.
-#[allow(dead_code, reason = "the presigned upload flow (a later issue) calls it; tested here")]
 fn percent_encode(s: &str, keep_slash: bool) -> String {
     s.bytes()
         .map(|b| match b {

@@ -1,6 +1,6 @@
 //! Engines the host lends to components: text recognition, PDF
-//! rasterisation, language models, embeddings, a vector index and
-//! key-value stores.
+//! rasterisation, language models, embeddings, a vector index, key-value
+//! stores, video/audio tools (FFmpeg) and speech recognition.
 //!
 //! Each engine is one module with one shape ([`Lent`], after Spin's
 //! "factors"): it links its own WIT interface, is reachable only by
@@ -22,8 +22,10 @@ mod process;
 pub mod embeddings;
 pub mod keyvalue;
 pub mod llm;
+pub mod media;
 pub mod ocr;
 pub mod pdf_render;
+pub mod speech;
 pub mod vectors;
 
 use std::collections::BTreeSet;
@@ -137,10 +139,15 @@ impl Owner {
 pub struct EngineSettings {
     pub tesseract: PathBuf,
     pub pdftoppm: PathBuf,
-    /// OCR and PDF rendering processes at once.
+    pub ffmpeg: PathBuf,
+    pub ffprobe: PathBuf,
+    /// Largest file the media engine reads or writes (`--max-video-size`).
+    pub max_media_size: u64,
+    /// OCR, PDF rendering and FFmpeg processes at once (each engine its own).
     pub concurrency: usize,
     pub llm: llm::LlmSettings,
     pub embeddings: embeddings::EmbeddingSettings,
+    pub speech: speech::SpeechSettings,
 }
 
 /// One engine per core: Tesseract is CPU bound and runs single-threaded here.
@@ -237,6 +244,8 @@ lend! {
     embeddings: embeddings::Embeddings,
     vectors: vectors::Vectors,
     keyvalue: keyvalue::KeyValue,
+    media: media::Media,
+    speech: speech::Speech,
 }
 
 /// The engines `engines = [...]` may list: those granted by [`Grant::Engines`].

@@ -170,15 +170,52 @@ impl Client {
         Ok(rows.into_iter().map(|(_, v)| v).collect())
     }
 
+    /// Transcribe one WAV file (`/audio/transcriptions`, `verbose_json`
+    /// with word and segment timestamps); the provider's JSON as it is.
+    pub async fn transcribe(&self, wav: bytes::Bytes, language: &str) -> Result<Value, ProviderError> {
+        let model = self.endpoint.model.clone();
+        let language = language.to_string();
+        let response = self
+            .send_with("audio/transcriptions", move |request| {
+                let file = reqwest::multipart::Part::stream(reqwest::Body::from(wav.clone()))
+                    .file_name("audio.wav")
+                    .mime_str("audio/wav")
+                    .expect("a valid MIME type");
+                let mut form = reqwest::multipart::Form::new()
+                    .part("file", file)
+                    .text("model", model.clone())
+                    .text("response_format", "verbose_json")
+                    .text("timestamp_granularities[]", "word")
+                    .text("timestamp_granularities[]", "segment")
+                    .text("temperature", "0");
+                if !language.is_empty() {
+                    form = form.text("language", language.clone());
+                }
+                request.multipart(form)
+            })
+            .await?;
+        response.json().await.map_err(|e| ProviderError::Malformed(e.to_string()))
+    }
+
     /// POST with a turn of the endpoint's concurrency, retrying 429, 5xx
     /// and refused connections with backoff (honouring `Retry-After`).
     async fn send(&self, path: &str, body: &Value) -> Result<reqwest::Response, ProviderError> {
+        self.send_with(path, |request| request.json(body)).await
+    }
+
+    /// [`Client::send`] with the body `body` puts on each attempt's request
+    /// (a multipart form cannot be cloned; it is built anew).
+    async fn send_with(
+        &self,
+        path: &str,
+        body: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ProviderError> {
         let _turn = self.permits.acquire().await.map_err(|_| ProviderError::Unreachable("shutting down".into()))?;
         let url = format!("{}/{path}", self.endpoint.base_url.trim_end_matches('/'));
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut request = self.http.post(&url).json(body);
+            let mut request = body(self.http.post(&url));
             if let Some(key) = &self.endpoint.api_key {
                 request = request.bearer_auth(&key.0);
             }

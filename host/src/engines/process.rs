@@ -33,22 +33,9 @@ pub enum RunError {
 /// Run `program args…` feeding `input` on stdin; collect at most
 /// `max_output` bytes of stdout. Dropping the future kills the process.
 pub async fn run(program: &Path, args: &[&str], input: Vec<u8>, max_output: u64) -> Result<Finished, RunError> {
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        // One thread per process; concurrency comes from running several.
-        .env("OMP_THREAD_LIMIT", "1")
-        .kill_on_drop(true);
-    limit_memory(&mut command);
-    let mut child = command.spawn().map_err(|e| match e.kind() {
-        ErrorKind::NotFound | ErrorKind::PermissionDenied => RunError::Missing(format!("`{}`: {e}", program.display())),
-        _ => RunError::Io(format!("could not start `{}`: {e}", program.display())),
-    })?;
+    let mut command = confined(program);
+    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = spawn(&mut command, program)?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
@@ -80,6 +67,28 @@ pub async fn run(program: &Path, args: &[&str], input: Vec<u8>, max_output: u64)
         code: status.code(),
         stdout: out,
         stderr: String::from_utf8_lossy(&err).into_owned(),
+    })
+}
+
+/// `program` with no environment but `PATH`, one thread for OpenMP
+/// programs, the memory ceiling, and death when its handle is dropped.
+pub fn confined(program: &Path) -> Command {
+    let mut command = Command::new(program);
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        // One thread per process; concurrency comes from running several.
+        .env("OMP_THREAD_LIMIT", "1")
+        .kill_on_drop(true);
+    limit_memory(&mut command);
+    command
+}
+
+/// Start a [`confined`] command, telling a missing program from other failures.
+pub fn spawn(command: &mut Command, program: &Path) -> Result<tokio::process::Child, RunError> {
+    command.spawn().map_err(|e| match e.kind() {
+        ErrorKind::NotFound | ErrorKind::PermissionDenied => RunError::Missing(format!("`{}`: {e}", program.display())),
+        _ => RunError::Io(format!("could not start `{}`: {e}", program.display())),
     })
 }
 

@@ -2,6 +2,7 @@
 //! http(s) URLs on hosts the component's `allowed_outbound_hosts` grants.
 
 use bytes::Bytes;
+use futures::StreamExt;
 
 use super::bindings::capsule::worker::types::Failure;
 use crate::blobs::Blobs;
@@ -79,6 +80,52 @@ impl BlobAccess {
         Ok(body)
     }
 
+    /// Copy the job's own file at `url` to `path`, as it streams (engines
+    /// that run programs on files: media). Only files stored here: an
+    /// outside URL would let a program reach the network.
+    pub async fn copy_to(&self, url: &str, path: &std::path::Path) -> Result<u64, Failure> {
+        let Some(id) = self.blobs.id_from_url(url) else {
+            return Err(failure(
+                "BLOB_NOT_FOUND",
+                format!(
+                    "`{url}` is not a file stored here; upload it first (POST /api/v1/files or a presigned upload)"
+                ),
+            ));
+        };
+        let opened = self.blobs.open_for(&id, self.tenant.as_deref()).await.map_err(store_error)?;
+        let Some((_, mut reader)) = opened else {
+            return Err(failure("BLOB_NOT_FOUND", format!("no file is stored at {url}")));
+        };
+        let mut file = tokio::fs::File::create(path).await.map_err(|e| io_error("creating a working file", e))?;
+        let copied = tokio::io::copy(&mut reader, &mut file).await.map_err(|e| io_error("copying the file", e))?;
+        tokio::io::AsyncWriteExt::flush(&mut file).await.map_err(|e| io_error("copying the file", e))?;
+        Ok(copied)
+    }
+
+    /// Store the file at `path` (at most `max` bytes) as a new file of the
+    /// job's tenant; its URL and size.
+    pub async fn store_file(
+        &self,
+        path: &std::path::Path,
+        name: &str,
+        content_type: &str,
+        max: u64,
+    ) -> Result<(String, u64), Failure> {
+        let file = tokio::fs::File::open(path).await.map_err(|e| io_error("opening the output", e))?;
+        let stream = tokio_util::io::ReaderStream::new(file)
+            .map(|chunk| chunk.map_err(|e| Box::new(e) as crate::blobs::BoxError));
+        let meta = self
+            .blobs
+            .store
+            .put_stream(name, Some(content_type), self.tenant.as_deref(), Box::pin(stream), max)
+            .await
+            .map_err(|e| match e {
+                crate::blobs::BlobError::TooLarge { max } => too_large(max),
+                other => store_error(other),
+            })?;
+        Ok((self.blobs.url_for(&meta.id), meta.size))
+    }
+
     pub async fn write(&self, name: &str, content_type: &str, data: Vec<u8>) -> Result<String, Failure> {
         if data.len() as u64 > self.blobs.max_size {
             return Err(too_large(self.blobs.max_size));
@@ -88,6 +135,14 @@ impl BlobAccess {
             Err(e) => Err(Failure { code: "BLOB_STORE_ERROR".into(), message: e.to_string(), retryable: true }),
         }
     }
+}
+
+fn store_error(e: crate::blobs::BlobError) -> Failure {
+    Failure { code: "BLOB_STORE_ERROR".into(), message: e.to_string(), retryable: true }
+}
+
+fn io_error(doing: &str, e: std::io::Error) -> Failure {
+    Failure { code: "BLOB_STORE_ERROR".into(), message: format!("{doing}: {e}"), retryable: true }
 }
 
 fn too_large(max: u64) -> Failure {

@@ -65,6 +65,11 @@ impl JobState {
         }
     }
 
+    /// The job's files, for engines that run programs on them.
+    pub(crate) fn blob_access(&self) -> Option<&BlobAccess> {
+        self.blobs.as_ref()
+    }
+
     /// The job's resource handles (WASI's and the engines' own, such as an
     /// open key-value store).
     pub(crate) fn table(&mut self) -> &mut ResourceTable {

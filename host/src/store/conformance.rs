@@ -546,6 +546,38 @@ pub async fn concurrent_new_keys_never_pass_the_limit(s: &dyn Database) {
     assert_eq!(s.kv_count(&at).await.unwrap(), 5);
 }
 
+fn new_user<'a>(email: &'a str, subject: Option<&'a str>) -> crate::store::NewUser<'a> {
+    crate::store::NewUser {
+        name: "홍길동",
+        email,
+        password_hash: subject.is_none().then_some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        auth_provider: if subject.is_some() { "google" } else { "local" },
+        subject,
+        is_verified: subject.is_some(),
+        created_at: 1_700_000_000_000,
+    }
+}
+
+pub async fn an_account_reads_back_by_id_email_and_identity(s: &dyn Database) {
+    let local = s.insert_user(new_user("a@example.com", None)).await.unwrap();
+    assert!(local.id > 0);
+    assert_eq!((local.name.as_str(), local.is_active, local.is_verified), ("홍길동", true, false));
+    assert_eq!(s.user(local.id).await.unwrap(), Some(local.clone()));
+    assert_eq!(s.user_by_email("a@example.com").await.unwrap(), Some(local.clone()));
+    let google = s.insert_user(new_user("g@example.com", Some("sub-1"))).await.unwrap();
+    assert_ne!(google.id, local.id);
+    assert_eq!(s.user_by_subject("google", "sub-1").await.unwrap(), Some(google));
+    assert_eq!(s.user_by_subject("google", "sub-2").await.unwrap(), None);
+    assert_eq!(s.user(local.id + 1000).await.unwrap(), None);
+}
+
+pub async fn a_taken_email_is_a_conflict_even_when_two_sign_up_at_once(s: &dyn Database) {
+    let tries = (0..6).map(|_| s.insert_user(new_user("same@example.com", None)));
+    let results = futures::future::join_all(tries).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(results.iter().filter_map(|r| r.as_ref().err()).all(|e| matches!(e, StoreError::Conflict(_))));
+}
+
 /// Runs every behaviour above against the store `$open` (an async
 /// expression giving something that derefs to a `Database`).
 macro_rules! conformance {
@@ -588,6 +620,8 @@ macro_rules! conformance {
             keys_are_listed_in_byte_order_by_prefix_a_page_at_a_time,
             a_full_store_refuses_new_keys_but_replaces_and_deletes_its_own,
             concurrent_new_keys_never_pass_the_limit,
+            an_account_reads_back_by_id_email_and_identity,
+            a_taken_email_is_a_conflict_even_when_two_sign_up_at_once,
         );
     };
     (@tests $open:expr; $($name:ident),* $(,)?) => {

@@ -1,5 +1,5 @@
-//! Durable job state. [`JobStore`], [`KeyStore`], [`ReleaseStore`] and
-//! [`KeyValueStore`] are the contract;
+//! Durable job state. [`JobStore`], [`KeyStore`], [`ReleaseStore`],
+//! [`KeyValueStore`] and [`UserStore`] are the contract;
 //! [`SqliteStore`] the embedded implementation, [`PgStore`] the shared one
 //! (PostgreSQL), and `conformance` the suite both pass. Every transition
 //! that matters for correctness (claim, finish) is fenced on state, lease
@@ -12,10 +12,12 @@ pub(crate) mod postgres;
 mod postgres_keys;
 mod postgres_keyvalue;
 mod postgres_releases;
+mod postgres_users;
 mod sqlite;
 mod sqlite_keys;
 mod sqlite_keyvalue;
 mod sqlite_releases;
+mod sqlite_users;
 
 use std::path::PathBuf;
 
@@ -28,8 +30,8 @@ pub use sqlite::SqliteStore;
 /// Everything a store keeps: jobs, the API keys that own them, the
 /// component versions every host serves, and the key-value pairs
 /// components keep between jobs.
-pub trait Database: JobStore + KeyStore + ReleaseStore + KeyValueStore {}
-impl<T: JobStore + KeyStore + ReleaseStore + KeyValueStore> Database for T {}
+pub trait Database: JobStore + KeyStore + ReleaseStore + KeyValueStore + UserStore {}
+impl<T: JobStore + KeyStore + ReleaseStore + KeyValueStore + UserStore> Database for T {}
 
 /// Where the job database lives.
 #[derive(Debug, Clone)]
@@ -556,4 +558,46 @@ pub trait KeyValueStore: Send + Sync {
     /// inside `kv_set`; the conformance suite checks it with this.)
     #[cfg_attr(not(test), allow(dead_code))]
     async fn kv_count(&self, ns: &KvNamespace) -> Result<u64, StoreError>;
+}
+
+/// An account of seed 003 as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: i64,
+    pub name: String,
+    /// Trimmed and lower-cased.
+    pub email: String,
+    /// Argon2id PHC string; `None` for accounts made by an external login.
+    pub password_hash: Option<String>,
+    /// `local` or the external provider (`google`).
+    pub auth_provider: String,
+    /// The provider's stable id of the person (`sub`).
+    pub subject: Option<String>,
+    pub is_active: bool,
+    pub is_verified: bool,
+    /// Milliseconds since the epoch.
+    pub created_at: i64,
+}
+
+/// A new account, before it has an id.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub auth_provider: &'a str,
+    pub subject: Option<&'a str>,
+    pub is_verified: bool,
+    pub created_at: i64,
+}
+
+/// Accounts (seed 003), beside the jobs they own.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// The new account; `Conflict` when the email (or the provider's
+    /// subject) is taken, in one step for every host sharing the store.
+    async fn insert_user(&self, user: NewUser<'_>) -> Result<UserRecord, StoreError>;
+    async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_by_subject(&self, provider: &str, subject: &str) -> Result<Option<UserRecord>, StoreError>;
 }

@@ -1,0 +1,425 @@
+//! Direct uploads: `POST /api/upload-video/generate-url` hands out a URL the
+//! browser `PUT`s the file to — S3's own presigned URL when the host keeps
+//! files in S3, else Capsule's (`/blobs/{file_key}`, HMAC-signed; see
+//! `blobs::signed`) — so file bytes never pass through the API routes.
+//! The upload is remembered under its file key (the job store's key-value
+//! table, per account) until `request-process` or a render uses it.
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
+use tokio_util::io::ReaderStream;
+
+use super::{Account, IdPath, VideoError, video_request};
+use crate::api::AppState;
+use crate::api::profile::Typed;
+use crate::blobs::{BlobError, BlobMeta, Grant, Presign, SignatureError, valid_id};
+use crate::store::KvNamespace;
+
+/// An upload as remembered under its file key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Upload {
+    filename: String,
+    content_type: String,
+    /// The stored file, once its bytes arrived and were checked.
+    blob: Option<String>,
+}
+
+fn namespace(account: &str) -> KvNamespace {
+    KvNamespace { owner: format!("tenant:{account}"), component: "seed-003".into(), store: "uploads".into() }
+}
+
+#[derive(Deserialize)]
+pub struct GenerateUrlRequest {
+    filename: Option<Value>,
+    content_type: Option<Value>,
+}
+
+video_request!(GenerateUrlRequest);
+
+/// Media types an upload may declare: the editor uploads videos, and audio
+/// files transcribe as well.
+fn acceptable(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let (kind, sub) = essence.split_once('/').unwrap_or(("", ""));
+    matches!(kind, "video" | "audio")
+        && !sub.is_empty()
+        && sub.len() <= 64
+        && sub.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+}
+
+/// `POST /api/upload-video/generate-url`.
+pub async fn generate_url(
+    State(state): State<AppState>,
+    account: Account,
+    Typed(body): Typed<GenerateUrlRequest>,
+) -> Result<Response, VideoError> {
+    let filename = match &body.filename {
+        Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 255 && !s.contains('\0') => s.trim().to_string(),
+        _ => {
+            return Err(VideoError::field(
+                "filename",
+                "파일 이름이 필요합니다 (1-255자)",
+                "`filename` is required: the file's name, 1-255 characters",
+            ));
+        }
+    };
+    let content_type = match &body.content_type {
+        Some(Value::String(s)) if acceptable(s) => s.split(';').next().unwrap_or("").trim().to_lowercase(),
+        _ => {
+            return Err(VideoError::field(
+                "content_type",
+                "동영상 또는 오디오 형식이어야 합니다 (예: video/mp4)",
+                "`content_type` must be a video or audio media type, e.g. video/mp4",
+            ));
+        }
+    };
+    let tenant = account.tenant();
+    let ttl = state.video.limits.url_ttl;
+    let presigned = state.blobs.store.presign(Presign::Put, ttl).await.map_err(blob_error)?;
+    // Headers the PUT must carry: the Content-Type (Capsule's URLs sign it),
+    // and any S3 signed into its URL besides `host`.
+    let mut headers = serde_json::Map::new();
+    headers.insert("Content-Type".into(), Value::String(content_type.clone()));
+    let (file_key, url, expires_at, method) = match presigned {
+        Some(p) => {
+            for (name, value) in p.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("host")) {
+                headers.insert(name.clone(), Value::String(value.clone()));
+            }
+            (p.id, p.url, p.expires_at.timestamp(), p.method)
+        }
+        None => {
+            let file_key = crate::blobs::new_blob_id();
+            let grant = Grant::Put {
+                id: file_key.clone(),
+                account: tenant.clone(),
+                content_type: content_type.clone(),
+                max_size: state.video.limits.max_upload,
+            };
+            let (url, expires) = state.video.signer.sign(&grant, ttl);
+            (file_key, url, expires, "PUT".to_string())
+        }
+    };
+    let upload = Upload { filename, content_type: content_type.clone(), blob: None };
+    let value = serde_json::to_vec(&upload).expect("an upload serializes");
+    if !state.video.uploads.kv_set(&namespace(&tenant), &file_key, &value, MAX_UPLOADS).await? {
+        return Err(VideoError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "UPLOAD_LIMIT",
+            format!("this account has {MAX_UPLOADS} uploads; that is the most one account keeps"),
+        ));
+    }
+    let expires_in = (expires_at - chrono::Utc::now().timestamp()).max(0);
+    Ok(axum::Json(json!({
+        "upload_url": url,
+        "url": url,
+        "presigned_url": url,
+        "method": method,
+        "headers": headers,
+        "file_key": file_key,
+        "fileKey": file_key,
+        "expires_in": expires_in,
+        "expires_at": crate::api::rfc3339(expires_at * 1000),
+        "max_size": state.video.limits.max_upload,
+    }))
+    .into_response())
+}
+
+/// Uploads one account keeps at most.
+const MAX_UPLOADS: u64 = 10_000;
+
+fn blob_error(e: BlobError) -> VideoError {
+    match e {
+        BlobError::TooLarge { max } => VideoError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "UPLOAD_TOO_LARGE",
+            format!("파일이 너무 큽니다: files are limited to {}", bytesize::ByteSize(max).display().iec()),
+        ),
+        other => {
+            tracing::warn!(error = %other, "seed 003 blob store");
+            VideoError::unavailable(format!("the file store is not answering: {other}"))
+        }
+    }
+}
+
+fn url_refused(e: SignatureError) -> VideoError {
+    VideoError::new(StatusCode::FORBIDDEN, "UPLOAD_URL_INVALID", e.to_string())
+}
+
+/// The query of a signed `/blobs/{id}` URL.
+#[derive(Deserialize)]
+pub struct Signed {
+    account: Option<String>,
+    #[serde(rename = "type")]
+    content_type: Option<String>,
+    max: Option<u64>,
+    expires: Option<i64>,
+    signature: Option<String>,
+}
+
+/// `PUT /blobs/{file_key}?…&signature=…`: the browser's upload (the
+/// guide's `uploadToS3`, a plain XHR `PUT` with the file as its body).
+pub async fn signed_upload(
+    State(state): State<AppState>,
+    IdPath(id): IdPath,
+    Query(q): Query<Signed>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, VideoError> {
+    let (Some(account), Some(content_type), Some(max), Some(expires), Some(signature)) =
+        (q.account, q.content_type, q.max, q.expires, q.signature)
+    else {
+        return Err(url_refused(SignatureError::Invalid));
+    };
+    let grant =
+        Grant::Put { id: id.clone(), account: account.clone(), content_type: content_type.clone(), max_size: max };
+    state.video.signer.verify(&grant, expires, &signature).map_err(url_refused)?;
+    let sent = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let sent = sent.split(';').next().unwrap_or("").trim().to_lowercase();
+    if sent != content_type {
+        return Err(VideoError::new(
+            StatusCode::FORBIDDEN,
+            "UPLOAD_URL_INVALID",
+            format!("this URL takes `Content-Type: {content_type}`, not `{sent}`"),
+        ));
+    }
+    let ns = namespace(&account);
+    let Some(mut upload) = read_upload(&state, &ns, &id).await? else {
+        return Err(not_found(&id));
+    };
+    if upload.blob.is_some() {
+        return Err(VideoError::new(StatusCode::FORBIDDEN, "UPLOAD_URL_INVALID", "this file was uploaded already"));
+    }
+    let stream = body.into_data_stream().map(|chunk| chunk.map_err(|e| Box::new(e) as crate::blobs::BoxError));
+    let meta = state
+        .blobs
+        .store
+        .put_stream(
+            &upload.filename,
+            Some(&content_type),
+            Some(&account),
+            Box::pin(stream),
+            max.min(state.video.limits.max_upload),
+        )
+        .await
+        .map_err(|e| match e {
+            BlobError::Source(e) => {
+                VideoError::field("body", "업로드가 중단되었습니다", &format!("the upload was cut short: {e}"))
+            }
+            other => blob_error(other),
+        })?;
+    upload.blob = Some(meta.id.clone());
+    let value = serde_json::to_vec(&upload).expect("an upload serializes");
+    state.video.uploads.kv_set(&ns, &id, &value, MAX_UPLOADS + 1).await?;
+    let etag = HeaderValue::from_str(&format!("\"{}\"", meta.id)).expect("an id is a valid header");
+    Ok((StatusCode::OK, [(header::ETAG, etag)]).into_response())
+}
+
+async fn read_upload(state: &AppState, ns: &KvNamespace, key: &str) -> Result<Option<Upload>, VideoError> {
+    let Some(bytes) = state.video.uploads.kv_get(ns, key).await? else { return Ok(None) };
+    Ok(serde_json::from_slice(&bytes).ok())
+}
+
+fn not_found(key: &str) -> VideoError {
+    VideoError::new(
+        StatusCode::NOT_FOUND,
+        "UPLOAD_NOT_FOUND",
+        format!("업로드된 파일을 찾을 수 없습니다: no upload of this account has the file key `{key}`"),
+    )
+}
+
+/// The stored file behind a file key, or behind a URL this host handed
+/// out (an upload URL, a download URL, `s3://bucket/…/{key}`): the
+/// account's own, else 404.
+pub async fn resolve(state: &AppState, account: &Account, key_or_url: &str) -> Result<BlobMeta, VideoError> {
+    let key = key_of(key_or_url).ok_or_else(|| not_found(key_or_url))?;
+    let tenant = account.tenant();
+    let ns = namespace(&tenant);
+    if let Some(mut upload) = read_upload(state, &ns, &key).await? {
+        let id = match &upload.blob {
+            Some(id) => id.clone(),
+            None => {
+                // An S3 upload: check and move the bytes the browser PUT.
+                let meta = state
+                    .blobs
+                    .store
+                    .complete_upload(
+                        &key,
+                        &upload.filename,
+                        Some(&upload.content_type),
+                        Some(&tenant),
+                        state.video.limits.max_upload,
+                    )
+                    .await
+                    .map_err(blob_error)?
+                    .ok_or_else(|| {
+                        VideoError::new(
+                            StatusCode::NOT_FOUND,
+                            "UPLOAD_NOT_FOUND",
+                            format!(
+                                "파일이 아직 업로드되지 않았습니다: nothing was PUT to the upload URL of `{key}` yet"
+                            ),
+                        )
+                    })?;
+                upload.blob = Some(meta.id.clone());
+                let value = serde_json::to_vec(&upload).expect("an upload serializes");
+                state.video.uploads.kv_set(&ns, &key, &value, MAX_UPLOADS + 1).await?;
+                return Ok(meta);
+            }
+        };
+        return owned_blob(state, &id, &tenant).await?.ok_or_else(|| not_found(&key));
+    }
+    // A file this account owns directly (a render's output).
+    owned_blob(state, &key, &tenant).await?.ok_or_else(|| not_found(&key))
+}
+
+async fn owned_blob(state: &AppState, id: &str, tenant: &str) -> Result<Option<BlobMeta>, VideoError> {
+    let meta = state.blobs.store.meta(id).await.map_err(blob_error)?;
+    Ok(meta.filter(|m| m.tenant.as_deref() == Some(tenant)))
+}
+
+/// The id in a file key or one of our URLs: its last path segment.
+fn key_of(key_or_url: &str) -> Option<String> {
+    let trimmed = key_or_url.trim();
+    let path = trimmed.split(['?', '#']).next().unwrap_or("");
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let last = last.split('.').next().unwrap_or("");
+    valid_id(last).then(|| last.to_string())
+}
+
+/// A download URL for a stored file: S3's presigned GET, or Capsule's own.
+pub async fn download_url(state: &AppState, id: &str) -> Result<String, VideoError> {
+    let ttl = state.video.limits.url_ttl;
+    if let Some(p) = state.blobs.store.presign(Presign::Get(id), ttl).await.map_err(blob_error)? {
+        return Ok(p.url);
+    }
+    Ok(state.video.signer.sign(&Grant::Get { id: id.to_string() }, ttl).0)
+}
+
+/// `GET /blobs/{id}?expires=…&signature=…`: a file by its signed download
+/// URL, with single byte ranges (`Range: bytes=a-b`) so players can seek.
+pub async fn signed_download(
+    State(state): State<AppState>,
+    IdPath(id): IdPath,
+    Query(q): Query<Signed>,
+    headers: HeaderMap,
+) -> Result<Response, VideoError> {
+    let (Some(expires), Some(signature)) = (q.expires, q.signature) else {
+        return Err(url_refused(SignatureError::Invalid));
+    };
+    state.video.signer.verify(&Grant::Get { id: id.clone() }, expires, &signature).map_err(url_refused)?;
+    let Some((meta, mut reader)) = state.blobs.store.open(&id).await.map_err(blob_error)? else {
+        return Err(VideoError::new(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", "the file is gone"));
+    };
+    let size = meta.size;
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(|r| byte_range(r, size));
+    let (status, start, len) = match range {
+        None | Some(Range::Ignored) => (StatusCode::OK, 0, size),
+        Some(Range::Bytes(start, end)) => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
+        Some(Range::Unsatisfiable) => {
+            let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes */{size}")).expect("a valid header"),
+            );
+            return Ok(response);
+        }
+    };
+    if start > 0 {
+        // Readers are streams; skip to the range's start.
+        tokio::io::copy(&mut (&mut reader).take(start), &mut tokio::io::sink())
+            .await
+            .map_err(|e| blob_error(BlobError::Io(e)))?;
+    }
+    let body = Body::from_stream(ReaderStream::new(reader.take(len)));
+    let disposition = format!(
+        "{}; filename*=UTF-8''{}",
+        if meta.inline { "inline" } else { "attachment" },
+        crate::api::native::percent_encode(&meta.name)
+    );
+    let mut response = (status, body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&meta.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(crate::api::native::USER_FILE_CSP));
+    if status == StatusCode::PARTIAL_CONTENT {
+        let value = format!("bytes {start}-{}/{size}", start + len - 1);
+        h.insert(header::CONTENT_RANGE, HeaderValue::from_str(&value).expect("a valid header"));
+    }
+    Ok(response)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Range {
+    /// Inclusive.
+    Bytes(u64, u64),
+    Unsatisfiable,
+    /// Not one range of bytes (several ranges, another unit): the whole file.
+    Ignored,
+}
+
+fn byte_range(header: &str, size: u64) -> Range {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else { return Range::Ignored };
+    if spec.contains(',') {
+        return Range::Ignored;
+    }
+    let Some((a, b)) = spec.split_once('-') else { return Range::Ignored };
+    let (a, b) = (a.trim(), b.trim());
+    let parsed = match (a.is_empty(), b.is_empty()) {
+        // The last N bytes.
+        (true, false) => b.parse::<u64>().ok().map(|n| (size.saturating_sub(n), size.saturating_sub(1), n == 0)),
+        (false, true) => a.parse::<u64>().ok().map(|s| (s, size.saturating_sub(1), false)),
+        (false, false) => match (a.parse::<u64>(), b.parse::<u64>()) {
+            (Ok(s), Ok(e)) if e >= s => Some((s, e.min(size.saturating_sub(1)), false)),
+            _ => return Range::Ignored,
+        },
+        (true, true) => return Range::Ignored,
+    };
+    match parsed {
+        None => Range::Ignored,
+        Some((start, _, true)) | Some((start, _, false)) if size == 0 || start >= size => Range::Unsatisfiable,
+        Some((_, _, true)) => Range::Unsatisfiable,
+        Some((start, end, false)) => Range::Bytes(start, end),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_ranges_read_as_browsers_send_them() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Range::Bytes(0, 99));
+        assert_eq!(byte_range("bytes=500-", 1000), Range::Bytes(500, 999));
+        assert_eq!(byte_range("bytes=-100", 1000), Range::Bytes(900, 999));
+        assert_eq!(byte_range("bytes=900-5000", 1000), Range::Bytes(900, 999));
+        assert_eq!(byte_range("bytes=1000-", 1000), Range::Unsatisfiable);
+        assert_eq!(byte_range("bytes=0-1,5-6", 1000), Range::Ignored);
+        assert_eq!(byte_range("items=0-1", 1000), Range::Ignored);
+        assert_eq!(byte_range("bytes=5-1", 1000), Range::Ignored);
+    }
+
+    #[test]
+    fn a_key_is_found_in_the_urls_this_host_hands_out() {
+        let id = "f_0123456789abcdef0123456789abcdef";
+        assert_eq!(key_of(id).as_deref(), Some(id));
+        assert_eq!(key_of(&format!("http://h/blobs/{id}?account=a&signature=x")).as_deref(), Some(id));
+        assert_eq!(key_of(&format!("https://b.s3.amazonaws.com/capsule/uploads/{id}?X-Amz=1")).as_deref(), Some(id));
+        assert_eq!(key_of(&format!("s3://bucket/video/{id}.mp4")).as_deref(), Some(id));
+        assert_eq!(key_of("s3://bucket/video.mp4"), None);
+        assert_eq!(key_of("../../etc/passwd"), None);
+    }
+}
