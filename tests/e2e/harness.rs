@@ -656,6 +656,11 @@ impl Host {
         }
     }
 
+    /// The process id of the running host.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the host is running").id()
+    }
+
     /// The address it listens on, for raw TCP clients.
     pub fn addr(&self) -> std::net::SocketAddr {
         std::net::SocketAddr::from(([127, 0, 0, 1], self.port))

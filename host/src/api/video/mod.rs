@@ -272,6 +272,9 @@ impl IntoResponse for VideoError {
         if self.authenticate {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if super::envelope::ends_connection(self.status) {
+            super::envelope::close_connection(&mut response);
+        }
         response
     }
 }

@@ -171,41 +171,22 @@ pub async fn signed_upload(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, VideoError> {
-    let (Some(account), Some(content_type), Some(max), Some(expires), Some(signature)) =
-        (q.account, q.content_type, q.max, q.expires, q.signature)
-    else {
-        return Err(url_refused(SignatureError::Invalid));
+    let (account, content_type, max, ns, mut upload) = match check_upload(&state, &id, q, &headers).await {
+        Ok(checked) => checked,
+        Err(refused) => {
+            // Read some of what the client is sending before refusing: closing
+            // on unread upload bytes can reset the connection before the
+            // client reads why (the auth middleware does the same).
+            let _ = axum::body::to_bytes(body, REFUSAL_DRAIN).await;
+            return Err(refused);
+        }
     };
-    let grant =
-        Grant::Put { id: id.clone(), account: account.clone(), content_type: content_type.clone(), max_size: max };
-    state.video.signer.verify(&grant, expires, &signature).map_err(url_refused)?;
-    let sent = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let sent = sent.split(';').next().unwrap_or("").trim().to_lowercase();
-    if sent != content_type {
-        return Err(VideoError::new(
-            StatusCode::FORBIDDEN,
-            "UPLOAD_URL_INVALID",
-            format!("this URL takes `Content-Type: {content_type}`, not `{sent}`"),
-        ));
-    }
-    let ns = namespace(&account);
-    let Some(mut upload) = read_upload(&state, &ns, &id).await? else {
-        return Err(not_found(&id));
-    };
-    if upload.blob.is_some() {
-        return Err(VideoError::new(StatusCode::FORBIDDEN, "UPLOAD_URL_INVALID", "this file was uploaded already"));
-    }
     let stream = body.into_data_stream().map(|chunk| chunk.map_err(|e| Box::new(e) as crate::blobs::BoxError));
+    let limit = max.min(state.video.limits.max_upload);
     let meta = state
         .blobs
         .store
-        .put_stream(
-            &upload.filename,
-            Some(&content_type),
-            Some(&account),
-            Box::pin(stream),
-            max.min(state.video.limits.max_upload),
-        )
+        .put_stream(&upload.filename, Some(&content_type), Some(&account), Box::pin(stream), limit)
         .await
         .map_err(|e| match e {
             BlobError::Source(e) => {
@@ -218,6 +199,44 @@ pub async fn signed_upload(
     state.video.uploads.kv_set(&ns, &id, &value, MAX_UPLOADS + 1).await?;
     let etag = HeaderValue::from_str(&format!("\"{}\"", meta.id)).expect("an id is a valid header");
     Ok((StatusCode::OK, [(header::ETAG, etag)]).into_response())
+}
+
+/// How much of a refused upload is read before answering.
+const REFUSAL_DRAIN: usize = 1 << 20;
+
+/// A signed upload's signature, Content-Type and upload record; the
+/// account, type, size limit, namespace and record when all hold.
+async fn check_upload(
+    state: &AppState,
+    id: &str,
+    q: Signed,
+    headers: &HeaderMap,
+) -> Result<(String, String, u64, KvNamespace, Upload), VideoError> {
+    let (Some(account), Some(content_type), Some(max), Some(expires), Some(signature)) =
+        (q.account, q.content_type, q.max, q.expires, q.signature)
+    else {
+        return Err(url_refused(SignatureError::Invalid));
+    };
+    let grant =
+        Grant::Put { id: id.to_string(), account: account.clone(), content_type: content_type.clone(), max_size: max };
+    state.video.signer.verify(&grant, expires, &signature).map_err(url_refused)?;
+    let sent = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let sent = sent.split(';').next().unwrap_or("").trim().to_lowercase();
+    if sent != content_type {
+        return Err(VideoError::new(
+            StatusCode::FORBIDDEN,
+            "UPLOAD_URL_INVALID",
+            format!("this URL takes `Content-Type: {content_type}`, not `{sent}`"),
+        ));
+    }
+    let ns = namespace(&account);
+    let Some(upload) = read_upload(state, &ns, id).await? else {
+        return Err(not_found(id));
+    };
+    if upload.blob.is_some() {
+        return Err(VideoError::new(StatusCode::FORBIDDEN, "UPLOAD_URL_INVALID", "this file was uploaded already"));
+    }
+    Ok((account, content_type, max, ns, upload))
 }
 
 async fn read_upload(state: &AppState, ns: &KvNamespace, key: &str) -> Result<Option<Upload>, VideoError> {
