@@ -8,6 +8,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use capsule_accounts::test_server::{OidcTestServer, TestUser};
+
 use crate::harness::{Host, Manifest};
 
 pub async fn signup(host: &Host, email: &str) -> String {
@@ -154,9 +156,41 @@ async fn google_login_without_client_settings_is_503_naming_them() {
     assert!(body["detail"].as_str().unwrap().contains("--google-client-id"), "{body}");
 }
 
+/// The flags that point a host's Google login at `provider`.
+pub fn provider_flags(provider: &OidcTestServer, client_id: &str, secret: &str) -> Vec<String> {
+    let base = &provider.base_url;
+    [
+        ("--google-client-id", client_id.to_string()),
+        ("--google-client-secret", secret.to_string()),
+        ("--oauth-authorize-url", format!("{base}/authorize")),
+        ("--oauth-token-url", format!("{base}/token")),
+        ("--oauth-userinfo-url", format!("{base}/userinfo")),
+    ]
+    .into_iter()
+    .flat_map(|(flag, value)| [flag.to_string(), value])
+    .collect()
+}
+
+async fn host_with(provider: &OidcTestServer, client_id: &str, secret: &str) -> Host {
+    let flags = provider_flags(provider, client_id, secret);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    Host::start(&Manifest::new(), &flags).await
+}
+
+/// A browser that does not follow redirects: the test follows each itself.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().build().unwrap()
+}
+
+/// Where a 302 at `url` sends the browser.
+async fn redirect(browser: &reqwest::Client, url: &str) -> String {
+    let answer = browser.get(url).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::FOUND, "{url}");
+    answer.headers()["location"].to_str().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn google_login_runs_the_pkce_flow_against_a_local_openid_provider() {
-    use capsule_accounts::test_server::{OidcTestServer, TestUser};
     let user = TestUser {
         subject: "google-sub-42".into(),
         email: "oauth@example.com".into(),
@@ -164,33 +198,11 @@ async fn google_login_runs_the_pkce_flow_against_a_local_openid_provider() {
         email_verified: true,
     };
     let provider = OidcTestServer::start("client-1", "secret-1", user).await;
-    let base = &provider.base_url;
-    let (authorize, token, userinfo) =
-        (format!("{base}/authorize"), format!("{base}/token"), format!("{base}/userinfo"));
-    let host = Host::start(
-        &Manifest::new(),
-        &[
-            "--google-client-id",
-            "client-1",
-            "--google-client-secret",
-            "secret-1",
-            "--oauth-authorize-url",
-            &authorize,
-            "--oauth-token-url",
-            &token,
-            "--oauth-userinfo-url",
-            &userinfo,
-        ],
-    )
-    .await;
-    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().build().unwrap();
-    let to_provider = browser.get(host.url("/api/auth/google/login")).send().await.unwrap();
-    assert_eq!(to_provider.status(), StatusCode::FOUND);
-    let location = to_provider.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.starts_with(&authorize) && location.contains("code_challenge_method=S256"), "{location}");
-    let back = browser.get(&location).send().await.unwrap();
-    assert_eq!(back.status(), StatusCode::FOUND);
-    let callback = back.headers()["location"].to_str().unwrap().to_string();
+    let host = host_with(&provider, "client-1", "secret-1").await;
+    let browser = browser();
+    let location = redirect(&browser, &host.url("/api/auth/google/login")).await;
+    assert!(location.starts_with(&provider.base_url) && location.contains("code_challenge_method=S256"), "{location}");
+    let callback = redirect(&browser, &location).await;
     assert!(callback.starts_with(&host.url("/api/auth/google/callback")), "{callback}");
     let answer = browser.get(&callback).send().await.unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
@@ -206,46 +218,22 @@ async fn google_login_runs_the_pkce_flow_against_a_local_openid_provider() {
     let again = browser.get(&callback).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     // A second login of the same person finds the same account.
-    let location = browser.get(host.url("/api/auth/google/login")).send().await.unwrap().headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let callback = browser.get(&location).send().await.unwrap().headers()["location"].to_str().unwrap().to_string();
+    let location = redirect(&browser, &host.url("/api/auth/google/login")).await;
+    let callback = redirect(&browser, &location).await;
     let second: Value = browser.get(&callback).send().await.unwrap().json().await.unwrap();
     assert_eq!(second["user"]["id"], body["user"]["id"]);
 }
 
 #[tokio::test]
 async fn a_denied_google_login_is_400_and_makes_no_account() {
-    use capsule_accounts::test_server::{OidcTestServer, TestUser};
     let user =
         TestUser { subject: "s".into(), email: "denied@example.com".into(), name: "n".into(), email_verified: true };
     let provider = OidcTestServer::start("c", "s", user).await;
     provider.set_deny(true);
-    let base = &provider.base_url;
-    let (a, t, u) = (format!("{base}/authorize"), format!("{base}/token"), format!("{base}/userinfo"));
-    let host = Host::start(
-        &Manifest::new(),
-        &[
-            "--google-client-id",
-            "c",
-            "--google-client-secret",
-            "s",
-            "--oauth-authorize-url",
-            &a,
-            "--oauth-token-url",
-            &t,
-            "--oauth-userinfo-url",
-            &u,
-        ],
-    )
-    .await;
-    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().build().unwrap();
-    let location = browser.get(host.url("/api/auth/google/login")).send().await.unwrap().headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let callback = browser.get(&location).send().await.unwrap().headers()["location"].to_str().unwrap().to_string();
+    let host = host_with(&provider, "c", "s").await;
+    let browser = browser();
+    let location = redirect(&browser, &host.url("/api/auth/google/login")).await;
+    let callback = redirect(&browser, &location).await;
     let answer = browser.get(&callback).send().await.unwrap();
     assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
     let body: Value = answer.json().await.unwrap();

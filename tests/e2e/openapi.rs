@@ -157,28 +157,10 @@ async fn schemathesis_finds_no_server_error_in_the_documented_api() {
         email_verified: true,
     };
     let provider = capsule_accounts::test_server::OidcTestServer::start("fuzz", "fuzz", user).await;
-    let endpoint = |path: &str| format!("{}/{path}", provider.base_url);
-    let (authorize, token, userinfo) = (endpoint("authorize"), endpoint("token"), endpoint("userinfo"));
-    let host = Host::start(
-        &real_components(),
-        &[
-            "--max-wait",
-            "5s",
-            "--rate-limit",
-            "off",
-            "--google-client-id",
-            "fuzz",
-            "--google-client-secret",
-            "fuzz",
-            "--oauth-authorize-url",
-            &authorize,
-            "--oauth-token-url",
-            &token,
-            "--oauth-userinfo-url",
-            &userinfo,
-        ],
-    )
-    .await;
+    let mut flags = crate::accounts::provider_flags(&provider, "fuzz", "fuzz");
+    flags.extend(["--max-wait", "5s", "--rate-limit", "off"].map(String::from));
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let host = Host::start(&real_components(), &flags).await;
     let key = host.create_key("schemathesis", "admin", &[]).await;
     let (passed, printed) = schemathesis(&host, &[&format!("Authorization: Bearer {key}")]).await;
     assert!(passed, "schemathesis reported a failure:\n{printed}\nhost log:\n{}", host.log_tail());

@@ -67,17 +67,22 @@ impl Drop for SpeechServer {
     }
 }
 
+/// A speech server and a host using it (keep both alive).
+async fn host_with_speech() -> (SpeechServer, Host) {
+    let speech = SpeechServer::start();
+    let provider = format!("openai:whisper-1@{}", speech.base_url);
+    let env = [("OPENAI_API_KEY", "sk-speech")];
+    let host = Host::start_with_env(&crate::video::manifest(), &["--speech", &provider], &env).await;
+    (speech, host)
+}
+
 fn words_of(result: &Value) -> Vec<Value> {
     result["segments"].as_array().unwrap().iter().flat_map(|s| s["words"].as_array().unwrap().clone()).collect()
 }
 
 #[tokio::test]
 async fn speech_in_a_video_comes_back_as_timed_words_with_acoustic_features() {
-    let speech = SpeechServer::start();
-    let provider = format!("openai:whisper-1@{}", speech.base_url);
-    let host =
-        Host::start_with_env(&crate::video::manifest(), &["--speech", &provider], &[("OPENAI_API_KEY", "sk-speech")])
-            .await;
+    let (_speech, host) = host_with_speech().await;
     let dir = tempfile::tempdir().unwrap();
     let video = speech_video(dir.path(), "Hello world. This is a test of the speech engine.");
     let token = signup(&host, "speaker@example.com").await;
@@ -142,11 +147,7 @@ async fn speech_in_a_video_comes_back_as_timed_words_with_acoustic_features() {
 
 #[tokio::test]
 async fn a_transcription_can_be_cancelled_and_then_reads_failed() {
-    let speech = SpeechServer::start();
-    let provider = format!("openai:whisper-1@{}", speech.base_url);
-    let host =
-        Host::start_with_env(&crate::video::manifest(), &["--speech", &provider], &[("OPENAI_API_KEY", "sk-speech")])
-            .await;
+    let (_speech, host) = host_with_speech().await;
     let dir = tempfile::tempdir().unwrap();
     let video = crate::video::tone_video(dir.path(), 30, "320x240");
     let token = signup(&host, "stop@example.com").await;

@@ -107,12 +107,17 @@ pub fn layer(origins: &CorsOrigins, max_age: Duration) -> CorsLayer {
             HeaderName::from_static("x-request-id"),
             HeaderName::from_static("last-event-id"),
             header::CACHE_CONTROL,
+            // Seeking in a video downloaded by its signed URL (seed 003).
+            header::RANGE,
         ])
         .expose_headers([
             HeaderName::from_static("x-request-id"),
             header::RETRY_AFTER,
             header::CONTENT_DISPOSITION,
             header::LOCATION,
+            header::CONTENT_RANGE,
+            header::ACCEPT_RANGES,
+            header::ETAG,
         ])
         .max_age(max_age)
 }

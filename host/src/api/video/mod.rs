@@ -115,7 +115,8 @@ pub const CODES: &[WireCode] = &[
         "UPLOAD_URL_INVALID",
         "a presigned URL that was changed, has expired, or is used with another Content-Type",
     ),
-    code(StatusCode::PAYLOAD_TOO_LARGE, "UPLOAD_TOO_LARGE", "the uploaded file is over --max-file-size"),
+    code(StatusCode::PAYLOAD_TOO_LARGE, "UPLOAD_TOO_LARGE", "the uploaded file is over --max-video-size"),
+    code(StatusCode::TOO_MANY_REQUESTS, "UPLOAD_LIMIT", "the account keeps 10,000 uploads, the most one account may"),
     code(StatusCode::NOT_FOUND, "JOB_NOT_FOUND", "no job of this account has that id"),
     code(StatusCode::CONFLICT, "JOB_ALREADY_FINISHED", "cancel: the job already completed, failed or was cancelled"),
     code(
@@ -132,6 +133,11 @@ pub const CODES: &[WireCode] = &[
         StatusCode::TOO_MANY_REQUESTS,
         "RENDER_QUOTA_DAILY_EXCEEDED",
         "the account's renders for today (UTC) are used up (--render-daily-quota); the message starts `quota:`",
+    ),
+    code(
+        StatusCode::OK,
+        "SPEECH_NOT_CONFIGURED",
+        "in a failed transcription's `error.code` (also MEDIA_*, SPEECH_*, INPUT_INVALID_FILE, ML_PROCESSING_CANCELLED; a render's `errorCode`)",
     ),
     code(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", "metadata: no file of this account at that URL"),
     code(StatusCode::UNPROCESSABLE_ENTITY, "VIDEO_UNREADABLE", "metadata: the file is not a video or audio file"),
@@ -370,6 +376,21 @@ pub fn router(max_upload: u64) -> Router<AppState> {
 /// their callers to [`Account`] and the URL signatures).
 pub fn owns(path: &str) -> bool {
     ["/api/auth/", "/api/upload-video/", "/api/render/", "/api/videos/", "/blobs/"].iter().any(|p| path.starts_with(p))
+}
+
+/// The account's job `id` of `capability`; any other is as absent as one
+/// that never existed.
+async fn own_job(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    capability: &str,
+) -> Result<crate::store::JobRecord, VideoError> {
+    match state.jobs.get(id, Some(&account.tenant())).await {
+        Ok(r) if r.capability == capability => Ok(r),
+        Ok(_) => Err(VideoError::job_not_found()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// RFC 3339 with milliseconds, as the seed's `createdAt` reads.

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Account, IdPath, VideoError, remaining, video_request};
+use super::{Account, IdPath, VideoError, own_job, remaining, video_request};
 use crate::api::AppState;
 use crate::api::profile::Typed;
 use crate::store::{JobRecord, Status};
@@ -77,14 +77,6 @@ fn wire_status(status: Status) -> &'static str {
         Status::Processing => "processing",
         Status::Completed => "completed",
         Status::Failed | Status::Cancelled => "failed",
-    }
-}
-
-async fn own_job(state: &AppState, account: &Account, id: &str, capability: &str) -> Result<JobRecord, VideoError> {
-    match state.jobs.get(id, Some(&account.tenant())).await {
-        Ok(r) if r.capability == capability => Ok(r),
-        Ok(_) => Err(VideoError::job_not_found()),
-        Err(e) => Err(e.into()),
     }
 }
 

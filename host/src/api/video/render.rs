@@ -11,11 +11,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Account, IdPath, VideoError, remaining, time, video_request};
+use super::{Account, IdPath, VideoError, own_job, remaining, time, video_request};
 use crate::api::AppState;
 use crate::api::profile::Typed;
 use crate::jobs::JobError;
-use crate::store::{JobRecord, ListFilter, Status};
+use crate::store::{ListFilter, Status};
 
 pub const RENDER: &str = "render";
 
@@ -141,21 +141,13 @@ fn wire_status(status: Status) -> &'static str {
     }
 }
 
-async fn own_render(state: &AppState, account: &Account, id: &str) -> Result<JobRecord, VideoError> {
-    match state.jobs.get(id, Some(&account.tenant())).await {
-        Ok(r) if r.capability == RENDER => Ok(r),
-        Ok(_) => Err(VideoError::job_not_found()),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// `GET /api/render/{jobId}/status`.
 pub async fn status(
     State(state): State<AppState>,
     account: Account,
     IdPath(id): IdPath,
 ) -> Result<Response, VideoError> {
-    let record = own_render(&state, &account, &id).await?;
+    let record = own_job(&state, &account, &id, RENDER).await?;
     let mut view = json!({
         "jobId": record.id,
         "status": wire_status(record.status),
@@ -214,7 +206,7 @@ pub async fn cancel(
     account: Account,
     IdPath(id): IdPath,
 ) -> Result<Response, VideoError> {
-    own_render(&state, &account, &id).await?;
+    own_job(&state, &account, &id, RENDER).await?;
     let (success, message) = match state.jobs.cancel(&id, Some(&account.tenant())).await {
         Ok(_) => (true, "렌더링이 취소되었습니다".to_string()),
         Err(JobError::AlreadyFinished { status, .. }) => (false, format!("이미 끝난 작업입니다 (already {status})")),

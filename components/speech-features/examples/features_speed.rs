@@ -1,5 +1,5 @@
 //! Times feature extraction on 60 s of a synthetic voiced signal: whole-signal, and per word (0.4 s spans).
-//! Run: cargo run --release --example bench
+//! Run: cargo run --release -p speech-features --example features_speed (docs/benchmarks.md)
 use speech_features::{SAMPLE_RATE, features, span_features};
 use std::time::Instant;
 
