@@ -86,6 +86,15 @@ pub async fn upload(host: &Host, token: &str, file: &Path, content_type: &str) -
     presigned
 }
 
+/// A new account with a tone video of `seconds` at `size` uploaded; the
+/// directory holding the video, the account's token and generate-url's answer.
+async fn account_with_video(host: &Host, email: &str, seconds: u32, size: &str) -> (tempfile::TempDir, String, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let token = signup(host, email).await;
+    let presigned = upload(host, &token, &tone_video(dir.path(), seconds, size), "video/mp4").await;
+    (dir, token, presigned)
+}
+
 async fn wait_for(host: &Host, token: &str, path: &str, timeout: Duration, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + timeout;
     loop {
@@ -195,9 +204,7 @@ async fn a_three_cue_render_has_the_asked_size_fps_and_codec_and_burns_the_text_
 #[tokio::test]
 async fn the_download_url_serves_byte_ranges_so_players_can_seek() {
     let host = Host::start(&manifest(), &["--render-rate", "100/m"]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let token = signup(&host, "range@example.com").await;
-    let presigned = upload(&host, &token, &tone_video(dir.path(), 1, "320x240"), "video/mp4").await;
+    let (_dir, token, presigned) = account_with_video(&host, "range@example.com", 1, "320x240").await;
     let (_, created) = post_as(
         &host,
         &token,
@@ -228,9 +235,7 @@ async fn the_download_url_serves_byte_ranges_so_players_can_seek() {
 #[tokio::test]
 async fn a_bad_scenario_is_400_render_invalid_input_naming_the_field() {
     let host = Host::start(&manifest(), &[]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let token = signup(&host, "bad@example.com").await;
-    let presigned = upload(&host, &token, &tone_video(dir.path(), 1, "320x240"), "video/mp4").await;
+    let (_dir, token, presigned) = account_with_video(&host, "bad@example.com", 1, "320x240").await;
     let mut scenario = three_cues();
     scenario["cues"][1]["track"] = json!("missing");
     let (status, body) =
@@ -256,9 +261,7 @@ async fn a_bad_scenario_is_400_render_invalid_input_naming_the_field() {
 #[tokio::test]
 async fn renders_over_the_rate_and_over_the_daily_quota_are_429_rate_and_quota() {
     let host = Host::start(&manifest(), &["--render-rate", "2/h", "--render-daily-quota", "3"]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let token = signup(&host, "busy@example.com").await;
-    let presigned = upload(&host, &token, &tone_video(dir.path(), 1, "320x240"), "video/mp4").await;
+    let (_dir, token, presigned) = account_with_video(&host, "busy@example.com", 1, "320x240").await;
     let body =
         json!({"videoUrl": presigned["url"], "scenario": three_cues(), "options": {"width": 320, "height": 240}});
     for _ in 0..2 {
@@ -271,8 +274,7 @@ async fn renders_over_the_rate_and_over_the_daily_quota_are_429_rate_and_quota()
     // The daily quota, under a rate that allows more.
     drop(host);
     let host = Host::start(&manifest(), &["--render-rate", "10/h", "--render-daily-quota", "2"]).await;
-    let token = signup(&host, "quota@example.com").await;
-    let presigned = upload(&host, &token, &tone_video(dir.path(), 1, "320x240"), "video/mp4").await;
+    let (_dir, token, presigned) = account_with_video(&host, "quota@example.com", 1, "320x240").await;
     let body =
         json!({"videoUrl": presigned["url"], "scenario": three_cues(), "options": {"width": 320, "height": 240}});
     for _ in 0..2 {
@@ -287,9 +289,7 @@ async fn renders_over_the_rate_and_over_the_daily_quota_are_429_rate_and_quota()
 #[tokio::test]
 async fn cancelling_a_render_stops_it_at_once() {
     let host = Host::start(&manifest(), &[]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let token = signup(&host, "cancel@example.com").await;
-    let presigned = upload(&host, &token, &tone_video(dir.path(), 60, "640x360"), "video/mp4").await;
+    let (_dir, token, presigned) = account_with_video(&host, "cancel@example.com", 60, "640x360").await;
     let (_, created) = post_as(&host, &token, "/api/render/create", &json!({
         "videoUrl": presigned["url"], "scenario": three_cues(), "options": {"width": 1920, "height": 1080, "quality": 100}
     }))
@@ -388,9 +388,7 @@ async fn another_accounts_files_and_jobs_are_404_and_no_token_is_401() {
 #[tokio::test]
 async fn video_metadata_reads_duration_size_rate_and_codecs() {
     let host = Host::start(&manifest(), &[]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let token = signup(&host, "meta@example.com").await;
-    let presigned = upload(&host, &token, &tone_video(dir.path(), 2, "320x240"), "video/mp4").await;
+    let (_dir, token, presigned) = account_with_video(&host, "meta@example.com", 2, "320x240").await;
     let path = format!("/api/videos/metadata?url={}", presigned["file_key"].as_str().unwrap());
     let (status, meta) = get_as(&host, &token, &path).await;
     assert_eq!(status, StatusCode::OK, "{meta}");
@@ -404,9 +402,7 @@ async fn video_metadata_reads_duration_size_rate_and_codecs() {
 #[tokio::test]
 async fn without_a_speech_provider_processing_fails_speech_not_configured() {
     let host = Host::start(&manifest(), &[]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let token = signup(&host, "nospeech@example.com").await;
-    let presigned = upload(&host, &token, &tone_video(dir.path(), 1, "320x240"), "video/mp4").await;
+    let (_dir, token, presigned) = account_with_video(&host, "nospeech@example.com", 1, "320x240").await;
     let (status, started) = post_as(
         &host,
         &token,
