@@ -54,6 +54,7 @@ macro_rules! blob_store_conformance {
                 served_type_is_sniffed_from_the_bytes,
                 text_is_checked_to_its_last_byte,
                 metadata_is_known_without_reading,
+                a_range_reads_exactly_its_bytes,
                 unknown_and_malformed_ids_are_absent,
                 a_healthy_store_passes_its_check,
             );
@@ -256,6 +257,21 @@ pub(crate) async fn metadata_is_known_without_reading(subject: &dyn Subject) {
     let meta = store.put("a.txt", "text/plain", Some("acme"), Bytes::from_static(b"a")).await.unwrap();
     let known = store.meta(&meta.id).await.unwrap().expect("the stored metadata");
     assert!(same(&known, &meta), "{known:?} != {meta:?}");
+}
+
+pub(crate) async fn a_range_reads_exactly_its_bytes(subject: &dyn Subject) {
+    use tokio::io::AsyncReadExt;
+    let store = subject.store();
+    let data = pattern(SPANS_PARTS + 1000);
+    let meta = store.put("v.bin", "application/octet-stream", None, Bytes::from(data.clone())).await.unwrap();
+    for (start, len) in [(0, 10), (5 * 1024 * 1024 - 3, 7), (data.len() as u64 - 1, 1), (123, 0)] {
+        let mut reader = store.open_range(&meta.id, start, len).await.unwrap().expect("the stored blob");
+        let mut got = Vec::new();
+        reader.read_to_end(&mut got).await.unwrap();
+        let s = start as usize;
+        assert_eq!(got, data[s..s + len as usize], "bytes {start}+{len}");
+    }
+    assert!(store.open_range("f_00000000000000000000000000000000", 0, 1).await.unwrap().is_none());
 }
 
 pub(crate) async fn unknown_and_malformed_ids_are_absent(subject: &dyn Subject) {

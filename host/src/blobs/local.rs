@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use futures::StreamExt;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::sniff::Sniffer;
 use super::{BlobError, BlobMeta, BlobReader, BlobStore, ByteStream, new_blob_id, new_meta, valid_id};
@@ -100,6 +100,15 @@ impl BlobStore for LocalBlobStore {
         let Some(meta) = self.meta(id).await? else { return Ok(None) };
         let file = tokio::fs::File::open(self.dir.join(id)).await?;
         Ok(Some((meta, Box::pin(file))))
+    }
+
+    async fn open_range(&self, id: &str, start: u64, len: u64) -> Result<Option<BlobReader>, BlobError> {
+        if self.meta(id).await?.is_none() {
+            return Ok(None);
+        }
+        let mut file = tokio::fs::File::open(self.dir.join(id)).await?;
+        file.seek(std::io::SeekFrom::Start(start)).await?;
+        Ok(Some(Box::pin(file.take(len))))
     }
 
     async fn meta(&self, id: &str) -> Result<Option<BlobMeta>, BlobError> {

@@ -137,6 +137,15 @@ pub trait BlobStore: Send + Sync {
 
     /// A stored file's metadata, without opening its bytes.
     async fn meta(&self, id: &str) -> Result<Option<BlobMeta>, BlobError>;
+
+    /// `len` bytes of a stored file from byte `start` (the caller keeps
+    /// them inside the file), for byte-range downloads. The default reads
+    /// up to `start`; stores that can seek override it.
+    async fn open_range(&self, id: &str, start: u64, len: u64) -> Result<Option<BlobReader>, BlobError> {
+        let Some((_, mut reader)) = self.open(id).await? else { return Ok(None) };
+        tokio::io::copy(&mut (&mut reader).take(start), &mut tokio::io::sink()).await?;
+        Ok(Some(Box::pin(reader.take(len))))
+    }
     /// Free space and health for `/health`.
     async fn check(&self) -> Result<(), BlobError>;
 

@@ -708,6 +708,18 @@ impl BlobStore for S3BlobStore {
         }
     }
 
+    async fn open_range(&self, id: &str, start: u64, len: u64) -> Result<Option<BlobReader>, BlobError> {
+        if len == 0 || self.meta(id).await?.is_none() {
+            return Ok(if len == 0 { Some(Box::pin(tokio::io::empty())) } else { None });
+        }
+        let key = self.key(id);
+        let range = format!("bytes={start}-{}", start + len - 1);
+        match self.client.get_object().bucket(&self.bucket).key(&key).range(range).send().await {
+            Ok(object) => Ok(Some(Box::pin(object.body.into_async_read()))),
+            Err(e) => Err(self.failure(&format!("reading a range of `{key}`"), e)),
+        }
+    }
+
     async fn meta(&self, id: &str) -> Result<Option<BlobMeta>, BlobError> {
         if !valid_id(id) {
             return Ok(None);

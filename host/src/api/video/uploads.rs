@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
 use super::{Account, IdPath, VideoError, video_request};
@@ -332,7 +331,7 @@ pub async fn signed_download(
         return Err(url_refused(SignatureError::Invalid));
     };
     state.video.signer.verify(&Grant::Get { id: id.clone() }, expires, &signature).map_err(url_refused)?;
-    let Some((meta, mut reader)) = state.blobs.store.open(&id).await.map_err(blob_error)? else {
+    let Some(meta) = state.blobs.store.meta(&id).await.map_err(blob_error)? else {
         return Err(VideoError::new(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", "the file is gone"));
     };
     let size = meta.size;
@@ -349,13 +348,11 @@ pub async fn signed_download(
             return Ok(response);
         }
     };
-    if start > 0 {
-        // Readers are streams; skip to the range's start.
-        tokio::io::copy(&mut (&mut reader).take(start), &mut tokio::io::sink())
-            .await
-            .map_err(|e| blob_error(BlobError::Io(e)))?;
-    }
-    let body = Body::from_stream(ReaderStream::new(reader.take(len)));
+    // The store seeks to the range (a file) or asks for it (S3).
+    let Some(reader) = state.blobs.store.open_range(&id, start, len).await.map_err(blob_error)? else {
+        return Err(VideoError::new(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", "the file is gone"));
+    };
+    let body = Body::from_stream(ReaderStream::new(reader));
     let disposition = format!(
         "{}; filename*=UTF-8''{}",
         if meta.inline { "inline" } else { "attachment" },
