@@ -15,6 +15,7 @@ mod limits;
 mod native;
 mod profile;
 pub mod server;
+mod user_file;
 pub mod video;
 
 use std::sync::Arc;

@@ -3,15 +3,13 @@
 
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio_util::io::ReaderStream;
 
 use super::AppState;
 use super::envelope::ApiPath;
@@ -306,49 +304,20 @@ pub async fn upload_file(
     ))
 }
 
-/// What a browser may do with a user's file: nothing active. The sandbox
-/// blocks script even if a browser renders the file, and `nosniff` keeps it
-/// from guessing a more dangerous type than the one we send.
-pub(super) const USER_FILE_CSP: &str = "sandbox; default-src 'none'";
-
-/// `GET /api/v1/files/{id}`: streamed from the store, inline only for the
-/// passive types sniffing confirmed (see `blobs::sniff`), else an attachment.
+/// `GET /api/v1/files/{id}`: streamed from the store as `user_file`
+/// serves every user file (single byte ranges included).
 pub async fn download_file(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (meta, reader) =
-        state.blobs.open_for(&id, caller.tenant()).await.map_err(ApiError::from)?.ok_or_else(|| {
-            ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"))
-        })?;
-    let content_type = HeaderValue::from_str(&meta.content_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let disposition = format!(
-        "{}; filename*=UTF-8''{}",
-        if meta.inline { "inline" } else { "attachment" },
-        percent_encode(&meta.name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_LENGTH, HeaderValue::from(meta.size)),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(ApiError::internal)?),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(USER_FILE_CSP)),
-        ],
-        Body::from_stream(ReaderStream::new(reader)),
-    )
-        .into_response())
-}
-
-pub(super) fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", format!("no file `{id}` is stored here"));
+    let meta = state.blobs.meta_for(&id, caller.tenant()).await.map_err(ApiError::from)?.ok_or_else(not_found)?;
+    super::user_file::serve(state.blobs.store.as_ref(), &meta, &headers)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(not_found)
 }
 
 /// `GET /health`: components, queue depth, store and blob store, and the

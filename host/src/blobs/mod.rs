@@ -225,9 +225,14 @@ impl Blobs {
         read_whole(self.open_for(id, tenant).await?).await
     }
 
+    /// The metadata of `tenant`'s file `id`, without opening its bytes.
+    pub async fn meta_for(&self, id: &str, tenant: Option<&str>) -> Result<Option<BlobMeta>, BlobError> {
+        Ok(self.store.meta(id).await?.filter(|meta| meta.tenant.as_deref() == tenant))
+    }
+
     /// Whether `tenant` has a file `id`, without reading it.
     pub async fn exists_for(&self, id: &str, tenant: Option<&str>) -> Result<bool, BlobError> {
-        Ok(self.store.meta(id).await?.is_some_and(|meta| meta.tenant.as_deref() == tenant))
+        Ok(self.meta_for(id, tenant).await?.is_some())
     }
 
     pub fn url_for(&self, id: &str) -> String {

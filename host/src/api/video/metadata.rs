@@ -10,8 +10,7 @@ use serde_json::json;
 
 use super::{Account, VideoError};
 use crate::api::AppState;
-use crate::engines::EngineError;
-use crate::engines::media::WorkDir;
+use crate::runtime::bindings::capsule::worker::types::Failure;
 
 #[derive(Deserialize)]
 pub struct MetadataQuery {
@@ -34,19 +33,8 @@ pub async fn metadata(
             e
         }
     })?;
-    let media = &state.engines.media;
-    media.check().map_err(engine_error)?;
-    let dir = WorkDir::create().map_err(engine_error)?;
-    let file = dir.path.join("input");
-    let Some((_, mut reader)) =
-        state.blobs.store.open(&meta.id).await.map_err(|e| VideoError::unavailable(e.to_string()))?
-    else {
-        return Err(VideoError::new(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", "the file is gone"));
-    };
-    let mut out = tokio::fs::File::create(&file).await.map_err(|e| VideoError::unavailable(e.to_string()))?;
-    tokio::io::copy(&mut reader, &mut out).await.map_err(|e| VideoError::unavailable(e.to_string()))?;
-    drop(out);
-    let info = media.probe_file(&file).await.map_err(engine_error)?;
+    let access = crate::runtime::BlobAccess::new(state.blobs.clone(), Vec::new(), Some(account.tenant()));
+    let info = state.engines.media.probe(&access, &state.blobs.url_for(&meta.id)).await.map_err(engine_error)?;
     Ok(axum::Json(json!({
         "duration": info.duration,
         "width": info.width,
@@ -61,12 +49,11 @@ pub async fn metadata(
     .into_response())
 }
 
-fn engine_error(e: EngineError) -> VideoError {
-    match e.code {
-        crate::engines::INVALID_FILE => {
-            VideoError::new(StatusCode::UNPROCESSABLE_ENTITY, "VIDEO_UNREADABLE", e.message)
-        }
+fn engine_error(e: Failure) -> VideoError {
+    match e.code.as_str() {
         crate::engines::media::UNAVAILABLE => VideoError::unavailable(e.message),
+        "BLOB_NOT_FOUND" => VideoError::new(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", e.message),
+        "BLOB_STORE_ERROR" => VideoError::unavailable(e.message),
         _ => VideoError::new(StatusCode::UNPROCESSABLE_ENTITY, "VIDEO_UNREADABLE", e.message),
     }
 }

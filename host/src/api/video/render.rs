@@ -97,12 +97,19 @@ pub async fn create(
     }
     check_quota(&state, &tenant).await?;
     let input = json!({ "videoUrl": state.blobs.url_for(&video.id), "scenario": scenario, "options": options });
+    // A new job is created now; only one joined (a trigger with `cache =
+    // true`) is read back for its own time.
+    let now = crate::jobs::now_ms();
     let submitted = state.jobs.submit(RENDER, input, false, Some(&tenant)).await?;
-    let record = state.jobs.get(&submitted.id, Some(&tenant)).await?;
+    let created_at = if submitted.cache_hit || submitted.deduplicated {
+        state.jobs.get(&submitted.id, Some(&tenant)).await?.created_at
+    } else {
+        now
+    };
     Ok(axum::Json(json!({
         "jobId": submitted.id,
         "estimatedTime": (5.0 + parsed.end()).ceil() as u64,
-        "createdAt": time(record.created_at),
+        "createdAt": time(created_at),
     }))
     .into_response())
 }

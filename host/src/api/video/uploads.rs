@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio_util::io::ReaderStream;
 
 use super::{Account, IdPath, VideoError, video_request};
 use crate::api::AppState;
@@ -105,8 +104,7 @@ pub async fn generate_url(
         }
     };
     let upload = Upload { filename, content_type: content_type.clone(), blob: None };
-    let value = serde_json::to_vec(&upload).expect("an upload serializes");
-    if !state.video.uploads.kv_set(&namespace(&tenant), &file_key, &value, MAX_UPLOADS).await? {
+    if !save_upload(&state, &namespace(&tenant), &file_key, &upload).await? {
         return Err(VideoError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "UPLOAD_LIMIT",
@@ -194,8 +192,7 @@ pub async fn signed_upload(
             other => blob_error(other),
         })?;
     upload.blob = Some(meta.id.clone());
-    let value = serde_json::to_vec(&upload).expect("an upload serializes");
-    state.video.uploads.kv_set(&ns, &id, &value, MAX_UPLOADS + 1).await?;
+    save_upload(&state, &ns, &id, &upload).await?;
     let etag = HeaderValue::from_str(&format!("\"{}\"", meta.id)).expect("an id is a valid header");
     Ok((StatusCode::OK, [(header::ETAG, etag)]).into_response())
 }
@@ -238,6 +235,13 @@ async fn check_upload(
     Ok((account, content_type, max, ns, upload))
 }
 
+/// Record `upload` under `key`; `false` when it is a new key and the
+/// account already keeps [`MAX_UPLOADS`] (replacing one never is refused).
+async fn save_upload(state: &AppState, ns: &KvNamespace, key: &str, upload: &Upload) -> Result<bool, VideoError> {
+    let value = serde_json::to_vec(upload).expect("an upload serializes");
+    Ok(state.video.uploads.kv_set(ns, key, &value, MAX_UPLOADS).await?)
+}
+
 async fn read_upload(state: &AppState, ns: &KvNamespace, key: &str) -> Result<Option<Upload>, VideoError> {
     let Some(bytes) = state.video.uploads.kv_get(ns, key).await? else { return Ok(None) };
     Ok(serde_json::from_slice(&bytes).ok())
@@ -258,47 +262,35 @@ pub async fn resolve(state: &AppState, account: &Account, key_or_url: &str) -> R
     let key = key_of(key_or_url).ok_or_else(|| not_found(key_or_url))?;
     let tenant = account.tenant();
     let ns = namespace(&tenant);
-    if let Some(mut upload) = read_upload(state, &ns, &key).await? {
-        let id = match &upload.blob {
-            Some(id) => id.clone(),
-            None => {
-                // An S3 upload: check and move the bytes the browser PUT.
-                let meta = state
-                    .blobs
-                    .store
-                    .complete_upload(
-                        &key,
-                        &upload.filename,
-                        Some(&upload.content_type),
-                        Some(&tenant),
-                        state.video.limits.max_upload,
-                    )
-                    .await
-                    .map_err(blob_error)?
-                    .ok_or_else(|| {
-                        VideoError::new(
-                            StatusCode::NOT_FOUND,
-                            "UPLOAD_NOT_FOUND",
-                            format!(
-                                "파일이 아직 업로드되지 않았습니다: nothing was PUT to the upload URL of `{key}` yet"
-                            ),
-                        )
-                    })?;
-                upload.blob = Some(meta.id.clone());
-                let value = serde_json::to_vec(&upload).expect("an upload serializes");
-                state.video.uploads.kv_set(&ns, &key, &value, MAX_UPLOADS + 1).await?;
-                return Ok(meta);
-            }
-        };
-        return owned_blob(state, &id, &tenant).await?.ok_or_else(|| not_found(&key));
+    let Some(mut upload) = read_upload(state, &ns, &key).await? else {
+        // A file this account owns directly (a render's output).
+        return owned_blob(state, &key, &tenant).await?.ok_or_else(|| not_found(&key));
+    };
+    if let Some(id) = &upload.blob {
+        return owned_blob(state, id, &tenant).await?.ok_or_else(|| not_found(&key));
     }
-    // A file this account owns directly (a render's output).
-    owned_blob(state, &key, &tenant).await?.ok_or_else(|| not_found(&key))
+    // An S3 upload: check and move the bytes the browser PUT.
+    let limit = state.video.limits.max_upload;
+    let completed = state
+        .blobs
+        .store
+        .complete_upload(&key, &upload.filename, Some(&upload.content_type), Some(&tenant), limit)
+        .await
+        .map_err(blob_error)?;
+    let Some(meta) = completed else {
+        return Err(VideoError::new(
+            StatusCode::NOT_FOUND,
+            "UPLOAD_NOT_FOUND",
+            format!("파일이 아직 업로드되지 않았습니다: nothing was PUT to the upload URL of `{key}` yet"),
+        ));
+    };
+    upload.blob = Some(meta.id.clone());
+    save_upload(state, &ns, &key, &upload).await?;
+    Ok(meta)
 }
 
 async fn owned_blob(state: &AppState, id: &str, tenant: &str) -> Result<Option<BlobMeta>, VideoError> {
-    let meta = state.blobs.store.meta(id).await.map_err(blob_error)?;
-    Ok(meta.filter(|m| m.tenant.as_deref() == Some(tenant)))
+    state.blobs.meta_for(id, Some(tenant)).await.map_err(blob_error)
 }
 
 /// The id in a file key or one of our URLs: its last path segment.
@@ -331,102 +323,17 @@ pub async fn signed_download(
         return Err(url_refused(SignatureError::Invalid));
     };
     state.video.signer.verify(&Grant::Get { id: id.clone() }, expires, &signature).map_err(url_refused)?;
-    let Some(meta) = state.blobs.store.meta(&id).await.map_err(blob_error)? else {
-        return Err(VideoError::new(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", "the file is gone"));
-    };
-    let size = meta.size;
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(|r| byte_range(r, size));
-    let (status, start, len) = match range {
-        None | Some(Range::Ignored) => (StatusCode::OK, 0, size),
-        Some(Range::Bytes(start, end)) => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
-        Some(Range::Unsatisfiable) => {
-            let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
-            response.headers_mut().insert(
-                header::CONTENT_RANGE,
-                HeaderValue::from_str(&format!("bytes */{size}")).expect("a valid header"),
-            );
-            return Ok(response);
-        }
-    };
-    // The store seeks to the range (a file) or asks for it (S3).
-    let Some(reader) = state.blobs.store.open_range(&id, start, len).await.map_err(blob_error)? else {
-        return Err(VideoError::new(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", "the file is gone"));
-    };
-    let body = Body::from_stream(ReaderStream::new(reader));
-    let disposition = format!(
-        "{}; filename*=UTF-8''{}",
-        if meta.inline { "inline" } else { "attachment" },
-        crate::api::native::percent_encode(&meta.name)
-    );
-    let mut response = (status, body).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&meta.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(crate::api::native::USER_FILE_CSP));
-    if status == StatusCode::PARTIAL_CONTENT {
-        let value = format!("bytes {start}-{}/{size}", start + len - 1);
-        h.insert(header::CONTENT_RANGE, HeaderValue::from_str(&value).expect("a valid header"));
-    }
-    Ok(response)
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Range {
-    /// Inclusive.
-    Bytes(u64, u64),
-    Unsatisfiable,
-    /// Not one range of bytes (several ranges, another unit): the whole file.
-    Ignored,
-}
-
-fn byte_range(header: &str, size: u64) -> Range {
-    let Some(spec) = header.trim().strip_prefix("bytes=") else { return Range::Ignored };
-    if spec.contains(',') {
-        return Range::Ignored;
-    }
-    let Some((a, b)) = spec.split_once('-') else { return Range::Ignored };
-    let (a, b) = (a.trim(), b.trim());
-    let parsed = match (a.is_empty(), b.is_empty()) {
-        // The last N bytes.
-        (true, false) => b.parse::<u64>().ok().map(|n| (size.saturating_sub(n), size.saturating_sub(1), n == 0)),
-        (false, true) => a.parse::<u64>().ok().map(|s| (s, size.saturating_sub(1), false)),
-        (false, false) => match (a.parse::<u64>(), b.parse::<u64>()) {
-            (Ok(s), Ok(e)) if e >= s => Some((s, e.min(size.saturating_sub(1)), false)),
-            _ => return Range::Ignored,
-        },
-        (true, true) => return Range::Ignored,
-    };
-    match parsed {
-        None => Range::Ignored,
-        Some((start, _, true)) | Some((start, _, false)) if size == 0 || start >= size => Range::Unsatisfiable,
-        Some((_, _, true)) => Range::Unsatisfiable,
-        Some((start, end, false)) => Range::Bytes(start, end),
-    }
+    let gone = || VideoError::new(StatusCode::NOT_FOUND, "VIDEO_NOT_FOUND", "the file is gone");
+    let meta = state.blobs.store.meta(&id).await.map_err(blob_error)?.ok_or_else(gone)?;
+    crate::api::user_file::serve(state.blobs.store.as_ref(), &meta, &headers)
+        .await
+        .map_err(blob_error)?
+        .ok_or_else(gone)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn byte_ranges_read_as_browsers_send_them() {
-        assert_eq!(byte_range("bytes=0-99", 1000), Range::Bytes(0, 99));
-        assert_eq!(byte_range("bytes=500-", 1000), Range::Bytes(500, 999));
-        assert_eq!(byte_range("bytes=-100", 1000), Range::Bytes(900, 999));
-        assert_eq!(byte_range("bytes=900-5000", 1000), Range::Bytes(900, 999));
-        assert_eq!(byte_range("bytes=1000-", 1000), Range::Unsatisfiable);
-        assert_eq!(byte_range("bytes=0-1,5-6", 1000), Range::Ignored);
-        assert_eq!(byte_range("items=0-1", 1000), Range::Ignored);
-        assert_eq!(byte_range("bytes=5-1", 1000), Range::Ignored);
-    }
 
     #[test]
     fn a_key_is_found_in_the_urls_this_host_hands_out() {

@@ -10,7 +10,7 @@
 
 mod ffmpeg;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
@@ -52,11 +52,14 @@ impl Media {
         self.ffmpeg.check()
     }
 
-    /// Probe a file on this machine (the seed's `GET /api/videos/metadata`).
-    pub async fn probe_file(&self, file: &Path) -> Result<ProbeInfo, EngineError> {
+    /// Probe the file at `url` that `access` may read: a component's
+    /// `media.probe`, and seed 003's `GET /api/videos/metadata`.
+    pub async fn probe(&self, access: &BlobAccess, url: &str) -> Result<ProbeInfo, types::Failure> {
         self.ffmpeg.check()?;
+        let dir = WorkDir::create()?;
+        let file = media_input(access, url, &dir).await?;
         let _permit = super::permit(&self.permits, UNAVAILABLE).await?;
-        self.ffmpeg.probe(file).await
+        Ok(self.ffmpeg.probe(&file).await?)
     }
 }
 
@@ -87,12 +90,12 @@ impl Lent for Media {
 
 /// A private directory for one call's files, removed when dropped (also
 /// when the job is cancelled mid-run and the call's future is dropped).
-pub struct WorkDir {
-    pub path: PathBuf,
+struct WorkDir {
+    path: PathBuf,
 }
 
 impl WorkDir {
-    pub fn create() -> Result<Self, EngineError> {
+    fn create() -> Result<Self, EngineError> {
         let path = std::env::temp_dir().join(format!("capsule-media-{}", uuid::Uuid::new_v4().simple()));
         let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
@@ -125,12 +128,7 @@ async fn media_input(access: &BlobAccess, url: &str, dir: &WorkDir) -> Result<Pa
 
 impl media::Host for JobState {
     async fn probe(&mut self, url: String) -> Result<media::ProbeInfo, types::Failure> {
-        self.engines.media.check()?;
-        let access = files_of(self)?;
-        let dir = WorkDir::create()?;
-        let file = media_input(&access, &url, &dir).await?;
-        let _permit = super::permit(&self.engines.media.permits, UNAVAILABLE).await?;
-        let info = self.engines.media.ffmpeg.probe(&file).await?;
+        let info = self.engines.media.probe(&files_of(self)?, &url).await?;
         Ok(media::ProbeInfo {
             duration: info.duration,
             width: info.width,
