@@ -101,7 +101,9 @@ pub async fn start(manifest: &Manifest, settings: &HostSettings) -> anyhow::Resu
         settings.keep_versions,
         booted,
     ));
-    let jobs = Jobs::new(store.clone(), runtime, registry, bus, settings.jobs.clone());
+    crate::jobs::check_pipelines(&registry, &manifest.pipelines)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", manifest.path.display()))?;
+    let jobs = Jobs::new(store.clone(), runtime, registry, bus, settings.jobs.clone(), manifest.pipelines.clone());
     jobs.start().await.context("recovering queued jobs")?;
     // Only hosts sharing a database have releases of others to follow.
     if matches!(settings.store, crate::store::Location::Postgres { .. }) {

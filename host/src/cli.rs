@@ -56,6 +56,8 @@ pub enum Command {
     Components(crate::remote::ComponentsArgs),
     /// Create, list and revoke API keys (tenants and roles) in a data directory.
     Keys(crate::auth::cli::KeysArgs),
+    /// Import or list seed 000's expert registry in a data directory.
+    Experts(crate::experts::cli::ExpertsArgs),
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

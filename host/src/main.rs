@@ -11,6 +11,7 @@ mod bus;
 mod cli;
 mod deploy;
 mod engines;
+mod experts;
 mod jobs;
 mod manifest;
 mod remote;
@@ -36,9 +37,12 @@ fn main() -> ExitCode {
         Command::Run(a) => a.host.log.clone(),
         Command::Capabilities(a) => a.host.log.clone(),
         Command::Bench(a) => a.host.log.clone(),
-        Command::New(_) | Command::Push(_) | Command::Rollback(_) | Command::Components(_) | Command::Keys(_) => {
-            "warn".into()
-        }
+        Command::New(_)
+        | Command::Push(_)
+        | Command::Rollback(_)
+        | Command::Components(_)
+        | Command::Keys(_)
+        | Command::Experts(_) => "warn".into(),
     };
     init_tracing(&log, !matches!(cli.command, Command::Serve(_)));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
             Command::Rollback(args) => remote::rollback(args).await.map(|()| ExitCode::SUCCESS),
             Command::Components(args) => remote::components(args).await.map(|()| ExitCode::SUCCESS),
             Command::Keys(args) => auth::cli::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Experts(args) => experts::cli::run(args).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {
@@ -116,6 +121,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let video = Arc::new(args.accounts.video_state(host.database.clone(), &settings)?);
     let state = api::AppState {
         video,
+        database: host.database.clone(),
         jobs: host.jobs,
         blobs: host.blobs,
         deployer: host.deployer,
@@ -144,9 +150,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    // The bound address, not the asked one: `--listen 127.0.0.1:0` picks a port.
+    let address = listener.local_addr().unwrap_or(args.listen);
     tracing::info!(
         application = %manifest.application,
-        address = %args.listen,
+        %address,
         capabilities = manifest.capabilities.len(),
         "capsule is serving; API docs at /docs"
     );
@@ -171,6 +179,8 @@ async fn shutdown_signal() {
 fn only(mut manifest: Manifest, capability: &str) -> anyhow::Result<Manifest> {
     let names: Vec<String> = manifest.capabilities.iter().map(|c| c.name.clone()).collect();
     manifest.capabilities.retain(|c| c.name == capability || c.id == capability);
+    // Pipelines chain other capabilities, which are not loaded here.
+    manifest.pipelines.clear();
     if manifest.capabilities.is_empty() {
         anyhow::bail!("{} has no capability `{capability}` (it has: {})", manifest.path.display(), names.join(", "));
     }

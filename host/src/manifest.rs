@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod pipeline;
 mod variables;
+pub use pipeline::{Mapping, PipelineSpec, StepSpec};
 pub use variables::Template;
 
 /// Whether `grants` let a component fetch `url`: http(s) only, on a granted
@@ -68,6 +70,8 @@ pub struct Manifest {
     pub path: PathBuf,
     pub application: String,
     pub capabilities: Vec<CapabilitySpec>,
+    /// `[[trigger.job]]` entries naming a pipeline of those capabilities.
+    pub pipelines: Vec<PipelineSpec>,
 }
 
 /// Everything the host needs to serve one capability.
@@ -187,7 +191,13 @@ struct RawTriggers {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawJobTrigger {
-    component: String,
+    /// One component, or:
+    component: Option<String>,
+    /// a pipeline of components (`steps`, `output`).
+    pipeline: Option<String>,
+    #[serde(default)]
+    steps: Vec<pipeline::RawStep>,
+    output: Option<pipeline::RawMapping>,
     route: Option<String>,
     timeout: Option<String>,
     max_attempts: Option<u32>,
@@ -253,8 +263,26 @@ impl Manifest {
         let declared = variables::declare(&raw.variables).map_err(invalid)?;
         let mut capabilities = Vec::new();
         let mut names = BTreeSet::new();
+        let mut pipelines = Vec::new();
         for (i, t) in raw.trigger.job.iter().enumerate() {
             let at = format!("trigger.job[{i}]");
+            let component = match (&t.component, &t.pipeline) {
+                (Some(c), None) => c,
+                (None, Some(_)) => {
+                    // Validated once every component trigger is known.
+                    pipelines.push((i, t));
+                    continue;
+                }
+                _ => {
+                    return Err(invalid(format!(
+                        "`{at}` must name either a `component` or a `pipeline` (with `steps`), not both or neither"
+                    )));
+                }
+            };
+            if !t.steps.is_empty() || t.output.is_some() {
+                return Err(invalid(format!("`{at}` names a component; `steps` and `output` belong to a `pipeline`")));
+            }
+            let t = ComponentTrigger { component: component.clone(), trigger: t };
             let comp = raw.component.get(&t.component).ok_or_else(|| {
                 invalid(format!(
                     "`{at}.component` names `{}`, but there is no [component.{}]",
@@ -267,17 +295,7 @@ impl Manifest {
                     t.component
                 )));
             }
-            let route = t.route.clone().unwrap_or_else(|| format!("/api/v1/{}", t.component));
-            let name = route
-                .strip_prefix("/api/v1/")
-                .filter(|n| valid_id(n) && !RESERVED_NAMES.contains(n))
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "`{at}.route` is `{route}`; it must be `/api/v1/<name>` with a lower-case name other than {}",
-                        RESERVED_NAMES.join(", ")
-                    ))
-                })?
-                .to_string();
+            let (route, name) = api_name(&at, t.route.as_deref(), &t.component).map_err(&invalid)?;
             if !names.insert(name.clone()) {
                 return Err(invalid(format!("`{at}.route` `{route}` is used by another trigger")));
             }
@@ -389,9 +407,88 @@ impl Manifest {
                 return Err(invalid(format!("component `{}` has more than one [[trigger.job]]", c.id)));
             }
         }
-        Ok(Self { path: path.to_path_buf(), application: raw.application.name, capabilities })
+        let components: BTreeSet<&str> = capabilities.iter().map(|c| c.id.as_str()).collect();
+        let pipelines = pipelines
+            .into_iter()
+            .map(|(i, t)| pipeline_trigger(&format!("trigger.job[{i}]"), t, &components, &mut names))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        Ok(Self { path: path.to_path_buf(), application: raw.application.name, capabilities, pipelines })
     }
 }
+
+/// A component trigger: the raw trigger with its component named.
+struct ComponentTrigger<'a> {
+    component: String,
+    trigger: &'a RawJobTrigger,
+}
+
+impl std::ops::Deref for ComponentTrigger<'_> {
+    type Target = RawJobTrigger;
+    fn deref(&self) -> &RawJobTrigger {
+        self.trigger
+    }
+}
+
+/// The route (`/api/v1/<name>` by default) and the API name in it.
+fn api_name(at: &str, route: Option<&str>, id: &str) -> Result<(String, String), String> {
+    let route = route.map(str::to_string).unwrap_or_else(|| format!("/api/v1/{id}"));
+    let name = route
+        .strip_prefix("/api/v1/")
+        .filter(|n| valid_id(n) && !RESERVED_NAMES.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "`{at}.route` is `{route}`; it must be `/api/v1/<name>` with a lower-case name other than {}",
+                RESERVED_NAMES.join(", ")
+            )
+        })?
+        .to_string();
+    Ok((route, name))
+}
+
+/// A `[[trigger.job]]` with `pipeline = "…"`: its steps name components
+/// served by other triggers. Keys that only mean something for one
+/// component (timeout, memory, cache) are refused, naming where they go.
+fn pipeline_trigger(
+    at: &str,
+    t: &RawJobTrigger,
+    components: &BTreeSet<&str>,
+    names: &mut BTreeSet<String>,
+) -> Result<PipelineSpec, String> {
+    let id = t.pipeline.clone().unwrap_or_default();
+    if !valid_id(&id) {
+        return Err(format!(
+            "pipeline id `{id}` must be lower-case letters, digits and dashes, starting with a letter"
+        ));
+    }
+    if components.contains(id.as_str()) {
+        return Err(format!("`{at}.pipeline` `{id}` is also a component's id; give the pipeline its own name"));
+    }
+    for (key, set) in [("timeout", t.timeout.is_some()), ("memory", t.memory.is_some()), ("cache", t.cache.is_some())] {
+        if set {
+            return Err(format!(
+                "`{at}.{key}` does not apply to a pipeline; set it on the [[trigger.job]] of each step's component"
+            ));
+        }
+    }
+    let (route, name) = api_name(at, t.route.as_deref(), &id)?;
+    if !names.insert(name.clone()) {
+        return Err(format!("`{at}.route` `{route}` is used by another trigger"));
+    }
+    let max_attempts = t.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    if max_attempts == 0 {
+        return Err(format!("`{at}.max_attempts` must be at least 1"));
+    }
+    let concurrency = t.concurrency.unwrap_or(DEFAULT_PIPELINE_CONCURRENCY);
+    if !(1..=1024).contains(&concurrency) {
+        return Err(format!("`{at}.concurrency` must be between 1 and 1024"));
+    }
+    let (steps, output) = pipeline::steps(at, &t.steps, t.output.as_ref(), components)?;
+    Ok(PipelineSpec { id, name, route, steps, output, max_attempts, concurrency })
+}
+
+/// A pipeline's job mostly waits for its steps: many fit on one host.
+pub const DEFAULT_PIPELINE_CONCURRENCY: u32 = 64;
 
 /// Component ids and API names: lower-case letters, digits and dashes,
 /// starting with a letter, at most 64 characters.
@@ -535,6 +632,73 @@ source = "echo.wasm"
             .unwrap_err();
         assert!(err.contains("component.echo.engines") && err.contains("key_value_stores"), "{err}");
         assert!(!ENGINES.contains(&"keyvalue") && ENGINES.contains(&"vectors"), "{ENGINES:?}");
+    }
+
+    const PIPELINE: &str = r#"
+[[trigger.job]]
+pipeline = "guideline"
+route = "/api/v1/guidelines"
+[[trigger.job.steps]]
+name = "summarize"
+component = "echo"
+[[trigger.job.steps]]
+name = "checklist"
+component = "echo"
+input = { text = "/input/text", summary = "/summarize/summary" }
+[trigger.job.output]
+summary = "/summarize/summary"
+"#;
+
+    #[test]
+    fn a_pipeline_trigger_reads_its_steps_and_mappings() {
+        let m = parse(&format!("{MINIMAL}{PIPELINE}")).unwrap();
+        let p = &m.pipelines[0];
+        assert_eq!((p.id.as_str(), p.name.as_str()), ("guideline", "guidelines"));
+        assert_eq!(p.steps.len(), 2);
+        assert_eq!(p.steps[0].input, None);
+        let Some(Mapping::Fields(fields)) = &p.steps[1].input else { panic!("{:?}", p.steps[1].input) };
+        assert_eq!(fields["summary"], "/summarize/summary");
+        assert_eq!(p.max_attempts, DEFAULT_MAX_ATTEMPTS);
+        assert_eq!(m.capabilities.len(), 1, "a pipeline is not a component");
+    }
+
+    #[test]
+    fn a_pointer_to_a_later_step_is_refused_naming_the_roots_it_may_use() {
+        let text = format!("{MINIMAL}{}", PIPELINE.replace("\"/summarize/summary\" }", "\"/checklist/x\" }"));
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("trigger.job[1].steps[1].input.summary") && err.contains("/input, /summarize"), "{err}");
+    }
+
+    #[test]
+    fn a_step_naming_a_component_without_a_trigger_is_refused() {
+        let text = format!("{MINIMAL}{}", PIPELINE.replacen("component = \"echo\"", "component = \"ghost\"", 1));
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("trigger.job[1].steps[0].component") && err.contains("`ghost`"), "{err}");
+    }
+
+    #[test]
+    fn item_pointers_belong_to_fan_out_steps_only() {
+        let text = format!("{MINIMAL}{}", PIPELINE.replace("\"/input/text\"", "\"/item/text\""));
+        assert!(parse(&text).unwrap_err().contains("steps[1].input.text"));
+        let fan = PIPELINE.replace("input = {", "for_each = \"/summarize/sections\"\ninput = {");
+        let text = format!("{MINIMAL}{}", fan.replace("\"/input/text\"", "\"/item/text\""));
+        assert!(parse(&text).is_ok(), "{:?}", parse(&text).err());
+    }
+
+    #[test]
+    fn a_trigger_with_both_component_and_pipeline_is_refused() {
+        let text = format!(
+            "{MINIMAL}{}",
+            PIPELINE.replace("pipeline = \"guideline\"", "pipeline = \"guideline\"\ncomponent = \"echo\"")
+        );
+        assert!(parse(&text).unwrap_err().contains("either a `component` or a `pipeline`"));
+    }
+
+    #[test]
+    fn component_settings_on_a_pipeline_are_refused_naming_where_they_go() {
+        let text = format!("{MINIMAL}{}", PIPELINE.replace("route = ", "timeout = \"5s\"\nroute = "));
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("trigger.job[1].timeout") && err.contains("each step's component"), "{err}");
     }
 
     #[test]

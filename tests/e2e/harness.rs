@@ -37,6 +37,9 @@ const GUEST_PACKAGES: &[&str] = &[
     "masking",
     "diagnosis",
     "regeneration",
+    "expert-match",
+    "summarize",
+    "checklist",
     "career",
     "comment-analysis",
     "transcription",
@@ -227,8 +230,8 @@ pub fn guests() -> &'static Path {
 /// The built `.wasm` of a capability id (`busy-loop` → `fixture_busy_loop.wasm`).
 pub fn wasm_path(id: &str) -> PathBuf {
     let file = match id {
-        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" | "career" | "comment-analysis"
-        | "transcription" | "render" => {
+        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" | "expert-match" | "summarize" | "checklist"
+        | "career" | "comment-analysis" | "transcription" | "render" => {
             format!("{}.wasm", id.replace('-', "_"))
         }
         other => format!("fixture_{}.wasm", other.replace('-', "_")),
@@ -257,6 +260,8 @@ pub struct Manifest {
     variables: Vec<(String, String, String)>,
     /// `[variables]` entries: (name, raw TOML inline table).
     declared: Vec<(String, String)>,
+    /// Pipeline triggers: raw TOML from `[[trigger.job]]` on.
+    pipelines: Vec<String>,
 }
 
 impl Manifest {
@@ -329,6 +334,12 @@ impl Manifest {
         self
     }
 
+    /// A pipeline trigger, written as raw TOML starting at its `[[trigger.job]]`.
+    pub fn pipeline(mut self, toml: &str) -> Self {
+        self.pipelines.push(toml.to_string());
+        self
+    }
+
     fn source_of(&self, id: &str) -> PathBuf {
         self.sources.iter().find(|(i, _)| i == id).map(|(_, p)| p.clone()).unwrap_or_else(|| wasm_path(id))
     }
@@ -340,6 +351,11 @@ impl Manifest {
             for (k, v) in settings {
                 out.push_str(&format!("{k} = {v}\n"));
             }
+        }
+        for pipeline in &self.pipelines {
+            out.push('\n');
+            out.push_str(pipeline);
+            out.push('\n');
         }
         for (id, _) in &self.jobs {
             let source = self.source_of(id);
@@ -518,6 +534,7 @@ impl Host {
     async fn launch(&mut self) {
         for _ in 0..3 {
             self.port = free_port();
+            let log_start = self.log_text().len();
             let log = OpenOptions::new().create(true).append(true).open(&self.log).expect("host log");
             let mut command = Command::new(env!("CARGO_BIN_EXE_capsule"));
             command
@@ -550,7 +567,11 @@ impl Host {
             self.child = Some(child);
             let deadline = Instant::now() + START_TIMEOUT;
             loop {
-                if let Ok(r) = self.client.get(self.url("/health")).timeout(Duration::from_secs(5)).send().await
+                // Another test's host may have taken the port between `free_port` and the
+                // bind: its `/health` would answer for ours. Only this launch's own
+                // "serving" line proves the port is this process's.
+                if self.log_text().get(log_start..).is_some_and(|new| new.contains("capsule is serving"))
+                    && let Ok(r) = self.client.get(self.url("/health")).timeout(Duration::from_secs(5)).send().await
                     && r.status() == StatusCode::OK
                 {
                     return;
@@ -627,15 +648,21 @@ impl Host {
 
     /// `capsule keys <args>` on this host's data directory; its standard output.
     pub fn keys(&self, args: &[&str]) -> String {
+        self.console("keys", args)
+    }
+
+    /// `capsule <command> <args>` on this host's data directory (and
+    /// database); its standard output. It must succeed.
+    pub fn console(&self, command: &str, args: &[&str]) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_capsule"))
-            .arg("keys")
+            .arg(command)
             .args(args)
             .arg("--data-dir")
             .arg(self.data_dir())
             .args(Schema::database_args(&self.schema))
             .output()
-            .expect("running capsule keys");
-        assert!(out.status.success(), "capsule keys {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+            .unwrap_or_else(|e| panic!("running capsule {command}: {e}"));
+        assert!(out.status.success(), "capsule {command} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
 

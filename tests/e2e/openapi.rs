@@ -42,6 +42,15 @@ fn real_components() -> Manifest {
         .engine("transcription", "speech")
         .job("render", &[("timeout", "\"60s\""), ("max_attempts", "1")])
         .engine("render", "media")
+        .job("expert-match", &text_job)
+        .engine("expert-match", "embeddings")
+        .job("summarize", &text_job)
+        .engine("summarize", "llm")
+        .ai_model("summarize", "default")
+        .job("checklist", &text_job)
+        .engine("checklist", "llm")
+        .ai_model("checklist", "default")
+        .pipeline(crate::gpt_jobs::GUIDELINE)
 }
 
 async fn openapi(host: &Host) -> Value {

@@ -2,7 +2,7 @@
 //! its own most central sentences in their original order.
 //!
 //! 1. [`sentences::split`] cuts the text into sentences.
-//! 2. [`textrank::rank`] scores them (a paragraph's first sentences get a
+//! 2. [`textrank::rank::rank`] scores them (a paragraph's first sentences get a
 //!    slightly larger prior: report paragraphs open with their topic).
 //! 3. Which sentences to drop is a 0/1 knapsack over the characters
 //!    dropped: for every dropped length up to 25 % of the text, the set of
@@ -32,8 +32,7 @@
 
 use std::ops::{Range, RangeInclusive};
 
-use crate::sentences::{self, Sentence};
-use crate::textrank;
+use textrank::sentences::{self, Sentence};
 
 /// The length ratio 간결하게 aims for: 20 % shorter.
 pub const TARGET_RATIO: f64 = 0.80;
@@ -139,7 +138,7 @@ pub fn condense(text: &str) -> Condensed {
     let texts: Vec<&str> = sentences.iter().map(|s| s.text).collect();
     let lengths: Vec<usize> = texts.iter().map(|t| sentences::length(t)).collect();
     let prior: Vec<f64> = sentences.iter().map(|s| 1.0 + 1.0 / (1.0 + s.index_in_paragraph as f64)).collect();
-    let scores = textrank::rank(&texts, &prior);
+    let scores = textrank::rank::rank(&texts, &prior);
     let rules: Vec<Rule> = (0..sentences.len())
         .map(|i| Rule {
             droppable: !opens_paragraph(&sentences, i),

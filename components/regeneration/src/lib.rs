@@ -14,8 +14,10 @@
 
 pub mod condense;
 pub mod search;
-pub mod sentences;
-pub mod textrank;
+
+/// Sentence splitting and lengths, from the shared `textrank` crate (re-exported
+/// so callers and tests keep using `regeneration::sentences`).
+pub use textrank::sentences;
 
 use std::time::Instant;
 

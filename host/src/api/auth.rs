@@ -45,9 +45,14 @@ fn family(path: &str) -> Family {
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     // Seed 003's routes decide their callers themselves: an account's token
     // (`video::Account`) or a URL's signature (`/blobs/…`).
-    if path == "/health" || path == "/openapi.json" || under("/docs") || super::video::owns(path) {
+    if path == "/health"
+        || path == "/openapi.json"
+        || under("/docs")
+        || super::video::owns(path)
+        || super::gpt_jobs::docs_path(path)
+    {
         Family::Public
-    } else if under("/api/v1/components") || under("/api/v1/keys") {
+    } else if under("/api/v1/components") || under("/api/v1/keys") || under("/api/v1/experts") {
         Family::Admin
     } else if path.starts_with("/ai/") {
         Family::Seed
@@ -269,6 +274,8 @@ mod tests {
         assert_eq!(family("/healthz"), Family::Native);
         assert_eq!(family("/api/auth/login"), Family::Public);
         assert_eq!(family("/blobs/f_1"), Family::Public);
+        assert_eq!(family("/redoc/redoc.standalone.js"), Family::Public);
+        assert_eq!(family("/jobs/job_1"), Family::Native);
         assert_eq!(family("/api/render/create"), Family::Public);
     }
 

@@ -38,6 +38,11 @@ pub async fn docs_page() -> Html<&'static str> {
     Html(DOCS_HTML)
 }
 
+/// Seed 004's `/swagger/`: the same page over `/schema/`, as drf-spectacular serves it.
+pub async fn docs_page_at_schema() -> Html<String> {
+    Html(DOCS_HTML.replace("url: \"/openapi.json\"", "url: \"/schema/\""))
+}
+
 pub async fn swagger_js() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=86400")], SWAGGER_JS)
         .into_response()
@@ -357,6 +362,27 @@ pub fn document(state: &AppState) -> Value {
             }))
         }
     }));
+    paths.insert("/api/v1/experts".into(), json!({
+        "get": {
+            "tags": ["admin"], "operationId": "list_experts", "security": [{"bearer": []}],
+            "summary": "Seed 000's expert registry",
+            "responses": with_refusals(json!({ "200": json_response("The registry", envelope(json!({"type": "object", "properties": {"experts": {"type": "array", "items": {"$ref": "#/components/schemas/Expert"}}}}))) }))
+        },
+        "post": {
+            "tags": ["admin"], "operationId": "import_experts", "security": [{"bearer": []}],
+            "summary": "Import experts into seed 000's registry (as `capsule experts import`)",
+            "description": "A JSON list of `{name, career[], field[], career_file_name, is_visible}` (or `{\"experts\": [...]}`), or CSV with `Content-Type: text/csv` (header `name,career,field,career_file_name,is_visible`; list cells separated by `;`). Matched by name: a known name keeps its id. `?replace=true` removes the experts the body does not name.",
+            "parameters": [param("replace", "query", false, json!({"type": "boolean"}), "Remove the experts the body does not name")],
+            "requestBody": { "required": true, "content": {
+                "application/json": { "schema": {} },
+                "text/csv": { "schema": {"type": "string"} } } },
+            "responses": with_refusals(json!({
+                "200": json_response("What changed", envelope(json!({"type": "object", "properties": {
+                    "added": {"type": "integer"}, "updated": {"type": "integer"}, "removed": {"type": "integer"}, "total": {"type": "integer"}}}))),
+                "400": error_response("`COMMON_INVALID_REQUEST`: the entry and field that is wrong"),
+            }))
+        }
+    }));
     paths.insert("/api/v1/keys/{id}".into(), json!({
         "delete": {
             "tags": ["admin"], "operationId": "revoke_key", "security": [{"bearer": []}],
@@ -377,6 +403,9 @@ pub fn document(state: &AppState) -> Value {
     let seed_003 = super::video::fragment();
     paths.extend(seed_003.paths);
     schemas.extend(seed_003.schemas);
+    let seed_004 = super::gpt_jobs::fragment();
+    paths.extend(seed_004.paths);
+    schemas.extend(seed_004.schemas);
 
     json!({
         "openapi": "3.1.0",

@@ -10,6 +10,7 @@ mod cors;
 mod docs;
 mod envelope;
 mod events;
+mod gpt_jobs;
 mod keys;
 mod limits;
 mod native;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::Auth>,
     /// Seed 003: accounts, uploads, render limits.
     pub video: Arc<video::VideoState>,
+    /// The job store as a whole (seed 000's expert registry lives there).
+    pub database: Arc<dyn crate::store::Database>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -79,7 +82,8 @@ pub fn router(state: AppState) -> Router {
         .route("/components/{id}/versions", get(admin::versions))
         .route("/components/{id}/rollback", post(admin::rollback))
         .route("/keys", get(keys::list).post(keys::create))
-        .route("/keys/{id}", axum::routing::delete(keys::revoke));
+        .route("/keys/{id}", axum::routing::delete(keys::revoke))
+        .route("/experts", post(business::import_experts).get(business::export_experts));
     let v1 = Router::new()
         .merge(admin)
         .route("/capabilities", get(native::capabilities))
@@ -107,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(business::router())
         .merge(analysis::router())
         .merge(video::router(state.video.limits.max_upload))
+        .merge(gpt_jobs::router())
         .route("/health", get(native::health))
         .route("/openapi.json", get(docs::openapi))
         .route("/docs", get(docs::docs_page))

@@ -47,6 +47,9 @@ pub fn job_view(record: &JobRecord, cache_hit: bool) -> Value {
     if let Some(usage) = &record.usage {
         o.insert("usage".into(), json!(usage));
     }
+    if let Some(parent) = &record.parent {
+        o.insert("parent".into(), json!({ "jobId": parent.parent_id, "step": parent.step }));
+    }
     if record.status == Status::Completed {
         let result = record.result.as_deref().and_then(|r| serde_json::from_str::<Value>(r).ok());
         o.insert("result".into(), result.unwrap_or(Value::Null));
@@ -162,7 +165,61 @@ pub async fn get_job(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let record = state.jobs.get(&id, caller.tenant()).await?;
-    Ok(ok(StatusCode::OK, job_view(&record, false)))
+    Ok(ok(StatusCode::OK, with_steps(&state, &record).await?))
+}
+
+/// A job's view, with its steps when it is a pipeline's.
+pub async fn with_steps(state: &AppState, record: &JobRecord) -> Result<Value, ApiError> {
+    let mut view = job_view(record, false);
+    if let Some(steps) = state.jobs.steps(record).await? {
+        let steps: Vec<Value> = steps.iter().map(|s| step_view(s, record.status.is_terminal())).collect();
+        view["steps"] = json!(steps);
+    }
+    Ok(view)
+}
+
+/// One step: its state, and its job (or, in a fan-out, its jobs in element order).
+fn step_view(step: &crate::jobs::StepState, pipeline_ended: bool) -> Value {
+    let job = |j: &JobRecord| {
+        let mut v = json!({
+            "jobId": j.id,
+            "status": j.status.as_str(),
+            "attempts": j.attempts,
+            "componentDigest": j.component_digest,
+        });
+        if let Some(p) = j.progress {
+            v["progress"] = json!(p);
+        }
+        if let Some(f) = &j.failure {
+            v["failure"] = json!({"code": f.code, "message": f.message});
+        }
+        v
+    };
+    let statuses: Vec<Status> = step.jobs.iter().map(|j| j.status).collect();
+    let status = if statuses.is_empty() {
+        if pipeline_ended { "skipped" } else { "waiting" }
+    } else if statuses.contains(&Status::Failed) {
+        "failed"
+    } else if statuses.contains(&Status::Cancelled) {
+        "cancelled"
+    } else if statuses.iter().all(|s| *s == Status::Completed) {
+        "completed"
+    } else if statuses.iter().all(|s| *s == Status::Queued) {
+        "queued"
+    } else {
+        "processing"
+    };
+    let mut v = json!({ "name": step.name, "component": step.component, "status": status });
+    match (step.fan_out, step.jobs.as_slice()) {
+        (false, [one]) => {
+            if let (Value::Object(into), Value::Object(from)) = (&mut v, job(one)) {
+                into.extend(from.into_iter().filter(|(k, _)| k != "status"));
+            }
+        }
+        (true, jobs) => v["elements"] = json!(jobs.iter().map(job).collect::<Vec<_>>()),
+        _ => {}
+    }
+    v
 }
 
 /// `DELETE /api/v1/jobs/{id}`
@@ -172,7 +229,7 @@ pub async fn cancel_job(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let record = state.jobs.cancel(&id, caller.tenant()).await?;
-    Ok(ok(StatusCode::OK, job_view(&record, false)))
+    Ok(ok(StatusCode::OK, with_steps(&state, &record).await?))
 }
 
 #[derive(Deserialize)]
@@ -196,6 +253,7 @@ pub async fn list_jobs(
                 .registry()
                 .get(&name)
                 .map(|e| e.spec.id.clone())
+                .or_else(|| state.jobs.pipelines().iter().find(|p| p.name == name).map(|p| p.id.clone()))
                 .ok_or_else(|| ApiError::from(crate::jobs::JobError::CapabilityNotFound(name)))?,
         ),
         None => None,
@@ -227,7 +285,35 @@ pub async fn list_jobs(
 /// `GET /api/v1/capabilities`
 pub async fn capabilities(State(state): State<AppState>) -> Response {
     let list: Vec<Value> = state.jobs.registry().iter().map(|e| capability_view(e)).collect();
-    ok(StatusCode::OK, json!({ "capabilities": list }))
+    let pipelines: Vec<Value> = state.jobs.pipelines().iter().map(|p| pipeline_view(p)).collect();
+    ok(StatusCode::OK, json!({ "capabilities": list, "pipelines": pipelines }))
+}
+
+pub fn pipeline_view(spec: &crate::manifest::PipelineSpec) -> Value {
+    let mapping = |m: &crate::manifest::Mapping| match m {
+        crate::manifest::Mapping::Whole(pointer) => json!(pointer),
+        crate::manifest::Mapping::Fields(fields) => json!(fields),
+    };
+    let steps: Vec<Value> = spec
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "component": s.component,
+                "input": s.input.as_ref().map(mapping),
+                "forEach": s.for_each,
+            })
+        })
+        .collect();
+    json!({
+        "name": spec.name,
+        "pipeline": spec.id,
+        "route": spec.route,
+        "steps": steps,
+        "output": spec.output.as_ref().map(mapping),
+        "limits": { "concurrency": spec.concurrency, "maxAttempts": spec.max_attempts },
+    })
 }
 
 pub fn capability_view(entry: &crate::runtime::Entry) -> Value {
@@ -386,7 +472,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
         "status": if healthy { "healthy" } else { "unhealthy" },
         "openai_api_key_configured": state.engines.llm.configured(crate::api::business::MODEL_ALIAS),
         "supabase_configured": stats.is_ok(),
-        "total_experts": 0,
+        "total_experts": crate::experts::load(state.database.as_ref()).await.map(|e| e.len()).unwrap_or(0),
     });
     super::envelope::ok_beside(if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body, seed_000)
 }

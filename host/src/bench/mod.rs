@@ -183,7 +183,12 @@ async fn start_host(
     queue_capacity: usize,
     schema: Option<&BenchSchema>,
 ) -> anyhow::Result<app::Host> {
-    let manifest = Manifest { path: scratch.path().join("spin.toml"), application: "bench".into(), capabilities };
+    let manifest = Manifest {
+        path: scratch.path().join("spin.toml"),
+        application: "bench".into(),
+        capabilities,
+        pipelines: Vec::new(),
+    };
     let mut host_args = args.host.clone();
     host_args.queue_capacity = queue_capacity;
     let mut settings = host_args.scratch_settings(scratch, false)?;

@@ -7,6 +7,8 @@
 mod cache;
 mod events;
 mod lanes;
+mod pipeline;
+mod pipeline_check;
 mod worker;
 
 use std::collections::HashMap;
@@ -17,11 +19,14 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 pub use events::{JobEvent, Subscription};
+pub use pipeline::StepState;
+pub use pipeline_check::check_pipelines;
 
 use crate::bus::{Bus, Notice};
 use tracing::Instrument;
 
-use crate::runtime::{Entry, Registry, Runtime};
+use crate::manifest::PipelineSpec;
+use crate::runtime::{Entry, Registry, Runtime, Version};
 use crate::store::{JobRecord, JobStore, ListFilter, NewJob, Stats, Status, StoreError};
 use events::EventHub;
 use lanes::{Lane, Lanes};
@@ -70,6 +75,8 @@ pub struct Submitted {
     pub cache_hit: bool,
     /// An identical submission was already in flight; this is that job.
     pub deduplicated: bool,
+    /// When the job was created (milliseconds since the epoch).
+    pub created_at: i64,
 }
 
 pub struct Jobs {
@@ -85,6 +92,24 @@ pub struct Jobs {
     owner: String,
     /// The jobs this process is running.
     running: Mutex<HashMap<String, Running>>,
+    /// Pipelines of the capabilities, by API name.
+    pipelines: HashMap<String, Arc<PipelineSpec>>,
+}
+
+/// What a lane's jobs run: a component's version, or a pipeline of them.
+#[derive(Clone)]
+enum Runner {
+    Component(Arc<Entry>),
+    Pipeline(Arc<PipelineSpec>),
+}
+
+impl Runner {
+    fn id(&self) -> &str {
+        match self {
+            Runner::Component(entry) => &entry.spec.id,
+            Runner::Pipeline(spec) => &spec.id,
+        }
+    }
 }
 
 /// A job this process runs: how to stop it, and which attempt it holds.
@@ -120,8 +145,15 @@ impl Jobs {
         registry: Arc<Registry>,
         bus: Arc<dyn Bus>,
         config: JobsConfig,
+        pipelines: Vec<PipelineSpec>,
     ) -> Arc<Self> {
-        let lanes = Lanes::new(registry.iter().map(|e| (e.spec.id.as_str(), e.spec.concurrency)));
+        let lanes = Lanes::new(
+            registry
+                .iter()
+                .map(|e| (e.spec.id.as_str(), e.spec.concurrency))
+                .chain(pipelines.iter().map(|p| (p.id.as_str(), p.concurrency))),
+        );
+        let pipelines = pipelines.into_iter().map(|p| (p.name.clone(), Arc::new(p))).collect();
         Arc::new(Self {
             store,
             lanes,
@@ -132,6 +164,7 @@ impl Jobs {
             config,
             owner: format!("host-{}", uuid::Uuid::new_v4().simple()),
             running: Mutex::new(HashMap::new()),
+            pipelines,
         })
     }
 
@@ -148,10 +181,15 @@ impl Jobs {
     pub async fn start(self: &Arc<Self>) -> Result<(), StoreError> {
         self.store.reclaim_expired().await?;
         self.count_queues().await?;
-        for entry in self.registry.iter() {
-            let Some(lane) = self.lanes.get(&entry.spec.id).cloned() else { continue };
-            let (jobs, entry) = (self.clone(), entry.clone());
-            tokio::spawn(async move { jobs.schedule(entry, lane).await });
+        let runners = self
+            .registry
+            .iter()
+            .map(|e| Runner::Component(e.clone()))
+            .chain(self.pipelines.values().map(|p| Runner::Pipeline(p.clone())));
+        for runner in runners {
+            let Some(lane) = self.lanes.get(runner.id()).cloned() else { continue };
+            let jobs = self.clone();
+            tokio::spawn(async move { jobs.schedule(runner, lane).await });
         }
         let jobs = self.clone();
         tokio::spawn(async move { jobs.keep_leases().await });
@@ -232,9 +270,9 @@ impl Jobs {
         self.bus.broadcast(Notice::Finished { job: id.to_string() });
     }
 
-    /// One loop per capability: room for jobs, then as many due jobs from
-    /// the store as there is room for (on whichever host claims first).
-    async fn schedule(self: Arc<Self>, entry: Arc<Entry>, lane: Arc<Lane>) {
+    /// One loop per capability and pipeline: room for jobs, then as many due
+    /// jobs from the store as there is room for (on whichever host claims first).
+    async fn schedule(self: Arc<Self>, runner: Runner, lane: Arc<Lane>) {
         let mut failures = 0u32;
         loop {
             let Ok(first) = lane.slots.clone().acquire_owned().await else { return };
@@ -249,10 +287,17 @@ impl Jobs {
             // affect them. Their start is dated before the pick, so a job
             // shown as started after a swap ran the new version.
             let started_at = now_ms();
-            let version = entry.current();
-            let (capability, lease) = (&entry.spec.id, self.config.lease);
+            let (version, digest): (Option<Arc<Version>>, String) = match &runner {
+                Runner::Component(entry) => {
+                    let version = entry.current();
+                    let digest = version.digest.clone();
+                    (Some(version), digest)
+                }
+                Runner::Pipeline(spec) => (None, pipeline::pipeline_digest(spec)),
+            };
+            let (capability, lease) = (runner.id(), self.config.lease);
             let claimed =
-                self.store.claim_next(capability, &self.owner, permits.len(), lease, &version.digest, started_at).await;
+                self.store.claim_next(capability, &self.owner, permits.len(), lease, &digest, started_at).await;
             let claimed = match claimed {
                 Ok(claimed) => {
                     failures = 0;
@@ -262,7 +307,7 @@ impl Jobs {
                     // The jobs stay queued; back off while the store is down.
                     failures = failures.saturating_add(1);
                     let pause = Duration::from_millis(100 << failures.min(5)).min(self.config.sweep);
-                    tracing::warn!(capability = %entry.spec.id, error = %e, retry_in = ?pause, "could not claim jobs");
+                    tracing::warn!(%capability, error = %e, retry_in = ?pause, "could not claim jobs");
                     drop(permits);
                     tokio::time::sleep(pause).await;
                     continue;
@@ -281,12 +326,18 @@ impl Jobs {
                 }
             }
             for (job, permit) in claimed.into_iter().zip(permits.drain(..)) {
-                let (jobs, entry, version) = (self.clone(), entry.clone(), version.clone());
+                let (jobs, runner, version) = (self.clone(), runner.clone(), version.clone());
                 // A task per job spreads wasm work (which rarely awaits) across
                 // the runtime's worker threads.
                 tokio::spawn(async move {
-                    let span = tracing::info_span!("job", job = %job.id, capability = %entry.spec.id);
-                    jobs.execute(&entry, version, job).instrument(span).await;
+                    let span = tracing::info_span!("job", job = %job.id, capability = %runner.id());
+                    match (&runner, version) {
+                        (Runner::Component(entry), Some(version)) => {
+                            jobs.execute(entry, version, job).instrument(span).await
+                        }
+                        (Runner::Pipeline(spec), _) => jobs.execute_pipeline(spec, job).instrument(span).await,
+                        (Runner::Component(_), None) => {}
+                    }
                     drop(permit);
                 });
             }
@@ -375,6 +426,11 @@ impl Jobs {
         force_refresh: bool,
         tenant: Option<&str>,
     ) -> Result<Submitted, JobError> {
+        if self.registry.get(name).is_none()
+            && let Some(spec) = self.pipelines.get(name).cloned()
+        {
+            return self.submit_pipeline(&spec, input, tenant).await;
+        }
         let entry = self.registry.get(name).ok_or_else(|| JobError::CapabilityNotFound(name.to_string()))?;
         let version = entry.current();
         version.validate_input(&input).map_err(JobError::InvalidInput)?;
@@ -395,7 +451,7 @@ impl Jobs {
             }
             return Err(JobError::QueueFull { capability: spec.name.clone(), depth });
         }
-        let id = new_job_id();
+        let (id, now) = (new_job_id(), now_ms());
         let job = NewJob {
             id: id.clone(),
             capability: spec.id.clone(),
@@ -404,7 +460,8 @@ impl Jobs {
             cache_key,
             accepted_digest: version.digest.clone(),
             tenant: tenant.map(str::to_string),
-            now: now_ms(),
+            parent: None,
+            now,
         };
         // An identical submission in flight or completed (on any host
         // sharing the store) is joined instead, in the same step as the insert.
@@ -419,7 +476,14 @@ impl Jobs {
         // Durable now: if the wake-up below is lost, a sweep finds the job.
         lane.queued(1);
         self.work_waiting(&spec.id);
-        Ok(Submitted { id, status: Status::Queued, result: None, cache_hit: false, deduplicated: false })
+        Ok(Submitted {
+            id,
+            status: Status::Queued,
+            result: None,
+            cache_hit: false,
+            deduplicated: false,
+            created_at: now,
+        })
     }
 
     fn reuse(found: JobRecord) -> Submitted {
@@ -429,6 +493,7 @@ impl Jobs {
             cache_hit: completed,
             deduplicated: !completed,
             status: found.status,
+            created_at: found.created_at,
             id: found.id,
         }
     }

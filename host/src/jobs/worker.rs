@@ -109,7 +109,7 @@ impl Jobs {
 
     /// A retry is queued: counted now, and looked for when it comes due (a
     /// sweep finds it too if this host stops before then).
-    fn retry_due_in(self: &Arc<Self>, capability: &str, delay: Duration) {
+    pub(super) fn retry_due_in(self: &Arc<Self>, capability: &str, delay: Duration) {
         let Some(lane) = self.lanes.get(capability).cloned() else { return };
         lane.queued(1);
         tokio::spawn(async move {

@@ -20,6 +20,7 @@ pub fn job(id: &str) -> NewJob {
         cache_key: None,
         accepted_digest: "d".into(),
         tenant: None,
+        parent: None,
         now: 1,
     }
 }
@@ -316,6 +317,25 @@ pub async fn a_second_job_with_the_same_id_is_a_conflict(s: &dyn Database) {
     assert_eq!(s.list(&ListFilter { limit: 10, ..Default::default() }).await.unwrap().len(), 1);
 }
 
+pub async fn a_pipelines_steps_read_back_linked_to_it_in_id_order(s: &dyn Database) {
+    use super::StepOf;
+    let step = |id: &str, name: &str| NewJob {
+        parent: Some(StepOf { parent_id: "job_p".into(), step: name.into() }),
+        ..job(id)
+    };
+    s.insert(job("job_p")).await.unwrap();
+    s.insert(step("job_p-1", "checklist")).await.unwrap();
+    s.insert(step("job_p-0", "summarize")).await.unwrap();
+    s.insert(job("job_q")).await.unwrap();
+    let steps = s.steps_of("job_p").await.unwrap();
+    let names: Vec<_> = steps.iter().map(|j| (j.id.as_str(), j.parent.clone().unwrap().step)).collect();
+    assert_eq!(names, [("job_p-0", "summarize".to_string()), ("job_p-1", "checklist".to_string())]);
+    assert_eq!(steps[0].parent.as_ref().unwrap().parent_id, "job_p");
+    assert!(s.get("job_p").await.unwrap().unwrap().parent.is_none());
+    assert!(s.steps_of("job_q").await.unwrap().is_empty());
+    assert!(s.steps_of("job_\0").await.unwrap().is_empty());
+}
+
 pub async fn a_key_with_a_nul_names_nothing(s: &dyn Database) {
     s.insert(job("job_1")).await.unwrap();
     assert!(s.get("job_\0").await.unwrap().is_none());
@@ -605,6 +625,7 @@ macro_rules! conformance {
             progress_and_usage_are_written_behind_the_caller,
             usage_added_before_an_attempts_end_is_there_when_it_ends,
             a_second_job_with_the_same_id_is_a_conflict,
+            a_pipelines_steps_read_back_linked_to_it_in_id_order,
             a_key_with_a_nul_names_nothing,
             a_stored_key_reads_back_and_revoking_it_keeps_the_api_closed,
             a_pushed_version_becomes_active_with_its_bytes,

@@ -139,6 +139,16 @@ pub struct JobRecord {
     pub updated_at: i64,
     /// Language-model tokens the job used, if it called a model.
     pub usage: Option<LlmUsage>,
+    /// The pipeline job this one is a step of.
+    pub parent: Option<StepOf>,
+}
+
+/// A step job's place: its pipeline's job and the step's name there
+/// (`summarize`, or `sections[3]` for one element of a fan-out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepOf {
+    pub parent_id: String,
+    pub step: String,
 }
 
 /// A `jobs` row as both stores read it (the same columns, the same types).
@@ -168,6 +178,8 @@ pub(crate) struct JobRow {
     llm_prompt_tokens: Option<i64>,
     llm_completion_tokens: Option<i64>,
     llm_model: Option<String>,
+    parent_id: Option<String>,
+    pipeline_step: Option<String>,
 }
 
 impl From<JobRow> for JobRecord {
@@ -202,6 +214,7 @@ impl From<JobRow> for JobRecord {
                 completion_tokens: r.llm_completion_tokens.unwrap_or(0) as u64,
                 model: r.llm_model.unwrap_or_default(),
             }),
+            parent: r.parent_id.map(|parent_id| StepOf { parent_id, step: r.pipeline_step.unwrap_or_default() }),
         }
     }
 }
@@ -250,6 +263,8 @@ pub struct NewJob {
     /// Digest of the version whose input schema accepted the input.
     pub accepted_digest: String,
     pub tenant: Option<String>,
+    /// Set for a pipeline's step.
+    pub parent: Option<StepOf>,
     pub now: i64,
 }
 
@@ -416,6 +431,8 @@ pub trait JobStore: Send + Sync {
     /// The newest completed or in-flight job with this cache key.
     async fn find_by_cache_key(&self, key: &str) -> Result<Option<JobRecord>, StoreError>;
     async fn stats(&self) -> Result<Stats, StoreError>;
+    /// The step jobs of a pipeline's job, in id order.
+    async fn steps_of(&self, parent_id: &str) -> Result<Vec<JobRecord>, StoreError>;
     /// How many jobs (any state) each component version has run.
     async fn jobs_per_digest(&self, capability: &str) -> Result<Vec<(String, u64)>, StoreError>;
 }

@@ -150,8 +150,8 @@ async fn insert<'e>(db: impl sqlx::PgExecutor<'e>, job: &NewJob) -> Result<(), s
     // the host's clock only dates the row for display.
     sqlx::query(concat!(
         "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, accepted_digest, tenant,
-                           run_after, created_at, updated_at)
-         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, ",
+                           parent_id, pipeline_step, run_after, created_at, updated_at)
+         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $9, $10, ",
         clock_ms!(),
         ", $8, $8)"
     ))
@@ -163,6 +163,8 @@ async fn insert<'e>(db: impl sqlx::PgExecutor<'e>, job: &NewJob) -> Result<(), s
     .bind(&job.accepted_digest)
     .bind(&job.tenant)
     .bind(job.now)
+    .bind(job.parent.as_ref().map(|p| &p.parent_id))
+    .bind(job.parent.as_ref().map(|p| &p.step))
     .execute(db)
     .await?;
     Ok(())
@@ -454,6 +456,17 @@ impl JobStore for PgStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(Stats { queued: row.get::<i64, _>("queued") as u64, processing: row.get::<i64, _>("processing") as u64 })
+    }
+
+    async fn steps_of(&self, parent_id: &str) -> Result<Vec<JobRecord>, StoreError> {
+        if !storable(parent_id) {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query_as::<_, JobRow>("SELECT * FROM jobs WHERE parent_id = $1 ORDER BY id")
+            .bind(parent_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(JobRecord::from).collect())
     }
 
     async fn jobs_per_digest(&self, capability: &str) -> Result<Vec<(String, u64)>, StoreError> {

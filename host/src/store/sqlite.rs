@@ -325,7 +325,7 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Error> {
     let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
         "INSERT INTO jobs (id, capability, state, input, max_attempts, cache_key, accepted_digest, tenant,
-                           run_after, created_at, updated_at) ",
+                           parent_id, pipeline_step, run_after, created_at, updated_at) ",
     );
     qb.push_values(jobs, |mut b, job| {
         b.push_bind(&job.id)
@@ -336,6 +336,8 @@ async fn insert_many(tx: &mut Tx<'_>, jobs: &[&NewJob]) -> Result<(), sqlx::Erro
             .push_bind(&job.cache_key)
             .push_bind(&job.accepted_digest)
             .push_bind(&job.tenant)
+            .push_bind(job.parent.as_ref().map(|p| &p.parent_id))
+            .push_bind(job.parent.as_ref().map(|p| &p.step))
             .push_bind(job.now)
             .push_bind(job.now)
             .push_bind(job.now);
@@ -598,6 +600,14 @@ impl JobStore for SqliteStore {
     async fn find_by_cache_key(&self, key: &str) -> Result<Option<JobRecord>, StoreError> {
         let row = sqlx::query_as::<_, JobRow>(FIND_BY_CACHE_KEY).bind(key).fetch_optional(&self.reader).await?;
         Ok(row.map(JobRecord::from))
+    }
+
+    async fn steps_of(&self, parent_id: &str) -> Result<Vec<JobRecord>, StoreError> {
+        let rows = sqlx::query_as::<_, JobRow>("SELECT * FROM jobs WHERE parent_id = ? ORDER BY id")
+            .bind(parent_id)
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.into_iter().map(JobRecord::from).collect())
     }
 
     async fn jobs_per_digest(&self, capability: &str) -> Result<Vec<(String, u64)>, StoreError> {

@@ -161,6 +161,7 @@ mod tests {
             finished_at: None,
             updated_at: 0,
             usage: None,
+            parent: None,
         }
     }
 

@@ -92,7 +92,45 @@ pub fn fragment() -> Fragment {
         "responses": { "200": answer("The tasks", json!({"type": "object", "properties": {
             "active": {"type": "array", "items": {"type": "object"}}, "scheduled": {"type": "array", "items": {"type": "object"}},
             "reserved": {"type": "array", "items": {"type": "object"}}}})) } } }));
+    let expert = json!({"type": "object", "required": ["id", "name", "career", "field", "career_file_name", "is_visible"], "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "career": {"type": "array", "items": {"type": "string"}}, "field": {"type": "array", "items": {"type": "string"}},
+        "career_file_name": {"type": ["string", "null"]}, "is_visible": {"type": "boolean"}}});
+    paths.insert("/api/expert/list".into(), json!({ "get": {
+        "tags": ["seed 000"], "operationId": "seed000_expert_list",
+        "summary": "Seed 000 §3.2: every expert in the registry (loaded with `capsule experts import` or `POST /api/v1/experts`)",
+        "responses": { "200": answer("The experts", json!({"type": "object", "required": ["total_count", "experts"], "properties": {
+            "total_count": {"type": "integer"}, "experts": {"type": "array", "items": {"$ref": "#/components/schemas/Expert"}}}})),
+            "503": detail_error("busy") } } }));
+    paths.insert(
+        "/api/expert/{expert_name}".into(),
+        json!({ "get": {
+        "tags": ["seed 000"], "operationId": "seed000_expert_get",
+        "parameters": [{ "name": "expert_name", "in": "path", "required": true, "schema": {"type": "string"} }],
+        "summary": "Seed 000 §3.3: one expert by name",
+        "responses": { "200": answer("The expert", json!({"$ref": "#/components/schemas/Expert"})),
+            "404": detail_error("not_found: `전문가 '…'을(를) 찾을 수 없습니다.`") } } }),
+    );
+    let pair = json!({"type": "object", "properties": {"keyword": {"type": "string"}, "matched_item": {"type": "string"}, "similarity": {"type": "number"}}});
+    paths.insert("/api/expert/match".into(), json!({ "post": {
+        "tags": ["seed 000"], "operationId": "seed000_expert_match",
+        "summary": "Seed 000 §3.1: experts ranked for a business report (semantic_count)",
+        "description": format!("Synchronous, as in the original: the `expert-match` component extracts `num_keywords` keywords from the report, compares each with every visible expert's field and career items by embedding similarity (the embeddings engine; without one a character-bigram similarity, `matching_method: lexical_count`), counts the keywords whose best item reaches `similarity_threshold`, and ranks by that count, then the mean similarity of the matches (`평균_유사도`, Capsule's addition). Experts without a match are left out. Codes: {codes}."),
+        "requestBody": body(json!({"type": "object", "required": ["business_report"], "properties": {
+            "business_report": {"type": "string"}, "num_keywords": {"type": "integer", "minimum": 1, "maximum": 10, "default": 10},
+            "top_k": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
+            "similarity_threshold": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5}}})),
+        "responses": {
+            "200": answer("The ranking", json!({"type": "object", "properties": {
+                "keywords": {"type": "array", "items": {"type": "string"}}, "matching_method": {"enum": ["semantic_count", "lexical_count"]},
+                "similarity_threshold": {"type": "number"}, "total_experts_evaluated": {"type": "integer"},
+                "final_ranking": {"type": "array", "items": {"type": "object", "properties": {
+                    "순위": {"type": "integer"}, "이름": {"type": "string"}, "경력": {"type": "array", "items": {"type": "string"}},
+                    "분야": {"type": "array", "items": {"type": "string"}}, "경력파일명": {"type": ["string", "null"]},
+                    "매칭_개수": {"type": "integer"}, "매칭_상세": {"type": "array", "items": pair}, "평균_유사도": {"type": "number"}}}}}})),
+            "422": detail_error("validation_error"), "503": detail_error("busy / not_configured") } } }));
     let mut schemas = Map::new();
+    schemas.insert("Expert".into(), expert);
     schemas.insert(
         "FastApiError".into(),
         json!({"type": "object", "required": ["detail"], "properties": {

@@ -7,6 +7,7 @@
 mod celery;
 mod diagnosis;
 mod docs;
+mod experts;
 mod regenerate;
 
 use axum::Router;
@@ -22,10 +23,12 @@ use crate::runtime::Failure;
 
 pub use diagnosis::MODEL_ALIAS;
 pub use docs::fragment;
+pub use experts::{export as export_experts, import as import_experts};
 
 /// The components behind the routes.
 const DIAGNOSIS: &str = "diagnosis";
 const REGENERATION: &str = "regeneration";
+const EXPERT_MATCH: &str = "expert-match";
 
 /// Seed 000's routes.
 pub fn router() -> Router<AppState> {
@@ -35,6 +38,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/diagnosis/", post(diagnosis::diagnose))
         .route("/api/diagnosis/criteria", get(diagnosis::criteria))
         .route("/api/reports/regenerate", post(regenerate::regenerate))
+        .route("/api/expert/list", get(experts::list))
+        .route("/api/expert/match", post(experts::match_experts))
+        .route("/api/expert/{expert_name}", get(experts::get))
         .route("/api/jobs/status/{task_id}", get(celery::status))
         .route("/api/jobs/cancel/{task_id}", delete(celery::cancel))
         .route("/api/jobs/list", get(celery::list))
@@ -64,6 +70,12 @@ const BUSY: WireCode = WireCode {
     code: None,
     meaning: "the queue is full, or the answer took longer than the synchronous wait; retry",
 };
+const NOT_FOUND: WireCode = WireCode {
+    status: StatusCode::NOT_FOUND,
+    name: "not_found",
+    code: None,
+    meaning: "no expert has that name (`detail`: `전문가 '…'을(를) 찾을 수 없습니다.`)",
+};
 const FAILED: WireCode = WireCode {
     status: StatusCode::INTERNAL_SERVER_ERROR,
     name: "failed",
@@ -72,7 +84,7 @@ const FAILED: WireCode = WireCode {
 };
 
 /// Every code seed 000's routes answer.
-pub const CODES: &[WireCode] = &[VALIDATION, TOO_LARGE, NOT_CONFIGURED, BUSY, FAILED];
+pub const CODES: &[WireCode] = &[VALIDATION, TOO_LARGE, NOT_CONFIGURED, BUSY, NOT_FOUND, FAILED];
 
 /// A seed-000 error: FastAPI's `{"detail": …}` with the row's status.
 pub struct BusinessError {
@@ -158,6 +170,11 @@ async fn root(axum::extract::State(state): axum::extract::State<AppState>) -> Re
             "diagnosis": {
                 "POST /api/diagnosis/": "사업계획서 진단 및 평가 (5개 카테고리 30개 항목)",
                 "GET /api/diagnosis/criteria": "기본 평가 기준 조회",
+            },
+            "experts": {
+                "POST /api/expert/match": "전문가 매칭 (semantic_count)",
+                "GET /api/expert/list": "전체 전문가 목록 조회",
+                "GET /api/expert/{expert_name}": "특정 전문가 정보 조회",
             },
             "reports": {
                 "POST /api/reports/regenerate": "보고서 재생성 (자세히, 간결하게, 윤문, 특허, 뉴스)",

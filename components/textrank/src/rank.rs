@@ -11,6 +11,10 @@
 //!
 //! Everything is computed in a fixed order over sorted vectors (no hash
 //! maps), so the same text always gets the same scores, to the last bit.
+//!
+//! [`rank`] builds the full similarity matrix (sentences² numbers); for
+//! long texts [`select`] ranks in blocks of [`BLOCK`] sentences so memory
+//! and time stay bounded.
 
 /// PageRank's damping factor: the chance of following an edge rather than
 /// jumping back to the prior. The usual 0.85.
@@ -68,6 +72,94 @@ pub fn rank(sentences: &[&str], prior: &[f64]) -> Vec<f64> {
         scores = next;
     }
     scores
+}
+
+/// How many sentences [`select`] ranks in one graph: 500² similarities are
+/// 2 MB, and a 200,000-character guideline (about 4,000 sentences) is then
+/// eight blocks rather than one 128 MB matrix.
+pub const BLOCK: usize = 500;
+
+/// The indices of the `k` best sentences by TextRank, in document order.
+///
+/// Ties go to the earlier sentence. Up to [`BLOCK`] sentences are ranked in
+/// one graph. Beyond that, ranking is hierarchical: each run of [`BLOCK`]
+/// consecutive sentences is ranked on its own and sends its best `k` (at
+/// least one) to a final round, which ranks the finalists together (with
+/// their original priors) and keeps the best `k`. A sentence that is central
+/// in its part of a long document thus competes with the other parts' central
+/// sentences, not with every sentence at once.
+///
+/// # Panics
+///
+/// If `prior` and `sentences` differ in length.
+pub fn select(sentences: &[&str], prior: &[f64], k: usize) -> Vec<usize> {
+    assert_eq!(sentences.len(), prior.len(), "one prior weight per sentence");
+    if k == 0 || sentences.is_empty() {
+        return Vec::new();
+    }
+    if sentences.len() <= BLOCK {
+        return best(&rank(sentences, prior), k);
+    }
+    let per_block = k.clamp(1, BLOCK);
+    let mut finalists: Vec<usize> = Vec::new();
+    for start in (0..sentences.len()).step_by(BLOCK) {
+        let end = (start + BLOCK).min(sentences.len());
+        let scores = rank(&sentences[start..end], &prior[start..end]);
+        finalists.extend(best(&scores, per_block).into_iter().map(|i| start + i));
+    }
+    if finalists.len() > BLOCK {
+        // More than BLOCK blocks' worth of finalists: rank those the same way.
+        let texts: Vec<&str> = finalists.iter().map(|&i| sentences[i]).collect();
+        let weights: Vec<f64> = finalists.iter().map(|&i| prior[i]).collect();
+        return select(&texts, &weights, k).into_iter().map(|i| finalists[i]).collect();
+    }
+    let texts: Vec<&str> = finalists.iter().map(|&i| sentences[i]).collect();
+    let weights: Vec<f64> = finalists.iter().map(|&i| prior[i]).collect();
+    best(&rank(&texts, &weights), k).into_iter().map(|i| finalists[i]).collect()
+}
+
+/// The indices of the `k` highest scores (earlier first among equals), in index order.
+fn best(scores: &[f64], k: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    order.truncate(k);
+    order.sort_unstable();
+    order
+}
+
+/// How alike two texts are: the cosine of their character-bigram counts
+/// (the vectors [`rank`] uses, without the inverse sentence frequency, which
+/// needs a whole document), from 0 (no bigram shared) to 1. Case is ignored.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (bigram_counts(a), bigram_counts(b));
+    let norm = |v: &Vector| v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+    cosine(&a, &b, norm(&a), norm(&b))
+}
+
+/// How much of `part` is in `whole`: the share of `part`'s character
+/// bigrams (counted with repeats) that `whole` has too, from 0 to 1; 0 when
+/// `part` has none. A quotation of `whole` with a word or two changed scores
+/// near 1 however long `whole` is; a sentence that merely shares its
+/// phrasing (`… are recommended for …`) scores far lower. Case is ignored.
+pub fn coverage(part: &str, whole: &str) -> f64 {
+    let (part, whole) = (bigram_counts(part), bigram_counts(whole));
+    let total: f64 = part.iter().map(|(_, c)| c).sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0.0);
+    while i < part.len() && j < whole.len() {
+        match part[i].0.cmp(&whole[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += part[i].1.min(whole[j].1);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared / total
 }
 
 fn normalised(weights: &[f64]) -> Vec<f64> {
@@ -192,6 +284,52 @@ mod tests {
     fn the_same_sentences_get_bit_identical_scores() {
         let sentences = ["시장 규모는 크다.", "시장 성장률이 높다.", "경쟁사는 적다.", "규모의 경제가 있다."];
         assert_eq!(rank(&sentences, &UNIFORM4), rank(&sentences, &UNIFORM4));
+    }
+
+    #[test]
+    fn select_returns_the_best_k_in_document_order() {
+        let sentences = [
+            "점심 메뉴는 김치찌개였다.",
+            "AI 헬스케어 플랫폼은 병원 데이터를 분석한다.",
+            "플랫폼은 AI로 병원 데이터와 환자 기록을 분석해 헬스케어 서비스를 만든다.",
+            "헬스케어 서비스는 환자 기록을 쓴다.",
+        ];
+        assert_eq!(select(&sentences, &UNIFORM4, 2), [1, 2]);
+        assert_eq!(select(&sentences, &UNIFORM4, 9).len(), 4);
+        assert!(select(&sentences, &UNIFORM4, 0).is_empty());
+    }
+
+    #[test]
+    fn long_documents_are_ranked_in_blocks_and_still_find_the_central_sentences() {
+        // Fillers sharing no bigram with anything (two distinct syllables each), and in
+        // every block a cluster of three related sentences whose hub joins the other two.
+        let filler: Vec<String> = (0..(2 * BLOCK + 50) as u32)
+            .map(|i| [0xAC00 + 2 * i, 0xAC00 + 2 * i + 1].iter().map(|&c| char::from_u32(c).unwrap()).collect())
+            .collect();
+        let mut texts: Vec<&str> = filler.iter().map(String::as_str).collect();
+        let hubs = [20, BLOCK + 20, 2 * BLOCK + 20];
+        for hub in hubs {
+            texts[hub - 5] = "혈압은 매 방문 시 측정한다.";
+            texts[hub] = "혈압은 매 방문 시 측정하고 혈압 기록을 진료 기록에 남긴다.";
+            texts[hub + 5] = "혈압 기록을 진료 기록에 남긴다.";
+        }
+        let prior = vec![1.0; texts.len()];
+        assert_eq!(select(&texts, &prior, 3), hubs);
+    }
+
+    #[test]
+    fn similarity_is_one_for_equal_texts_and_zero_for_unrelated_ones() {
+        assert!((similarity("혈압을 측정한다", "혈압을 측정한다") - 1.0).abs() < 1e-12);
+        assert_eq!(similarity("혈압을 측정한다", "xyz"), 0.0);
+        assert!(similarity("Measure blood pressure", "measure the blood pressure") > 0.8);
+    }
+
+    #[test]
+    fn coverage_is_how_much_of_a_part_is_in_the_whole() {
+        assert_eq!(coverage("혈압을 측정한다", "매 방문 시 혈압을 측정한다."), 1.0);
+        assert_eq!(coverage("xyz", "혈압을 측정한다"), 0.0);
+        assert_eq!(coverage("", "혈압"), 0.0);
+        assert!(coverage("Statins are recommended for everyone", "Exercise is recommended for all patients") < 0.7);
     }
 
     #[test]
