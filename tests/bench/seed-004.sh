@@ -55,7 +55,8 @@ BODY="{\"input_text\": \"$text\"}" wrk -t2 -c"$connections" -d"${seconds}s" --la
 cat "$dir/wrk.txt" >&2
 posted=$(awk '/requests in/ {print $1}' "$dir/wrk.txt")
 errors=$(awk '/Non-2xx/ {print $NF}' "$dir/wrk.txt")
-completed=$(curl -s "$base/api/v1/jobs?capability=guideline&status=completed&limit=500" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]["jobs"]))')
-printf 'POST /jobs, %s connections, %ss: %s posts (%s/s), non-2xx %s, p50 %s ms, p90 %s ms, p99 %s ms; completed while posting (first 500 counted): %s\n' \
+health=$(curl -s "$base/health")
+queued=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["data"]["jobs"]["queued"])' "$health")
+printf 'POST /jobs, %s connections, %ss: %s posts (%s/s), non-2xx %s, p50 %s ms, p90 %s ms, p99 %s ms; jobs still queued when the posts stopped (pipelines and their steps): %s\n' \
   "$connections" "$seconds" "$posted" "$(awk -v n="$posted" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')" "${errors:-0}" \
-  "$(pct_ms 50% "$dir/wrk.txt")" "$(pct_ms 90% "$dir/wrk.txt")" "$(pct_ms 99% "$dir/wrk.txt")" "$completed"
+  "$(pct_ms 50% "$dir/wrk.txt")" "$(pct_ms 90% "$dir/wrk.txt")" "$(pct_ms 99% "$dir/wrk.txt")" "$queued"

@@ -41,6 +41,7 @@ mod preinit;
 mod python;
 mod python_tools;
 mod recovery;
+mod reports;
 mod s3_files;
 mod sandbox;
 mod scaffold;

@@ -37,6 +37,9 @@ const GUEST_PACKAGES: &[&str] = &[
     "masking",
     "diagnosis",
     "regeneration",
+    "report-section",
+    "report-embed",
+    "report-search",
     "expert-match",
     "summarize",
     "checklist",
@@ -230,8 +233,9 @@ pub fn guests() -> &'static Path {
 /// The built `.wasm` of a capability id (`busy-loop` → `fixture_busy_loop.wasm`).
 pub fn wasm_path(id: &str) -> PathBuf {
     let file = match id {
-        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" | "expert-match" | "summarize" | "checklist"
-        | "career" | "comment-analysis" | "transcription" | "render" => {
+        "calendar" | "ocr" | "masking" | "diagnosis" | "regeneration" | "report-section" | "report-embed"
+        | "report-search" | "expert-match" | "summarize" | "checklist" | "career" | "comment-analysis"
+        | "transcription" | "render" => {
             format!("{}.wasm", id.replace('-', "_"))
         }
         other => format!("fixture_{}.wasm", other.replace('-', "_")),

@@ -51,6 +51,20 @@ fn real_components() -> Manifest {
         .engine("checklist", "llm")
         .ai_model("checklist", "default")
         .pipeline(crate::gpt_jobs::GUIDELINE)
+        .job("report-embed", &file_job)
+        .engine("report-embed", "ocr")
+        .engine("report-embed", "pdf-render")
+        .engine("report-embed", "embeddings")
+        .engine("report-embed", "vectors")
+        .job("report-search", &text_job)
+        .engine("report-search", "embeddings")
+        .engine("report-search", "vectors")
+        .job("report-section", &text_job)
+        .engine("report-section", "llm")
+        .engine("report-section", "embeddings")
+        .engine("report-section", "vectors")
+        .ai_model("report-section", "default")
+        .pipeline(crate::reports::GENERATION)
 }
 
 async fn openapi(host: &Host) -> Value {

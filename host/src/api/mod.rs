@@ -108,7 +108,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", v1)
         .merge(seed_001)
-        .merge(business::router())
+        .merge(business::router(upload_limit))
         .merge(analysis::router())
         .merge(video::router(state.video.limits.max_upload))
         .merge(gpt_jobs::router())

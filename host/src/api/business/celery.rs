@@ -55,7 +55,11 @@ pub async fn status(State(state): State<AppState>, caller: Caller, Path(task_id)
         }
         Err(e) => return BusinessError::from(e).into_response(),
     };
-    axum::Json(status_view(&record)).into_response()
+    let view = status_view(&record);
+    let generation =
+        state.jobs.pipeline_of(&record.capability).is_some_and(|p| p.name == super::generate::REPORT_GENERATION);
+    let view = if generation { super::generate::celery_view(&state, &record, view).await } else { view };
+    axum::Json(view).into_response()
 }
 
 pub fn status_view(record: &JobRecord) -> Value {

@@ -129,6 +129,44 @@ pub fn fragment() -> Fragment {
                     "분야": {"type": "array", "items": {"type": "string"}}, "경력파일명": {"type": ["string", "null"]},
                     "매칭_개수": {"type": "integer"}, "매칭_상세": {"type": "array", "items": pair}, "평균_유사도": {"type": "number"}}}}}})),
             "422": detail_error("validation_error"), "503": detail_error("busy / not_configured") } } }));
+    paths.insert("/api/reports/upload".into(), json!({ "post": {
+        "tags": ["seed 000"], "operationId": "seed000_report_upload",
+        "summary": "Seed 000 §4.5: store a reference report under its file name",
+        "description": "The part named `file` is stored as a file of the caller's (up to `--max-file-size`) and registered under its file name. A name already registered is refused with `success: false` and `s3_url: null` (200, as the original answers). `s3_url` is the file's URL (`GET /api/v1/files/{id}`).",
+        "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
+            "type": "object", "required": ["file"], "properties": { "file": { "type": "string", "format": "binary" } } } } } },
+        "responses": {
+            "200": answer("Stored, or refused as a duplicate", json!({"type": "object", "required": ["success", "message", "file_name", "s3_url"], "properties": {
+                "success": {"type": "boolean"}, "message": {"type": "string"}, "file_name": {"type": "string"}, "s3_url": {"type": ["string", "null"]}}})),
+            "413": detail_error("payload_too_large"), "422": detail_error("validation_error"), "503": detail_error("busy") } } }));
+    paths.insert("/api/reports/embed".into(), json!({ "post": {
+        "tags": ["seed 000"], "operationId": "seed000_report_embed",
+        "summary": "Seed 000 §4.4: embed an uploaded report (text, tables, text in images) as a task",
+        "description": "Runs the `report-embed` component on the report uploaded under `file_name`: its text layer in chunks, its tables (rows kept together), and the text of its images (each page rendered and read by the OCR engine; lines the text layer lacks), each embedded into the `reports` collection with the report's metadata. `number`, `title`, `field`, `category_number` and `keywords` (Capsule's additions: the original read them from its database) are optional; a missing title is the first heading, missing keywords come from the text, and a report without a category is found under every category. Poll `GET /api/jobs/status/{task_id}`; `result` is `{success, message: \"임베딩 완료\", embed_id, title, keywords, chunks{text, table, image}, pages, warnings}`.",
+        "requestBody": body(json!({"type": "object", "required": ["file_name", "embed_id"], "properties": {
+            "file_name": {"type": "string"}, "embed_id": {"type": "string"}, "number": {"type": "integer"},
+            "title": {"type": "string"}, "field": {"type": "string"}, "category_number": {"type": "integer", "minimum": 1, "maximum": 5},
+            "keywords": {"type": "string"}}})),
+        "responses": {
+            "200": answer("Started", json!({"type": "object", "properties": {"success": {"type": "boolean"}, "message": {"type": "string"}, "embed_id": {"type": "string"}, "task_id": {"type": "string"}}})),
+            "404": detail_error("not_found: no report was uploaded under that name"),
+            "422": detail_error("validation_error"), "503": detail_error("busy / not_configured") } } }));
+    paths.insert("/api/reports/search".into(), json!({ "post": {
+        "tags": ["seed 000"], "operationId": "seed000_report_search",
+        "summary": "Seed 000 §4.3: reports similar to a business idea, within a category",
+        "description": format!("Synchronous, as in the original: the `report-search` component embeds `사업아이디어: …\\n핵심가치제안: …` and ranks the embedded reports of `category_number` (and those embedded without one) by their best chunk's similarity. Codes: {codes}."),
+        "requestBody": body(json!({"type": "object", "required": ["business_idea", "core_value", "category_number"], "properties": {
+            "business_idea": {"type": "string"}, "core_value": {"type": "string"},
+            "category_number": {"type": "integer", "minimum": 1, "maximum": 5},
+            "top_k": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5}}})),
+        "responses": {
+            "200": answer("The reports", json!({"type": "object", "properties": {
+                "success": {"type": "boolean"}, "query": {"type": "string"}, "category_number": {"type": "integer"},
+                "total_found": {"type": "integer"}, "results": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "number": {"type": ["integer", "null"]}, "title": {"type": ["string", "null"]},
+                    "field": {"type": ["string", "null"]}, "keywords": {"type": ["string", "null"]}, "file_name": {"type": "string"},
+                    "category_number": {"type": ["integer", "null"]}, "similarity": {"type": "number"}}}}}})),
+            "422": detail_error("validation_error"), "503": detail_error("busy / not_configured") } } }));
     let mut schemas = Map::new();
     schemas.insert("Expert".into(), expert);
     schemas.insert(

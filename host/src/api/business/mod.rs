@@ -8,7 +8,9 @@ mod celery;
 mod diagnosis;
 mod docs;
 mod experts;
+mod generate;
 mod regenerate;
+mod reports;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -29,15 +31,22 @@ pub use experts::{export as export_experts, import as import_experts};
 const DIAGNOSIS: &str = "diagnosis";
 const REGENERATION: &str = "regeneration";
 const EXPERT_MATCH: &str = "expert-match";
+const REPORT_EMBED: &str = "report-embed";
+const REPORT_SEARCH: &str = "report-search";
 
-/// Seed 000's routes.
-pub fn router() -> Router<AppState> {
+/// Seed 000's routes; report uploads may be up to `upload_limit` bytes.
+pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(root))
         .route("/api/diagnosis", post(diagnosis::diagnose))
         .route("/api/diagnosis/", post(diagnosis::diagnose))
         .route("/api/diagnosis/criteria", get(diagnosis::criteria))
         .route("/api/reports/regenerate", post(regenerate::regenerate))
+        .route("/api/reports/upload", post(reports::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
+        .route("/api/reports/embed", post(reports::embed))
+        .route("/api/reports/generate", post(generate::generate))
+        .route("/api/reports/{report_id}", get(generate::report))
+        .route("/api/reports/search", post(reports::search))
         .route("/api/expert/list", get(experts::list))
         .route("/api/expert/match", post(experts::match_experts))
         .route("/api/expert/{expert_name}", get(experts::get))
@@ -74,7 +83,7 @@ const NOT_FOUND: WireCode = WireCode {
     status: StatusCode::NOT_FOUND,
     name: "not_found",
     code: None,
-    meaning: "no expert has that name (`detail`: `전문가 '…'을(를) 찾을 수 없습니다.`)",
+    meaning: "no expert has that name (`detail`: `전문가 '…'을(를) 찾을 수 없습니다.`), or no uploaded report has that file name",
 };
 const FAILED: WireCode = WireCode {
     status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -178,6 +187,11 @@ async fn root(axum::extract::State(state): axum::extract::State<AppState>) -> Re
             },
             "reports": {
                 "POST /api/reports/regenerate": "보고서 재생성 (자세히, 간결하게, 윤문, 특허, 뉴스)",
+                "POST /api/reports/upload": "보고서 파일 업로드",
+                "POST /api/reports/embed": "보고서 멀티모달 임베딩 (텍스트, 표, 이미지)",
+                "POST /api/reports/search": "보고서 유사도 검색",
+                "POST /api/reports/generate": "전체 보고서 생성 (비동기, 섹션별)",
+                "GET /api/reports/{report_id}": "생성된 보고서 섹션 조회",
             },
             "jobs": {
                 "GET /api/jobs/status/{task_id}": "작업 상태 조회",
