@@ -617,3 +617,35 @@ fn parse_analysis_version(s: &str) -> Result<String, String> {
     let ok = (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
     if ok { Ok(s.to_string()) } else { Err(format!("`{s}`: use 1-32 of A-Z, a-z, 0-9, `.`, `-`, `_` (e.g. v2)")) }
 }
+
+/// Where a console command (`capsule keys`, `capsule experts`) finds the
+/// store of the server it works on: its data directory, or its PostgreSQL
+/// database and schema.
+#[derive(Args, Debug)]
+pub struct StoreArgs {
+    /// The server's data directory (its job database).
+    #[arg(long, env = "CAPSULE_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// The server's PostgreSQL database, when it uses one (`serve --database-url`).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+    /// The schema inside it (`serve --database-schema`).
+    #[arg(long, env = "CAPSULE_DATABASE_SCHEMA", global = true)]
+    pub database_schema: Option<String>,
+}
+
+impl StoreArgs {
+    /// The server's store, opened (and migrated) as `capsule serve` opens it.
+    pub async fn open(&self) -> anyhow::Result<std::sync::Arc<dyn crate::store::Database>> {
+        let location = crate::store::Location::from_settings(
+            self.database_url.as_deref(),
+            self.database_schema.as_deref(),
+            self.data_dir.join("jobs.db"),
+        )
+        .map_err(anyhow::Error::msg)?;
+        if matches!(location, crate::store::Location::Sqlite(_)) {
+            std::fs::create_dir_all(&self.data_dir)?;
+        }
+        Ok(crate::backends::open(&location).await?.store)
+    }
+}

@@ -35,6 +35,9 @@ pub const DEFAULT_MEMORY: u64 = 128 * 1024 * 1024;
 /// this a single job could starve the host.
 pub const MAX_MEMORY: u64 = 4 * 1024 * 1024 * 1024;
 
+/// Component ids the host keeps its own records under (`seed-000`, …).
+pub const RESERVED_ID_PREFIX: &str = "seed-";
+
 /// Path segments the native API uses itself; a capability cannot take them.
 pub const RESERVED_NAMES: &[&str] = &["jobs", "files", "capabilities", "components", "health"];
 
@@ -292,6 +295,15 @@ impl Manifest {
             if !valid_id(&t.component) {
                 return Err(invalid(format!(
                     "component id `{}` must be lower-case letters, digits and dashes, starting with a letter",
+                    t.component
+                )));
+            }
+            // The seed routes keep their records (expert and report registries,
+            // uploads) in key-value namespaces under these ids: a component
+            // taking one could read or overwrite them through `key_value_stores`.
+            if t.component.starts_with(RESERVED_ID_PREFIX) {
+                return Err(invalid(format!(
+                    "component id `{}`: ids starting with `{RESERVED_ID_PREFIX}` are reserved for the host's own records; choose another",
                     t.component
                 )));
             }
@@ -699,6 +711,13 @@ summary = "/summarize/summary"
         let text = format!("{MINIMAL}{}", PIPELINE.replace("route = ", "timeout = \"5s\"\nroute = "));
         let err = parse(&text).unwrap_err();
         assert!(err.contains("trigger.job[1].timeout") && err.contains("each step's component"), "{err}");
+    }
+
+    #[test]
+    fn a_component_id_in_the_hosts_own_namespace_is_refused() {
+        let text = MINIMAL.replace("\"echo\"", "\"seed-000\"").replace("[component.echo]", "[component.seed-000]");
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("`seed-000`") && err.contains("reserved"), "{err}");
     }
 
     #[test]

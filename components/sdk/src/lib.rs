@@ -119,6 +119,33 @@ pub fn output_schema_for<T: schemars::JsonSchema>() -> serde_json::Value {
         .into()
 }
 
+/// Make an input schema say what `#[serde(alias = …)]` lets through, which
+/// schemars leaves out: each of `aliases` becomes a property shaped like
+/// `field`, and the value must come under exactly one of the names (`oneOf`
+/// of their `required`) instead of `field` being required. Use it as
+/// `#[schemars(transform = …)]` on the input type.
+#[cfg(feature = "schema")]
+pub fn accept_aliases(schema: &mut schemars::Schema, field: &str, aliases: &[&str]) {
+    use serde_json::{Value, json};
+    let Some(shape) = schema.get("properties").and_then(|p| p.get(field)).cloned() else { return };
+    let names: Vec<&str> = std::iter::once(field).chain(aliases.iter().copied()).collect();
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for alias in aliases {
+            let mut property = shape.clone();
+            property["description"] = json!(format!("`{field}` under another name (send exactly one of {names:?})"));
+            properties.insert(alias.to_string(), property);
+        }
+    }
+    if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+        required.retain(|name| name != field);
+        if required.is_empty() {
+            schema.remove("required");
+        }
+    }
+    let one_of: Vec<Value> = names.iter().map(|name| json!({ "required": [name] })).collect();
+    schema.insert("oneOf".into(), Value::Array(one_of));
+}
+
 /// Why a job attempt failed; see the WIT `failure` record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {

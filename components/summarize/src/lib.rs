@@ -101,22 +101,7 @@ pub const TEXT_FIELDS: [&str; 3] = ["text", "input_text", "guideline"];
 /// schemars ignores serde aliases: make the schema say what the component
 /// accepts, the text under exactly one of [`TEXT_FIELDS`].
 fn text_aliases(schema: &mut Schema) {
-    let Some(text) = schema.get("properties").and_then(|p| p.get("text")).cloned() else { return };
-    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
-        for alias in &TEXT_FIELDS[1..] {
-            let mut property = text.clone();
-            property["description"] = json!(format!("`text` under another name (send exactly one of {TEXT_FIELDS:?})"));
-            properties.insert(alias.to_string(), property);
-        }
-    }
-    if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
-        required.retain(|name| name != "text");
-        if required.is_empty() {
-            schema.remove("required");
-        }
-    }
-    let one_of: Vec<Value> = TEXT_FIELDS.iter().map(|name| json!({"required": [name]})).collect();
-    schema.insert("oneOf".into(), Value::Array(one_of));
+    capsule_sdk::accept_aliases(schema, TEXT_FIELDS[0], &TEXT_FIELDS[1..]);
 }
 
 /// How the summary was made.

@@ -3,26 +3,16 @@
 //! same over HTTP). A running server sees a new key at once and a revoked
 //! one within seconds.
 
-use std::path::PathBuf;
-
 use clap::{Args, Subcommand};
 
 use super::{Auth, KeySpec, KeyView, Rate, Role};
-use crate::store::Location;
 
 #[derive(Args, Debug)]
 pub struct KeysArgs {
     #[command(subcommand)]
     pub action: KeysAction,
-    /// The server's data directory (its job database holds the keys).
-    #[arg(long, env = "CAPSULE_DATA_DIR", default_value = "data", global = true)]
-    pub data_dir: PathBuf,
-    /// The server's PostgreSQL database, when it uses one (`serve --database-url`).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
-    pub database_url: Option<String>,
-    /// The schema inside it (`serve --database-schema`).
-    #[arg(long, env = "CAPSULE_DATABASE_SCHEMA", global = true)]
-    pub database_schema: Option<String>,
+    #[command(flatten)]
+    pub store: crate::cli::StoreArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -61,16 +51,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub async fn run(args: KeysArgs) -> anyhow::Result<()> {
-    let location = Location::from_settings(
-        args.database_url.as_deref(),
-        args.database_schema.as_deref(),
-        args.data_dir.join("jobs.db"),
-    )
-    .map_err(anyhow::Error::msg)?;
-    if matches!(location, Location::Sqlite(_)) {
-        std::fs::create_dir_all(&args.data_dir)?;
-    }
-    let store = crate::backends::open(&location).await?.store;
+    let store = args.store.open().await?;
     let auth = Auth::new(store, None);
     match args.action {
         KeysAction::Create { tenant, role, name, rate, expires_in } => {

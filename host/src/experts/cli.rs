@@ -6,21 +6,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::store::Location;
-
 #[derive(Args, Debug)]
 pub struct ExpertsArgs {
     #[command(subcommand)]
     pub action: ExpertsAction,
-    /// The server's data directory (its job database holds the registry).
-    #[arg(long, env = "CAPSULE_DATA_DIR", default_value = "data", global = true)]
-    pub data_dir: PathBuf,
-    /// The server's PostgreSQL database, when it uses one (`serve --database-url`).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
-    pub database_url: Option<String>,
-    /// The schema inside it (`serve --database-schema`).
-    #[arg(long, env = "CAPSULE_DATABASE_SCHEMA", global = true)]
-    pub database_schema: Option<String>,
+    #[command(flatten)]
+    pub store: crate::cli::StoreArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -40,16 +31,7 @@ pub enum ExpertsAction {
 }
 
 pub async fn run(args: ExpertsArgs) -> anyhow::Result<()> {
-    let location = Location::from_settings(
-        args.database_url.as_deref(),
-        args.database_schema.as_deref(),
-        args.data_dir.join("jobs.db"),
-    )
-    .map_err(anyhow::Error::msg)?;
-    if matches!(location, Location::Sqlite(_)) {
-        std::fs::create_dir_all(&args.data_dir)?;
-    }
-    let store = crate::backends::open(&location).await?.store;
+    let store = args.store.open().await?;
     match args.action {
         ExpertsAction::Import { file, replace } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;

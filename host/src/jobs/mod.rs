@@ -264,6 +264,14 @@ impl Jobs {
         }
     }
 
+    /// A job of `capability` was inserted: count it, and have a worker look.
+    fn enqueued(&self, capability: &str) {
+        if let Some(lane) = self.lanes.get(capability) {
+            lane.queued(1);
+        }
+        self.work_waiting(capability);
+    }
+
     /// The job reached a terminal state: tell this host's listeners and the other hosts'.
     fn finished(&self, id: &str) {
         self.events.finish(id);
@@ -474,8 +482,7 @@ impl Jobs {
             return Ok(Self::reuse(found));
         }
         // Durable now: if the wake-up below is lost, a sweep finds the job.
-        lane.queued(1);
-        self.work_waiting(&spec.id);
+        self.enqueued(&spec.id);
         Ok(Submitted {
             id,
             status: Status::Queued,

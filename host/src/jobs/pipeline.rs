@@ -262,10 +262,7 @@ impl Jobs {
             }
             return Err(e.into());
         }
-        if let Some(lane) = self.lanes.get(&entry.spec.id) {
-            lane.queued(1);
-        }
-        self.work_waiting(&entry.spec.id);
+        self.enqueued(&entry.spec.id);
         Ok(())
     }
 
@@ -376,8 +373,7 @@ impl Jobs {
             now,
         };
         self.store.insert(job).await?;
-        lane.queued(1);
-        self.work_waiting(&spec.id);
+        self.enqueued(&spec.id);
         Ok(super::Submitted {
             id,
             status: Status::Queued,

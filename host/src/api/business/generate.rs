@@ -38,7 +38,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
 /// Which job generates which report, per tenant: `report_id` → task id.
 fn namespace(tenant: Option<&str>) -> KvNamespace {
     KvNamespace {
-        owner: tenant.unwrap_or_default().to_string(),
+        owner: crate::engines::Owner::of(tenant).key(),
         component: "seed-000".into(),
         store: "generations".into(),
     }

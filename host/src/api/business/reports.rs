@@ -39,7 +39,11 @@ struct Registered {
 }
 
 fn namespace(tenant: Option<&str>) -> KvNamespace {
-    KvNamespace { owner: tenant.unwrap_or_default().to_string(), component: "seed-000".into(), store: "reports".into() }
+    KvNamespace {
+        owner: crate::engines::Owner::of(tenant).key(),
+        component: "seed-000".into(),
+        store: "reports".into(),
+    }
 }
 
 async fn registered(state: &AppState, tenant: Option<&str>, name: &str) -> Result<Option<Registered>, StoreError> {
