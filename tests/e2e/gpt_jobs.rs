@@ -185,3 +185,21 @@ async fn seed_004_docs_are_served_from_embedded_assets() {
     assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(r.headers()["location"], "/swagger/");
 }
+
+/// The repository's own spin.toml (its components built by the harness
+/// into `target/guest`, where its `source`s point) passes every start-up
+/// check, pipelines included, and serves seed 004 end to end.
+#[tokio::test]
+async fn the_repositorys_spin_toml_serves_its_capabilities_and_pipelines() {
+    crate::harness::guests();
+    let host = Host::start_with_manifest_file(&crate::harness::workspace().join("spin.toml"), &[]).await;
+    let (status, _, body) = host.get("/api/v1/capabilities").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pipelines: Vec<&str> =
+        body["data"]["pipelines"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(pipelines, ["guideline", "report-generation"], "{body}");
+    let (status, job) = create(&host, &json!({"input_text": GUIDELINE_KO})).await;
+    assert_eq!(status, StatusCode::CREATED, "{job}");
+    let done = wait_done(&host, job["event_id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "completed", "{done}");
+}
