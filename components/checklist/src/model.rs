@@ -112,7 +112,7 @@ pub fn checklist(
             ),
         ));
     }
-    let answer: Answer = serde_json::from_str(without_fence(&completion.text)).map_err(|e| {
+    let answer: Answer = serde_json::from_str(capsule_sdk::language::unfenced(&completion.text)).map_err(|e| {
         // Sampling is not greedy, so another attempt may well answer in shape.
         Failure::retryable(
             codes::LLM_OUTPUT_INVALID,
@@ -177,18 +177,6 @@ pub fn ground<'a>(quote: &str, pool: &[&'a str]) -> Option<&'a str> {
 /// Whitespace runs as one space.
 fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The answer without a Markdown code fence some models add despite the schema.
-fn without_fence(answer: &str) -> &str {
-    let text = answer.trim();
-    match text.strip_prefix("```") {
-        Some(fenced) => {
-            let body = fenced.split_once('\n').map_or("", |(_, rest)| rest);
-            body.trim_end().strip_suffix("```").unwrap_or(body).trim()
-        }
-        None => text,
-    }
 }
 
 #[cfg(test)]

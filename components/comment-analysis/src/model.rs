@@ -145,18 +145,6 @@ pub fn prompt(prepared: &Prepared, language: &str, budget: usize) -> String {
     out
 }
 
-/// The answer's JSON without a Markdown fence around it.
-fn unfenced(text: &str) -> &str {
-    let text = text.trim();
-    match text.strip_prefix("```") {
-        Some(fenced) => {
-            let body = fenced.split_once('\n').map_or("", |(_, rest)| rest);
-            body.trim_end().strip_suffix("```").unwrap_or(body).trim()
-        }
-        None => text,
-    }
-}
-
 fn string(value: &Value, path: &str, max: usize) -> Result<String, String> {
     let text = value.as_str().ok_or_else(|| format!("`{path}` is not a string"))?.trim();
     if text.is_empty() {
@@ -175,7 +163,8 @@ pub fn validate(completion: &Completion) -> Result<Answer, String> {
     if completion.truncated {
         return Err("the answer was cut off at the token limit".into());
     }
-    let value: Value = serde_json::from_str(unfenced(&completion.text)).map_err(|e| format!("not JSON: {e}"))?;
+    let value: Value = serde_json::from_str(capsule_sdk::language::unfenced(&completion.text))
+        .map_err(|e| format!("not JSON: {e}"))?;
     let summary = &value["summary"];
     if !summary.is_object() {
         return Err("`summary` is missing or not an object".into());

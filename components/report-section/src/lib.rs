@@ -218,7 +218,7 @@ pub fn write_section(
             ),
         ));
     }
-    let answer: Answer = serde_json::from_str(without_fence(&completion.text)).map_err(|e| {
+    let answer: Answer = serde_json::from_str(capsule_sdk::language::unfenced(&completion.text)).map_err(|e| {
         Failure::retryable(
             codes::LLM_OUTPUT_INVALID,
             format!("the model `{}` did not answer the JSON asked for: {e}", completion.model),
@@ -344,23 +344,14 @@ fn excerpt(text: &str) -> String {
     }
 }
 
-/// The answer without a Markdown code fence models add now and then, grammar or not.
-fn without_fence(answer: &str) -> &str {
-    let text = answer.trim();
-    text.strip_prefix("```json")
-        .or_else(|| text.strip_prefix("```"))
-        .map_or(text, |rest| rest.trim_end().trim_end_matches("```"))
-        .trim()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_fenced_answer_is_unfenced() {
-        assert_eq!(without_fence("```json\n{\"content\": \"가\"}\n```"), "{\"content\": \"가\"}");
-        assert_eq!(without_fence(" {\"content\": \"가\"} "), "{\"content\": \"가\"}");
+        assert_eq!(capsule_sdk::language::unfenced("```json\n{\"content\": \"가\"}\n```"), "{\"content\": \"가\"}");
+        assert_eq!(capsule_sdk::language::unfenced(" {\"content\": \"가\"} "), "{\"content\": \"가\"}");
     }
 
     #[test]

@@ -82,6 +82,19 @@ pub struct Completion {
     pub completion_tokens: u32,
 }
 
+/// A model's JSON answer without the Markdown code fence (```` ```json ````
+/// … ```` ``` ````) some models wrap it in, grammar or not.
+pub fn unfenced(text: &str) -> &str {
+    let text = text.trim();
+    let Some(fenced) = text.strip_prefix("```") else { return text };
+    // The fence's info string (`json`) runs to the end of its line.
+    let body = match fenced.split_once('\n') {
+        Some((_, rest)) => rest,
+        None => fenced.strip_prefix("json").unwrap_or(fenced),
+    };
+    body.trim_end().strip_suffix("```").unwrap_or(body).trim()
+}
+
 /// The role a text plays for e5-style embedding models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmbedRole {

@@ -352,7 +352,7 @@ fn summarize_with_model(
             ),
         ));
     }
-    let answer: Answer = serde_json::from_str(without_fence(&completion.text)).map_err(|e| {
+    let answer: Answer = serde_json::from_str(capsule_sdk::language::unfenced(&completion.text)).map_err(|e| {
         // Sampling is not greedy, so another attempt may well answer in shape.
         Failure::retryable(
             codes::LLM_OUTPUT_INVALID,
@@ -369,18 +369,6 @@ fn summarize_with_model(
     let sentences = textrank::split(&summary).into_iter().map(|s| s.text.to_string()).collect();
     host.progress(95, "summarised", "the model finished the summary");
     Ok(Output { summary, sentences, method: Method::Llm, model: Some(completion.model) })
-}
-
-/// The answer without a Markdown code fence some models add despite the schema.
-fn without_fence(answer: &str) -> &str {
-    let text = answer.trim();
-    match text.strip_prefix("```") {
-        Some(fenced) => {
-            let body = fenced.split_once('\n').map_or("", |(_, rest)| rest);
-            body.trim_end().strip_suffix("```").unwrap_or(body).trim()
-        }
-        None => text,
-    }
 }
 
 #[cfg(test)]
@@ -412,8 +400,8 @@ mod tests {
 
     #[test]
     fn a_fenced_answer_is_unwrapped() {
-        assert_eq!(without_fence("```json\n{\"summary\": \"가\"}\n```"), "{\"summary\": \"가\"}");
-        assert_eq!(without_fence(" {\"summary\": \"가\"} "), "{\"summary\": \"가\"}");
+        assert_eq!(capsule_sdk::language::unfenced("```json\n{\"summary\": \"가\"}\n```"), "{\"summary\": \"가\"}");
+        assert_eq!(capsule_sdk::language::unfenced(" {\"summary\": \"가\"} "), "{\"summary\": \"가\"}");
     }
 
     #[test]

@@ -472,7 +472,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
         "status": if healthy { "healthy" } else { "unhealthy" },
         "openai_api_key_configured": state.engines.llm.configured(crate::api::business::MODEL_ALIAS),
         "supabase_configured": stats.is_ok(),
-        "total_experts": crate::experts::load(state.database.as_ref()).await.map(|e| e.len()).unwrap_or(0),
+        "total_experts": crate::experts::count(state.database.as_ref()).await.unwrap_or(0),
     });
     super::envelope::ok_beside(if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body, seed_000)
 }

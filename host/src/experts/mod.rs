@@ -71,6 +71,15 @@ fn namespace() -> KvNamespace {
 }
 
 const KEY: &str = "registry";
+/// How many experts the registry holds, beside it: `/health` reads this on
+/// every call, and the registry itself may be megabytes.
+const COUNT_KEY: &str = "count";
+
+/// How many experts the registry holds (0 when nothing was imported).
+pub async fn count(store: &dyn KeyValueStore) -> Result<u64, StoreError> {
+    let bytes = store.kv_get(&namespace(), COUNT_KEY).await?;
+    Ok(bytes.and_then(|b| std::str::from_utf8(&b).ok()?.parse().ok()).unwrap_or(0))
+}
 
 /// The registry, in id order (empty when nothing was imported).
 pub async fn load(store: &dyn KeyValueStore) -> Result<Vec<Expert>, StoreError> {
@@ -127,7 +136,8 @@ pub async fn import(
     }
     outcome.total = registry.len();
     let bytes = serde_json::to_vec(&registry).map_err(|e| ExpertsError::Invalid(e.to_string()))?;
-    store.kv_set(&namespace(), KEY, &bytes, 1).await?;
+    store.kv_set(&namespace(), KEY, &bytes, 2).await?;
+    store.kv_set(&namespace(), COUNT_KEY, outcome.total.to_string().as_bytes(), 2).await?;
     Ok(outcome)
 }
 

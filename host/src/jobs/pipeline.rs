@@ -15,7 +15,7 @@ use super::events::JobEvent;
 use super::{JobError, Jobs, now_ms};
 use crate::manifest::{Mapping, PipelineSpec, StepSpec};
 use crate::runtime::Failure;
-use crate::store::{Claimed, Finish, JobRecord, NewJob, Status, StepOf, StoreError};
+use crate::store::{Claimed, JobRecord, NewJob, Status, StepOf, StoreError};
 
 /// Stands in for a component digest on a pipeline's own job.
 pub(super) fn pipeline_digest(spec: &PipelineSpec) -> String {
@@ -96,29 +96,12 @@ impl Jobs {
         self.publish(id, JobEvent::Progress { percent: 0, step: "started".into(), message: String::new() });
         let outcome = self.run_steps(spec, &claimed, &cancel).await;
         self.running.lock().expect("running lock").remove(id);
-        let (finish, retry_in) = match outcome {
-            Ok(result) => (Finish::Completed { result: result.to_string() }, None),
+        let outcome = match outcome {
+            Ok(result) => Ok(result.to_string()),
             Err(Stop::Interrupted) => return,
-            Err(Stop::Failed(failure)) if failure.retryable && claimed.attempt < claimed.max_attempts => {
-                let delay = self.backoff(claimed.attempt);
-                tracing::info!(code = %failure.code, retry_in = ?delay, "pipeline attempt failed; will retry");
-                (Finish::Retry { failure, delay }, Some(delay))
-            }
-            Err(Stop::Failed(failure)) => {
-                tracing::info!(code = %failure.code, message = %failure.message, "pipeline failed");
-                (Finish::Failed { failure }, None)
-            }
+            Err(Stop::Failed(failure)) => Err(failure),
         };
-        match self.store.finish(id, &self.owner, claimed.attempt, finish, now_ms()).await {
-            Ok(true) => match retry_in {
-                Some(delay) => self.retry_due_in(&spec.id, delay),
-                None => self.finished(id),
-            },
-            Ok(false) => tracing::info!("pipeline result discarded: the job was cancelled or taken over"),
-            Err(e) => {
-                tracing::error!(error = %e, "could not record the pipeline's result; it resumes when its lease expires")
-            }
-        }
+        self.record_end(&spec.id, &claimed, outcome).await;
     }
 
     async fn run_steps(
@@ -278,27 +261,36 @@ impl Jobs {
     ) -> Result<JobRecord, Stop> {
         let id = pending[0].as_str();
         let mut events = self.subscribe(id);
+        // The bus is best effort: look at the store at least this often.
+        let mut recheck = tokio::time::interval(self.config.sweep.min(Duration::from_secs(2)));
         loop {
-            let record = self.record(id).await?;
-            if record.status.is_terminal() {
-                return Ok(record);
-            }
-            // The bus is best effort: look at the store at least this often.
-            let recheck = tokio::time::sleep(self.config.sweep.min(Duration::from_secs(2)));
-            tokio::select! {
+            // Read at the first tick, at the step's end and every recheck;
+            // progress and streamed tokens need no read.
+            let look = tokio::select! {
                 _ = cancel.cancelled() => {
-                    self.interrupted(parent, pending, record.tenant.as_deref()).await;
+                    let tenant = self.record(id).await.ok().and_then(|r| r.tenant);
+                    self.interrupted(parent, pending, tenant.as_deref()).await;
                     return Err(Stop::Interrupted);
                 }
                 event = events.recv() => match event {
-                    Ok(JobEvent::Progress { percent, .. }) => on_progress(percent),
-                    Ok(_) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Ok(JobEvent::Progress { percent, .. }) => {
+                        on_progress(percent);
+                        false
+                    }
+                    Ok(JobEvent::Finished) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                    Ok(_) => false,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => {
                         events = self.subscribe(id);
+                        true
                     }
                 },
-                _ = recheck => {}
+                _ = recheck.tick() => true,
+            };
+            if look {
+                let record = self.record(id).await?;
+                if record.status.is_terminal() {
+                    return Ok(record);
+                }
             }
         }
     }

@@ -81,6 +81,19 @@ impl Jobs {
         self.running.lock().expect("running lock").remove(id);
 
         let outcome = outcome.and_then(|output| version.check_output(&output).map(|_| output));
+        self.record_end(capability, &claimed, outcome).await;
+    }
+
+    /// Record how an attempt ended: completed, failed, or queued again for a
+    /// retry while it is retryable and attempts are left; then tell listeners
+    /// or wake the lane when the retry is due.
+    pub(super) async fn record_end(
+        self: &Arc<Self>,
+        capability: &str,
+        claimed: &Claimed,
+        outcome: Result<String, Failure>,
+    ) {
+        let id = claimed.id.as_str();
         let (finish, retry_in) = match outcome {
             Ok(result) => (Finish::Completed { result }, None),
             Err(failure) if failure.retryable && claimed.attempt < claimed.max_attempts => {
@@ -109,7 +122,7 @@ impl Jobs {
 
     /// A retry is queued: counted now, and looked for when it comes due (a
     /// sweep finds it too if this host stops before then).
-    pub(super) fn retry_due_in(self: &Arc<Self>, capability: &str, delay: Duration) {
+    fn retry_due_in(self: &Arc<Self>, capability: &str, delay: Duration) {
         let Some(lane) = self.lanes.get(capability).cloned() else { return };
         lane.queued(1);
         tokio::spawn(async move {

@@ -102,7 +102,8 @@ pub async fn upload(
             .into_response());
         }
         let ns = namespace(tenant);
-        if state.database.kv_count(&ns).await? >= MAX_REPORTS {
+        let held = state.database.kv_count(&ns).await?;
+        if held >= MAX_REPORTS {
             return Err(BusinessError::validation(
                 &["body", "file"],
                 format!("this registry already holds {MAX_REPORTS} reports"),
@@ -127,7 +128,7 @@ pub async fn upload(
             },
         )?;
         let entry = Registered {
-            id: state.database.kv_count(&ns).await? + 1,
+            id: held + 1,
             file_name: name.clone(),
             blob_id: meta.id.clone(),
             uploaded_at: crate::api::rfc3339(crate::jobs::now_ms()),
